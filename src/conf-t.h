@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Types of a configuration generation: the immutable in-memory form of
+ * tcpvs.conf that conf_load() builds.  The master passes it as a const
+ * pointer to every child; children inherit it through fork.  Nothing here
+ * is written after conf_load() returns, except by the master before the
+ * first fork of the generation (sb_index, listener descriptors).
+ *
+ * Types and constants only: include only system and other -t.h headers.
+ */
+#ifndef TCPVS_CONF_T_H
+#define TCPVS_CONF_T_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_MAX_SERVICES	64	/* virtual sections per generation */
+#define CONF_MAX_SERVERS	64	/* servers per service: a uint64_t mask */
+#define CONF_MAX_RULES		1024	/* rules per service */
+#define CONF_MAX_LISTEN		16	/* listen addresses per service */
+#define CONF_IDENT_MAX		32	/* ident length, NUL included */
+#define CONF_NAME_MAX		128	/* "host:port" as written, NUL included */
+#define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
+
+/* defaults, documented in tcpvs.conf.5 */
+#define CONF_DEF_SERVERLIMIT		1024
+#define CONF_DEF_STARTSERVERS		8
+#define CONF_DEF_MINSPARE		5
+#define CONF_DEF_MAXSPARE		10
+#define CONF_DEF_MAXCLIENTS		256
+#define CONF_DEF_MAXREQUESTSPERCHILD	0
+#define CONF_DEF_CONNECT_TIMEOUT	5
+#define CONF_DEF_READ_TIMEOUT		180	/* KTCPVS default */
+#define CONF_DEF_REQUEST_TIMEOUT	30
+#define CONF_DEF_MAX_REQUEST_LINE	8192
+#define CONF_DEF_MAX_HEADER_SIZE	16384
+#define CONF_DEF_MAX_HEADERS		100
+#define CONF_DEF_BACKLOG		511
+#define CONF_DEF_WEIGHT			1
+#define CONF_MAX_WEIGHT			65535
+
+/* one listening address of a service */
+struct conf_listen {
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	char			 name[CONF_NAME_MAX];	/* as written */
+	unsigned		 line;
+	int			 fd;	/* master: bound socket, -1 before */
+};
+
+/* a real server of a service (KTCPVS "server", IPVS "real server") */
+struct realserver {
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	char			 name[CONF_NAME_MAX];	/* as written */
+	char			 addrstr[CONF_NAME_MAX]; /* numeric a.b.c.d:p */
+	unsigned		 weight;	/* configured, 0..65535 */
+	unsigned		 line;
+	int			 sb_index;	/* scoreboard server slot, -1 */
+};
+
+/* a content rule: PCRE2 pattern over the request target */
+struct rule {
+	char			*pattern;
+	struct pcre2_real_code_8 *re;	/* pcre2_code (8-bit), compiled */
+	unsigned		 match;		/* match group for hhttp, 0 = whole */
+	uint64_t		 servers;	/* mask of indices into svc->rs */
+	unsigned		 line;
+};
+
+struct sched_ops;
+
+struct service {
+	char			 ident[CONF_IDENT_MAX];
+	unsigned		 line;
+	unsigned		 index;		/* position in gen->svc */
+	int			 sb_index;	/* scoreboard service slot, -1 */
+
+	struct conf_listen	 listen[CONF_MAX_LISTEN];
+	unsigned		 nlisten;
+	unsigned		 backlog;
+
+	const struct sched_ops	*sched;
+	void			*sched_data;	/* scheduler's private, read-only
+						   after init_service */
+	size_t			 sched_shm;	/* bytes the scheduler asked for
+						   in the scoreboard */
+
+	/* pool, Apache prefork names */
+	unsigned		 startservers;
+	unsigned		 minspareservers;
+	unsigned		 maxspareservers;
+	unsigned		 maxclients;
+	unsigned		 maxrequestsperchild;	/* 0 = unlimited */
+
+	/* seconds */
+	unsigned		 connect_timeout;
+	unsigned		 read_timeout;
+	unsigned		 request_timeout;
+
+	/* request head limits (bytes, count) and body limit (0 = none) */
+	unsigned		 max_request_line;
+	unsigned		 max_header_size;
+	unsigned		 max_headers;
+	uint64_t		 max_body_size;
+
+	bool			 splice;	/* zero-copy relay, else copy */
+
+	bool			 has_redirect;	/* sorry server */
+	struct sockaddr_storage	 redirect;
+	socklen_t		 redirectlen;
+	char			 redirect_name[CONF_NAME_MAX];
+
+	struct realserver	 rs[CONF_MAX_SERVERS];
+	unsigned		 nrs;
+
+	struct rule		*rules;
+	unsigned		 nrules;
+};
+
+struct generation {
+	char			*path;		/* config file it was read from */
+	unsigned		 id;		/* master: 1, 2, ... per reload */
+
+	char			*pidfile;
+	char			*errorlog;	/* "syslog", "stderr" or a path */
+	int			 loglevel;	/* enum log_level */
+	unsigned		 serverlimit;
+	char			*scoreboardfile; /* Apache ScoreBoardFile: NULL =
+						    anonymous shared mapping */
+
+	struct service		*svc;
+	unsigned		 nsvc;
+};
+
+#endif /* TCPVS_CONF_T_H */

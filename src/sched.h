@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Schedulers.  Each sched_<name>.c exports one const struct sched_ops,
+ * members named after KTCPVS's; sched.c holds the only list and looks a
+ * scheduler up by name.  A scheduler chooses among a service's real
+ * servers, reading runtime weight, health, admin state and active counts
+ * from the scoreboard; state it shares between worker processes lives in
+ * the scoreboard bytes its shm_size() reserved (sb_sched()).
+ */
+#ifndef TCPVS_SCHED_H
+#define TCPVS_SCHED_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_req;
+struct sb;
+struct service;
+
+#define SCHED_F_HTTP	0x01	/* needs the parsed request head */
+#define SCHED_F_SHM	0x02	/* keeps state in the scoreboard */
+
+/* what a scheduler may look at for one request */
+struct sched_req {
+	const struct sockaddr	*client;
+	const struct http_req	*http;	/* NULL if not parsed */
+	const char		*head;	/* buffer the http spans point into */
+	uint64_t		 exclude; /* servers not to pick (failed) */
+};
+
+struct sched_ops {
+	const char	*name;
+	unsigned	 flags;
+	/* scoreboard bytes per service (0: none); at most sched_bytes */
+	size_t		(*shm_size)(const struct service *);
+	/* at load, in the master; 0, or -1 with a reason in err */
+	int		(*init_service)(struct service *, char *err, size_t);
+	void		(*done_service)(struct service *);
+	/*
+	 * Index into svc->rs of the chosen server, or -1 when none is
+	 * available (every candidate down, quiescent, drained or excluded).
+	 */
+	int		(*schedule)(const struct service *, struct sb *,
+			    const struct sched_req *);
+};
+
+/* NULL if no scheduler has that name */
+const struct sched_ops	*sched_lookup(const char *);
+/* the registered names, NULL-terminated, for help and man-page tests */
+const char * const	*sched_names(void);
+
+/* svc->rs[i] is eligible: scoreboard says available, not excluded */
+int	sched_available(const struct service *, const struct sb *,
+	    const struct sched_req *, unsigned i);
+/*
+ * Weighted least-connection over the servers in mask (KTCPVS wlc: least
+ * active/weight, compared as active_a * weight_b < active_b * weight_a);
+ * ties go to the first.  -1 when none is eligible.  Used by wlc and by the
+ * content-rule schedulers for a rule naming several servers.
+ */
+int	sched_pick_wlc(const struct service *, const struct sb *,
+	    const struct sched_req *, uint64_t mask);
+/* all servers of a service, as a mask */
+uint64_t sched_all(const struct service *);
+
+#endif /* TCPVS_SCHED_H */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Layout of the scoreboard: the one MAP_SHARED mapping that the master
+ * creates before the first fork and that workers, the health checker and
+ * the master share.  Fixed arrays sized at start from the limits, like
+ * Apache's ServerLimit; no pointers, only indices.  Each field names its
+ * one writer.  Counters are C11 atomics: relaxed for statistics,
+ * release/acquire for states.
+ *
+ * Types and constants only.
+ */
+#ifndef TCPVS_SCOREBOARD_T_H
+#define TCPVS_SCOREBOARD_T_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "conf-t.h"
+
+#define SB_MAGIC		0x74637673u	/* "tcvs" */
+#define SB_VERSION		1
+#define SB_CACHELINE		64
+#define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
+#define SB_MAX_SERVICES		CONF_MAX_SERVICES
+/* server slots: two generations' worth during a reload */
+#define SB_MAX_SERVERS		(2 * CONF_MAX_SERVICES * CONF_MAX_SERVERS)
+
+enum ws_state {
+	WS_DEAD,		/* free slot */
+	WS_STARTING,		/* forked, not yet accepting */
+	WS_IDLE,		/* waiting in accept */
+	WS_READING,		/* reading a request head */
+	WS_SCHEDULING,		/* choosing a real server */
+	WS_CONNECTING,		/* connecting to it */
+	WS_RELAYING,		/* relaying request and response */
+	WS_KEEPALIVE,		/* waiting for the next request */
+	WS_CLOSING,		/* closing, retiring */
+	WS__COUNT
+};
+
+enum rs_health {
+	RS_HEALTH_UNKNOWN,	/* not checked yet: treated as up */
+	RS_HEALTH_UP,
+	RS_HEALTH_DOWN
+};
+
+enum rs_admin {
+	RS_ADMIN_ACTIVE,	/* takes new connections */
+	RS_ADMIN_DRAIN,		/* no new connections, existing finish */
+	RS_ADMIN_DISABLED	/* no new connections, not checked */
+};
+
+struct sb_header {
+	uint32_t		 magic;		/* master, at creation */
+	uint32_t		 version;
+	uint32_t		 nworkers;	/* worker slots (serverlimit) */
+	uint32_t		 nservices;
+	uint32_t		 nservers;
+	uint32_t		 sched_bytes;	/* per service slot */
+	uint64_t		 size;		/* whole mapping */
+	uint64_t		 off_workers;
+	uint64_t		 off_services;
+	uint64_t		 off_servers;
+	uint64_t		 off_sched;
+	_Atomic int64_t		 start_ms;	/* master: wall time of start */
+	_Atomic uint32_t	 generation;	/* master: current generation */
+	_Atomic pid_t		 master_pid;	/* master */
+} __attribute__((aligned(SB_CACHELINE)));
+
+/* one per worker process; the owning worker writes, the master repairs */
+struct sb_worker {
+	_Atomic pid_t		 pid;		/* master: set at fork, cleared
+						   at reap */
+	_Atomic uint32_t	 generation;	/* master */
+	_Atomic int32_t		 service;	/* master: service slot */
+	_Atomic int32_t		 state;		/* worker: enum ws_state */
+	_Atomic int64_t		 state_ms;	/* worker: wall ms of last change */
+	_Atomic int32_t		 server;	/* worker: server slot whose active
+						   count this worker holds, -1 */
+	_Atomic uint32_t	 retiring;	/* master: 1 when told to exit */
+	_Atomic uint64_t	 conns;		/* worker: accepted connections */
+	_Atomic uint64_t	 requests;	/* worker */
+	_Atomic uint64_t	 bytes_in;	/* worker: from clients */
+	_Atomic uint64_t	 bytes_out;	/* worker: to clients */
+	/* worker, informative only (read racily by tcpvsadm --workers) */
+	struct sockaddr_storage	 client;
+	char			 request[96];	/* start of the request line */
+} __attribute__((aligned(SB_CACHELINE)));
+
+/* per virtual service */
+struct sb_service {
+	char			 ident[CONF_IDENT_MAX];	/* master */
+	_Atomic uint32_t	 in_use;	/* master */
+	_Atomic uint64_t	 conns;		/* any, atomically */
+	_Atomic uint64_t	 requests;	/* any, atomically */
+	_Atomic uint64_t	 bytes_in;	/* any, atomically */
+	_Atomic uint64_t	 bytes_out;	/* any, atomically */
+	_Atomic uint64_t	 errors;	/* any: error replies sent */
+} __attribute__((aligned(SB_CACHELINE)));
+
+/*
+ * Per real server, found by the stable key "ident/addr:port" so counters,
+ * health and runtime weight survive reloads.
+ */
+struct sb_server {
+	char			 key[CONF_IDENT_MAX + CONF_NAME_MAX]; /* master */
+	_Atomic uint32_t	 in_use;	/* master */
+	_Atomic uint32_t	 weight;	/* master/control: effective weight */
+	_Atomic int32_t		 admin;		/* master/control: enum rs_admin */
+	_Atomic int32_t		 health;	/* health checker, workers (passive
+						   failures): enum rs_health */
+	_Atomic uint32_t	 fails;		/* any: consecutive failures */
+	_Atomic uint32_t	 active;	/* any, atomically: in-flight
+						   connections (lc, wlc read it) */
+	_Atomic uint32_t	 inactive;	/* any, atomically */
+	_Atomic uint64_t	 conns;		/* any, atomically: totals */
+	_Atomic uint64_t	 requests;
+	_Atomic uint64_t	 bytes_in;	/* from the server */
+	_Atomic uint64_t	 bytes_out;	/* to the server */
+	_Atomic uint64_t	 connect_errors;
+} __attribute__((aligned(SB_CACHELINE)));
+
+#endif /* TCPVS_SCOREBOARD_T_H */

@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * The scoreboard: one MAP_SHARED mapping, created by the master before the
+ * first fork and inherited by every worker and the health checker.  This
+ * file sizes and carves it (one function, asserting the carving), assigns
+ * service and real-server slots by stable key so counters survive
+ * reloads, and gives back the connection a dead worker held.  It never
+ * blocks and holds no lock.
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf-t.h"
+#include "scoreboard.h"
+#include "util.h"
+
+static size_t
+align_up(size_t n)
+{
+	return (n + SB_CACHELINE - 1) & ~((size_t)SB_CACHELINE - 1);
+}
+
+/* offsets of each array; the one place the layout is decided */
+static size_t
+carve(struct sb_header *h, unsigned nworkers, unsigned nservices,
+    unsigned nservers, unsigned sched_bytes)
+{
+	size_t off = align_up(sizeof(struct sb_header));
+
+	h->nworkers = nworkers;
+	h->nservices = nservices;
+	h->nservers = nservers;
+	h->sched_bytes = (uint32_t)align_up(sched_bytes);
+	h->off_workers = off;
+	off += align_up((size_t)nworkers * sizeof(struct sb_worker));
+	h->off_services = off;
+	off += align_up((size_t)nservices * sizeof(struct sb_service));
+	h->off_servers = off;
+	off += align_up((size_t)nservers * sizeof(struct sb_server));
+	h->off_sched = off;
+	off += (size_t)nservices * h->sched_bytes;
+	h->size = off;
+	assert(h->off_workers % SB_CACHELINE == 0);
+	assert(h->off_services % SB_CACHELINE == 0);
+	assert(h->off_servers % SB_CACHELINE == 0);
+	assert(h->off_sched % SB_CACHELINE == 0);
+	assert(h->off_sched + (size_t)nservices * h->sched_bytes == off);
+	return off;
+}
+
+size_t
+sb_size(unsigned nworkers, unsigned nservices, unsigned nservers,
+    unsigned sched_bytes)
+{
+	struct sb_header h;
+
+	return carve(&h, nworkers, nservices, nservers, sched_bytes);
+}
+
+static struct sb *
+view(void *base, size_t size)
+{
+	struct sb *sb = xcalloc(1, sizeof(*sb));
+	unsigned char *p = base;
+
+	sb->hdr = base;
+	sb->size = size;
+	sb->workers = (struct sb_worker *)(void *)(p + sb->hdr->off_workers);
+	sb->services = (struct sb_service *)(void *)(p +
+	    sb->hdr->off_services);
+	sb->servers = (struct sb_server *)(void *)(p + sb->hdr->off_servers);
+	sb->sched = p + sb->hdr->off_sched;
+	return sb;
+}
+
+static void
+init_slots(struct sb *sb)
+{
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		atomic_init(&sb->workers[i].state, WS_DEAD);
+		atomic_init(&sb->workers[i].server, -1);
+		atomic_init(&sb->workers[i].service, -1);
+	}
+}
+
+struct sb *
+sb_create(unsigned nworkers, unsigned sched_bytes, const char *file)
+{
+	struct sb_header h;
+	size_t size;
+	void *base;
+	int fd = -1, saved;
+
+	if (sched_bytes < SB_SCHED_MIN)
+		sched_bytes = SB_SCHED_MIN;
+	memset(&h, 0, sizeof(h));
+	size = carve(&h, nworkers, SB_MAX_SERVICES, SB_MAX_SERVERS,
+	    sched_bytes);
+	if (file != NULL) {
+		(void)unlink(file);
+		fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd == -1)
+			return NULL;
+		if (ftruncate(fd, (off_t)size) == -1) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return NULL;
+		}
+		base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
+		saved = errno;
+		close(fd);
+		errno = saved;
+	} else
+		base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	memset(base, 0, size);
+	memcpy(base, &h, sizeof(h));
+	((struct sb_header *)base)->magic = SB_MAGIC;
+	((struct sb_header *)base)->version = SB_VERSION;
+	atomic_store(&((struct sb_header *)base)->start_ms, util_wall_ms());
+	atomic_store(&((struct sb_header *)base)->master_pid, getpid());
+	{
+		struct sb *sb = view(base, size);
+
+		init_slots(sb);
+		return sb;
+	}
+}
+
+struct sb *
+sb_open_readonly(const char *file)
+{
+	struct sb_header h;
+	struct stat st;
+	void *base;
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || (size_t)st.st_size < sizeof(h) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    h.magic != SB_MAGIC || h.version != SB_VERSION ||
+	    h.size != (uint64_t)st.st_size) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	base = mmap(NULL, h.size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return NULL;
+	return view(base, h.size);
+}
+
+void
+sb_destroy(struct sb *sb)
+{
+	if (sb == NULL)
+		return;
+	munmap(sb->hdr, sb->size);
+	free(sb);
+}
+
+static int
+find_service(struct sb *sb, const char *ident)
+{
+	int freeslot = -1;
+
+	for (unsigned i = 0; i < sb->hdr->nservices; i++) {
+		struct sb_service *ss = &sb->services[i];
+
+		if (atomic_load(&ss->in_use) &&
+		    strcmp(ss->ident, ident) == 0)
+			return (int)i;
+		if (freeslot == -1 && !atomic_load(&ss->in_use))
+			freeslot = (int)i;
+	}
+	if (freeslot == -1)
+		return -1;
+	{
+		struct sb_service *ss = &sb->services[freeslot];
+
+		memset(ss, 0, sizeof(*ss));
+		util_strlcpy(ss->ident, ident, sizeof(ss->ident));
+		memset(sb_sched(sb, (unsigned)freeslot), 0,
+		    sb->hdr->sched_bytes);
+		atomic_store(&ss->in_use, 1);
+	}
+	return freeslot;
+}
+
+static void
+server_key(const struct service *svc, const struct realserver *rs, char *key,
+    size_t len)
+{
+	snprintf(key, len, "%s/%s", svc->ident, rs->addrstr);
+}
+
+static int
+find_server(struct sb *sb, const char *key)
+{
+	int freeslot = -1;
+
+	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+		struct sb_server *s = &sb->servers[i];
+
+		if (atomic_load(&s->in_use) && strcmp(s->key, key) == 0)
+			return (int)i;
+		if (freeslot == -1 && !atomic_load(&s->in_use))
+			freeslot = (int)i;
+	}
+	if (freeslot == -1)
+		return -1;
+	{
+		struct sb_server *s = &sb->servers[freeslot];
+
+		memset(s, 0, sizeof(*s));
+		util_strlcpy(s->key, key, sizeof(s->key));
+		atomic_store(&s->health, RS_HEALTH_UNKNOWN);
+		atomic_store(&s->admin, RS_ADMIN_ACTIVE);
+		atomic_store(&s->in_use, 1);
+	}
+	return freeslot;
+}
+
+int
+sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
+{
+	char key[sizeof(((struct sb_server *)0)->key)];
+
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		struct service *svc = &gen->svc[i];
+
+		if (svc->sched_shm > sb->hdr->sched_bytes) {
+			snprintf(err, errlen, "virtual %s: scheduler needs %zu "
+			    "shared bytes, the scoreboard has %u (restart "
+			    "instead of reloading)", svc->ident, svc->sched_shm,
+			    sb->hdr->sched_bytes);
+			return -1;
+		}
+		if ((svc->sb_index = find_service(sb, svc->ident)) == -1) {
+			snprintf(err, errlen, "virtual %s: scoreboard service "
+			    "table full (%u slots)", svc->ident,
+			    sb->hdr->nservices);
+			return -1;
+		}
+		for (unsigned j = 0; j < svc->nrs; j++) {
+			struct realserver *rs = &svc->rs[j];
+
+			server_key(svc, rs, key, sizeof(key));
+			if ((rs->sb_index = find_server(sb, key)) == -1) {
+				snprintf(err, errlen, "virtual %s: server %s: "
+				    "scoreboard server table full (%u slots)",
+				    svc->ident, rs->name, sb->hdr->nservers);
+				return -1;
+			}
+			/* a reload from the file resets runtime weights */
+			atomic_store(&sb->servers[rs->sb_index].weight,
+			    rs->weight);
+		}
+	}
+	return 0;
+}
+
+static int
+gen_uses_server(const struct generation *gen, int slot)
+{
+	if (gen == NULL)
+		return 0;
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		for (unsigned j = 0; j < gen->svc[i].nrs; j++)
+			if (gen->svc[i].rs[j].sb_index == slot)
+				return 1;
+	return 0;
+}
+
+static int
+gen_uses_service(const struct generation *gen, int slot)
+{
+	if (gen == NULL)
+		return 0;
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		if (gen->svc[i].sb_index == slot)
+			return 1;
+	return 0;
+}
+
+void
+sb_detach(struct sb *sb, const struct generation *gone,
+    const struct generation *kept)
+{
+	for (unsigned i = 0; i < gone->nsvc; i++) {
+		const struct service *svc = &gone->svc[i];
+
+		for (unsigned j = 0; j < svc->nrs; j++) {
+			int slot = svc->rs[j].sb_index;
+
+			if (slot >= 0 && !gen_uses_server(kept, slot))
+				atomic_store(&sb->servers[slot].in_use, 0);
+		}
+		if (svc->sb_index >= 0 && !gen_uses_service(kept,
+		    svc->sb_index))
+			atomic_store(&sb->services[svc->sb_index].in_use, 0);
+	}
+}
+
+int
+sb_worker_alloc(struct sb *sb)
+{
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		struct sb_worker *ws = &sb->workers[i];
+
+		if (atomic_load(&ws->pid) == 0 &&
+		    atomic_load(&ws->state) == WS_DEAD) {
+			/* keep nothing of the previous occupant */
+			memset(ws, 0, sizeof(*ws));
+			atomic_store(&ws->server, -1);
+			atomic_store(&ws->service, -1);
+			atomic_store(&ws->state, WS_STARTING);
+			atomic_store(&ws->state_ms, util_wall_ms());
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* decrement, never below zero (a kill between two steps errs low) */
+static void
+dec_floor(_Atomic uint32_t *v)
+{
+	uint32_t cur = atomic_load_explicit(v, memory_order_relaxed);
+
+	while (cur > 0 && !atomic_compare_exchange_weak(v, &cur, cur - 1))
+		;
+}
+
+void
+sb_worker_repair(struct sb *sb, unsigned slot)
+{
+	struct sb_worker *ws = &sb->workers[slot];
+	int32_t s = atomic_exchange(&ws->server, -1);
+
+	if (s >= 0 && (unsigned)s < sb->hdr->nservers)
+		dec_floor(&sb->servers[s].active);
+	atomic_store(&ws->retiring, 0);
+	atomic_store(&ws->pid, 0);
+	atomic_store_explicit(&ws->state, WS_DEAD, memory_order_release);
+	atomic_store(&ws->state_ms, util_wall_ms());
+}
+
+void
+sb_worker_state(struct sb_worker *ws, enum ws_state st)
+{
+	atomic_store_explicit(&ws->state, st, memory_order_release);
+	atomic_store_explicit(&ws->state_ms, util_wall_ms(),
+	    memory_order_relaxed);
+}
+
+void
+sb_server_hold(struct sb *sb, struct sb_worker *ws, int server)
+{
+	struct sb_server *s = &sb->servers[server];
+
+	sb_server_release(sb, ws);
+	/* slot first: a worker killed between the two steps errs low */
+	atomic_store(&ws->server, server);
+	atomic_fetch_add(&s->active, 1);
+	atomic_fetch_add_explicit(&s->conns, 1, memory_order_relaxed);
+}
+
+void
+sb_server_release(struct sb *sb, struct sb_worker *ws)
+{
+	int32_t s = atomic_load(&ws->server);
+
+	if (s < 0)
+		return;
+	dec_floor(&sb->servers[s].active);
+	atomic_store(&ws->server, -1);
+}
+
+int
+sb_server_available(const struct sb_server *s)
+{
+	return atomic_load_explicit(&s->in_use, memory_order_relaxed) &&
+	    atomic_load_explicit(&s->weight, memory_order_relaxed) > 0 &&
+	    atomic_load_explicit(&s->health, memory_order_relaxed) !=
+	    RS_HEALTH_DOWN &&
+	    atomic_load_explicit(&s->admin, memory_order_relaxed) ==
+	    RS_ADMIN_ACTIVE;
+}
+
+static const char *const ws_names[WS__COUNT] = {
+	[WS_DEAD] = "dead",
+	[WS_STARTING] = "starting",
+	[WS_IDLE] = "idle",
+	[WS_READING] = "reading",
+	[WS_SCHEDULING] = "scheduling",
+	[WS_CONNECTING] = "connecting",
+	[WS_RELAYING] = "relaying",
+	[WS_KEEPALIVE] = "keepalive",
+	[WS_CLOSING] = "closing",
+};
+
+/* Apache mod_status's key where one exists */
+static const char ws_chars[WS__COUNT] = {
+	[WS_DEAD] = '.',
+	[WS_STARTING] = 'S',
+	[WS_IDLE] = '_',
+	[WS_READING] = 'R',
+	[WS_SCHEDULING] = 's',
+	[WS_CONNECTING] = 'C',
+	[WS_RELAYING] = 'W',
+	[WS_KEEPALIVE] = 'K',
+	[WS_CLOSING] = 'G',
+};
+
+const char *
+sb_ws_state_str(enum ws_state st)
+{
+	return (unsigned)st < WS__COUNT ? ws_names[st] : "?";
+}
+
+char
+sb_ws_state_char(enum ws_state st)
+{
+	return (unsigned)st < WS__COUNT ? ws_chars[st] : '?';
+}
+
+const char *
+sb_health_str(enum rs_health h)
+{
+	switch (h) {
+	case RS_HEALTH_UNKNOWN:
+		return "unknown";
+	case RS_HEALTH_UP:
+		return "up";
+	case RS_HEALTH_DOWN:
+		return "down";
+	}
+	return "?";
+}
+
+const char *
+sb_admin_str(enum rs_admin a)
+{
+	switch (a) {
+	case RS_ADMIN_ACTIVE:
+		return "active";
+	case RS_ADMIN_DRAIN:
+		return "drain";
+	case RS_ADMIN_DISABLED:
+		return "disabled";
+	}
+	return "?";
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * The scoreboard API.  The master creates the mapping (sb_create) and
+ * assigns slots; workers hold a server's active count between
+ * sb_server_hold() and sb_server_release(); the master gives back what a
+ * dead worker held (sb_worker_repair).
+ */
+#ifndef TCPVS_SCOREBOARD_H
+#define TCPVS_SCOREBOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scoreboard-t.h"
+
+struct generation;
+
+/* process-local view of the mapping: pointers into it, never stored in it */
+struct sb {
+	struct sb_header	*hdr;
+	struct sb_worker	*workers;
+	struct sb_service	*services;
+	struct sb_server	*servers;
+	unsigned char		*sched;
+	size_t			 size;
+};
+
+/* bytes needed for these limits; asserts the carving */
+size_t		 sb_size(unsigned nworkers, unsigned nservices,
+		    unsigned nservers, unsigned sched_bytes);
+/*
+ * Master, before the first fork; NULL with errno on failure.  With file
+ * non-NULL the mapping is that file (created 0600, truncated), so tools
+ * can read it (Apache's ScoreBoardFile); else it is anonymous.
+ */
+struct sb	*sb_create(unsigned nworkers, unsigned sched_bytes,
+		    const char *file);
+/* a read-only view of a scoreboard file; NULL with errno */
+struct sb	*sb_open_readonly(const char *file);
+void		 sb_destroy(struct sb *);
+
+static inline struct sb_worker *
+sb_worker(const struct sb *sb, unsigned i)
+{
+	return &sb->workers[i];
+}
+
+static inline struct sb_service *
+sb_service(const struct sb *sb, unsigned i)
+{
+	return &sb->services[i];
+}
+
+static inline struct sb_server *
+sb_server(const struct sb *sb, unsigned i)
+{
+	return &sb->servers[i];
+}
+
+/* the scheduler's shared bytes of a service slot */
+static inline void *
+sb_sched(const struct sb *sb, unsigned service)
+{
+	return sb->sched + (size_t)service * sb->hdr->sched_bytes;
+}
+
+/*
+ * Master: give every service and real server of gen a slot (found by ident
+ * and by "ident/addr:port", or newly allocated and initialised with the
+ * configured weight), writing svc->sb_index and rs->sb_index.  Returns 0,
+ * or -1 with a message when the table is full.
+ */
+int		 sb_attach(struct sb *, struct generation *, char *err,
+		    size_t errlen);
+/* master: free the slots of gen that the other generation does not use */
+void		 sb_detach(struct sb *, const struct generation *gone,
+		    const struct generation *kept);
+
+/* master: a free worker slot, or -1 */
+int		 sb_worker_alloc(struct sb *);
+/* master: a worker died or exited; give back what it held, free the slot */
+void		 sb_worker_repair(struct sb *, unsigned slot);
+
+/* worker: state change (release), stamped with the time */
+void		 sb_worker_state(struct sb_worker *, enum ws_state);
+
+/* worker: count one in-flight connection on a server / give it back */
+void		 sb_server_hold(struct sb *, struct sb_worker *, int server);
+void		 sb_server_release(struct sb *, struct sb_worker *);
+
+/* is the server eligible for a new connection (weight, health, admin) */
+int		 sb_server_available(const struct sb_server *);
+
+const char	*sb_ws_state_str(enum ws_state);
+char		 sb_ws_state_char(enum ws_state);	/* Apache-style key */
+const char	*sb_health_str(enum rs_health);
+const char	*sb_admin_str(enum rs_admin);
+
+#endif /* TCPVS_SCOREBOARD_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Small helpers with no policy: socket addresses, monotonic time,
+ * allocators that die on failure (start-up only, never on the request
+ * path), descriptor flags.
+ */
+#ifndef TCPVS_UTIL_H
+#define TCPVS_UTIL_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "[ffff:...]:65535" plus NUL */
+#define UTIL_ADDRSTRLEN	64
+
+struct util_addr {
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+};
+
+/*
+ * Parse "host:port", "[v6]:port" (host and port may be names, resolved with
+ * getaddrinfo; the first result wins).  When the port is missing, defport is
+ * used if non-NULL, else it is an error.  Returns 0, or -1 with a reason
+ * written to err ("expected host:port", "unknown host 'x'", ...).
+ */
+int	 util_addr_parse(const char *, const char *defport, struct util_addr *,
+	    char *err, size_t errlen);
+/* numeric "1.2.3.4:80" or "[::1]:80"; returns buf */
+char	*util_addr_str(const struct sockaddr *, char *buf, size_t len);
+/* numeric host part only, no port; returns buf */
+char	*util_addr_host(const struct sockaddr *, char *buf, size_t len);
+int	 util_addr_eq(const struct util_addr *, const struct util_addr *);
+
+/* milliseconds of CLOCK_MONOTONIC, and of CLOCK_REALTIME */
+int64_t	 util_now_ms(void);
+int64_t	 util_wall_ms(void);
+
+int	 util_set_nonblock(int fd, int on);
+int	 util_set_cloexec(int fd);
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+char	*xstrdup(const char *);
+
+/* strlcpy semantics: returns strlen(src) */
+size_t	 util_strlcpy(char *dst, const char *src, size_t dstlen);
+
+#endif /* TCPVS_UTIL_H */

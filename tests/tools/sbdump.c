@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * sbdump: print a scoreboard file (tcpvs.conf "scoreboardfile") for the
+ * integration tests, one line per in-use server slot and per live worker
+ * slot.  It maps the file read-only and never writes it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scoreboard.h"
+
+static void
+dump_servers(const struct sb *sb)
+{
+	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+		const struct sb_server *s = sb_server(sb, i);
+
+		if (!atomic_load(&s->in_use))
+			continue;
+		printf("server %s active=%u conns=%llu requests=%llu "
+		    "health=%s weight=%u admin=%s\n", s->key,
+		    atomic_load(&s->active),
+		    (unsigned long long)atomic_load(&s->conns),
+		    (unsigned long long)atomic_load(&s->requests),
+		    sb_health_str((enum rs_health)atomic_load(&s->health)),
+		    atomic_load(&s->weight),
+		    sb_admin_str((enum rs_admin)atomic_load(&s->admin)));
+	}
+}
+
+static void
+dump_workers(const struct sb *sb)
+{
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		const struct sb_worker *ws = sb_worker(sb, i);
+		int svc = atomic_load(&ws->service);
+		pid_t pid = atomic_load(&ws->pid);
+
+		if (pid == 0)
+			continue;
+		printf("worker %u pid=%ld service=%s state=%s conns=%llu "
+		    "requests=%llu\n", i, (long)pid,
+		    svc >= 0 && (unsigned)svc < sb->hdr->nservices ?
+		    sb_service(sb, (unsigned)svc)->ident : "-",
+		    sb_ws_state_str((enum ws_state)atomic_load(&ws->state)),
+		    (unsigned long long)atomic_load(&ws->conns),
+		    (unsigned long long)atomic_load(&ws->requests));
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct sb *sb;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: sbdump SCOREBOARDFILE\n");
+		return 2;
+	}
+	if ((sb = sb_open_readonly(argv[1])) == NULL) {
+		fprintf(stderr, "sbdump: %s: not a tcpvs scoreboard file\n",
+		    argv[1]);
+		return 1;
+	}
+	printf("scoreboard workers=%u services=%u servers=%u generation=%u\n",
+	    sb->hdr->nworkers, sb->hdr->nservices, sb->hdr->nservers,
+	    atomic_load(&sb->hdr->generation));
+	dump_servers(sb);
+	dump_workers(sb);
+	return 0;
+}
