@@ -1,0 +1,893 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * HTTP/1.x request heads for the workers: a strict parser that applies
+ * every framing rule of RFC 9112 before a byte goes upstream, so that
+ * tcpvsd and a real server can never read one request two ways (request
+ * smuggling); the head sent to the real server, without hop-by-hop fields;
+ * and the short error replies.  Pure functions over the caller's buffers:
+ * no I/O, no allocation.  Reading sockets and relaying bodies is left to
+ * worker.c and relay.c, chunked bodies are relayed, never decoded, here.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+/* empty lines skipped before the request line (RFC 9112 2.2) */
+#define HTTP_MAX_EMPTY_LINES	4
+
+/* one parse: the buffer, the bytes looked at, the limits, the result */
+struct parse {
+	const char		*buf;
+	size_t			 len;
+	const struct http_limits *lim;
+	struct http_req		*req;
+	int			 absolute;	/* absolute-form target */
+};
+
+/* the elements of a comma-separated list field, OWS trimmed */
+struct list {
+	const char		*buf;
+	size_t			 pos;
+	size_t			 end;
+	int			 done;
+};
+
+/* an output buffer that remembers it overflowed */
+struct out {
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
+	int			 full;
+};
+
+static const char *const hop_by_hop[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"upgrade"
+};
+
+static const struct {
+	int		 code;
+	const char	*text;
+} statuses[] = {
+	{ 400, "Bad Request" },
+	{ 408, "Request Timeout" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+/* tchar of RFC 9110 5.6.2 */
+static int
+is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* reg-name, IP-literal and port characters of RFC 3986 3.2.2 */
+static int
+is_hostchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("-._~%!$&'()*+,;=:[]", c) != NULL;
+}
+
+static int
+is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static struct http_span
+span(size_t off, size_t len)
+{
+	struct http_span s = { (uint32_t)off, (uint32_t)len };
+
+	return s;
+}
+
+/* the span holds s, ignoring case */
+static int
+span_is(const char *buf, struct http_span sp, const char *s)
+{
+	size_t n = strlen(s);
+
+	return sp.len == n && strncasecmp(buf + sp.off, s, n) == 0;
+}
+
+static int
+name_is(const char *buf, const struct http_header *h, const char *name)
+{
+	return span_is(buf, h->name, name);
+}
+
+static void
+list_init(struct list *l, const char *buf, struct http_span sp)
+{
+	l->buf = buf;
+	l->pos = sp.off;
+	l->end = (size_t)sp.off + sp.len;
+	l->done = 0;
+}
+
+/* the next element, empty ones included ("a,,b" has three); 0 at the end */
+static int
+list_next(struct list *l, struct http_span *el)
+{
+	size_t s = l->pos, e = l->pos;
+
+	if (l->done)
+		return 0;
+	while (e < l->end && l->buf[e] != ',')
+		e++;
+	l->done = e == l->end;
+	l->pos = e + 1;
+	while (s < e && is_ows(l->buf[s]))
+		s++;
+	while (e > s && is_ows(l->buf[e - 1]))
+		e--;
+	*el = span(s, e - s);
+	return 1;
+}
+
+/* the comma-separated list in the C string s holds token */
+static int
+cstr_has_token(const char *s, const char *token)
+{
+	struct list l;
+	struct http_span el;
+
+	list_init(&l, s, span(0, strlen(s)));
+	while (list_next(&l, &el))
+		if (span_is(s, el, token))
+			return 1;
+	return 0;
+}
+
+/*
+ * Parsing.  The head is parsed whole on every call: line by line, each
+ * line checked for bytes no line may hold, then for its syntax; the
+ * fields are then checked together for the framing rules.
+ */
+
+static enum http_result
+fail(struct http_req *req, int status, size_t off, const char *reason)
+{
+	req->status = status;
+	req->err_off = off;
+	req->reason = reason;
+	return HTTP_ERROR;
+}
+
+static enum http_result
+fail_size(struct parse *p)
+{
+	return fail(p->req, 431, p->lim->max_header_size,
+	    "request head too large");
+}
+
+static void
+req_reset(struct http_req *req)
+{
+	memset(req, 0, offsetof(struct http_req, hdr));
+	req->status = 0;
+	req->err_off = 0;
+	req->reason = NULL;
+}
+
+static unsigned
+max_fields(const struct http_limits *lim)
+{
+	return lim->max_headers < HTTP_MAX_HEADERS ? lim->max_headers :
+	    HTTP_MAX_HEADERS;
+}
+
+/*
+ * The line at off: its content is [off, *end), CR LF or bare LF excluded;
+ * the next line starts at *next.  Returns -1 when its LF has not arrived.
+ */
+static int
+find_line(const struct parse *p, size_t off, size_t *end, size_t *next)
+{
+	const char *lf = memchr(p->buf + off, '\n', p->len - off);
+	size_t e;
+
+	if (lf == NULL)
+		return -1;
+	e = (size_t)(lf - p->buf);
+	*next = e + 1;
+	if (e > off && p->buf[e - 1] == '\r')
+		e--;
+	*end = e;
+	return 0;
+}
+
+/* NUL, bare CR and other controls (HTAB aside) are errors anywhere */
+static enum http_result
+check_bytes(struct parse *p, size_t off, size_t end)
+{
+	unsigned char c;
+
+	for (; off < end; off++) {
+		c = (unsigned char)p->buf[off];
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		return fail(p->req, 400, off, c == '\r' ? "bare CR" :
+		    c == '\0' ? "NUL byte" : "control character");
+	}
+	return HTTP_OK;
+}
+
+/* the last line has no LF yet: reject early what can never be valid */
+static enum http_result
+partial_line(struct parse *p, size_t off)
+{
+	size_t end = p->len;
+	enum http_result r;
+
+	if (end > off && p->buf[end - 1] == '\r')
+		end--;		/* maybe the CR of CR LF */
+	if ((r = check_bytes(p, off, end)) != HTTP_OK)
+		return r;
+	if (p->len > p->lim->max_header_size)
+		return fail_size(p);
+	return HTTP_AGAIN;
+}
+
+/* returns the offset of the request line */
+static enum http_result
+skip_empty_lines(struct parse *p, size_t *start)
+{
+	size_t off = 0;
+	int n;
+
+	for (n = 0; n <= HTTP_MAX_EMPTY_LINES; n++) {
+		if (off < p->len && p->buf[off] == '\n')
+			off++;
+		else if (off + 1 < p->len && p->buf[off] == '\r' &&
+		    p->buf[off + 1] == '\n')
+			off += 2;
+		else
+			break;
+	}
+	*start = off;
+	if (n > HTTP_MAX_EMPTY_LINES)
+		return fail(p->req, 400, off,
+		    "too many empty lines before the request line");
+	return HTTP_OK;
+}
+
+/* method names are case-sensitive (RFC 9110 9.1) */
+static int
+method_is(const struct parse *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	return p->req->method.len == n &&
+	    memcmp(p->buf + p->req->method.off, name, n) == 0;
+}
+
+/* absolute-form (RFC 9112 3.2.2): host from the authority, then path */
+static enum http_result
+absolute_target(struct parse *p, size_t off, size_t end, size_t *path)
+{
+	struct http_req *req = p->req;
+	size_t a;
+
+	if (end - off > 7 && strncasecmp(p->buf + off, "http://", 7) == 0)
+		off += 7;
+	else if (end - off > 8 && strncasecmp(p->buf + off, "https://",
+	    8) == 0)
+		off += 8;
+	else
+		return fail(req, 400, off, "invalid request-target");
+	for (a = off; a < end && strchr("/?#", p->buf[a]) == NULL; a++)
+		if (!is_hostchar((unsigned char)p->buf[a]))
+			return fail(req, 400, a, "invalid authority in "
+			    "request-target");
+	if (a == off)
+		return fail(req, 400, off, "empty authority in "
+		    "request-target");
+	req->host = span(off, a - off);
+	p->absolute = 1;
+	*path = a;
+	return HTTP_OK;
+}
+
+/* RFC 9112 3.2: origin-, absolute-, authority- (CONNECT), asterisk-form */
+static enum http_result
+parse_target(struct parse *p)
+{
+	struct http_req *req = p->req;
+	size_t off = req->target.off, end = off + req->target.len, e;
+	enum http_result r;
+
+	if ((req->flags & HTTP_F_CONNECT) || p->buf[off] == '/')
+		r = HTTP_OK;
+	else if (req->target.len == 1 && p->buf[off] == '*')
+		r = method_is(p, "OPTIONS") ? HTTP_OK :
+		    fail(req, 400, off, "asterisk-form target without OPTIONS");
+	else
+		r = absolute_target(p, off, end, &off);
+	if (r != HTTP_OK)
+		return r;
+	for (e = off; e < end && p->buf[e] != '?' && p->buf[e] != '#'; e++)
+		;
+	req->path = span(off, e - off);
+	return HTTP_OK;
+}
+
+/* method SP request-target SP HTTP-version (RFC 9112 3), in [off, end) */
+static enum http_result
+parse_request_line(struct parse *p, size_t off, size_t end)
+{
+	struct http_req *req = p->req;
+	const char *buf = p->buf;
+	size_t m, t, v;
+
+	for (m = off; m < end && is_tchar((unsigned char)buf[m]); m++)
+		;
+	if (m == off || m == end || buf[m] != ' ')
+		return fail(req, 400, m, "invalid method");
+	/* the version is the last word, the target all between */
+	for (v = end; v > m + 1 && buf[v - 1] != ' '; v--)
+		;
+	if (v == m + 1)
+		return fail(req, 400, end, "missing HTTP version");
+	/* HTTP-version is case-sensitive (RFC 9112 2.3) */
+	if (end - v != 8 || strncmp(buf + v, "HTTP/1.", 7) != 0 ||
+	    (buf[v + 7] != '0' && buf[v + 7] != '1'))
+		return fail(req, 400, v, "unsupported HTTP version");
+	for (t = m + 1; t < v - 1; t++)
+		if ((unsigned char)buf[t] <= ' ' || buf[t] == 0x7f)
+			return fail(req, 400, t, "invalid request-target");
+	if (t == m + 1)
+		return fail(req, 400, t, "invalid request-target");
+	req->minor = buf[v + 7] - '0';
+	req->method = span(off, m - off);
+	req->target = span(m + 1, t - m - 1);
+	if (method_is(p, "HEAD"))
+		req->flags |= HTTP_F_HEAD;
+	if (method_is(p, "CONNECT"))
+		req->flags |= HTTP_F_CONNECT;
+	return parse_target(p);
+}
+
+static enum http_result
+request_line(struct parse *p, size_t off, size_t *next)
+{
+	size_t end, max = p->lim->max_request_line;
+	enum http_result r;
+
+	if (find_line(p, off, &end, next) == -1) {
+		end = p->len;
+		if (end > off && p->buf[end - 1] == '\r')
+			end--;
+		/* 414 as soon as the limit is passed, before the LF */
+		if (end - off > max)
+			return fail(p->req, 414, off + max,
+			    "request line too long");
+		return partial_line(p, off);
+	}
+	if (end - off > max)
+		return fail(p->req, 414, off + max, "request line too long");
+	if (*next > p->lim->max_header_size)
+		return fail_size(p);
+	if ((r = check_bytes(p, off, end)) != HTTP_OK)
+		return r;
+	return parse_request_line(p, off, end);
+}
+
+/* field-name ":" OWS field-value OWS (RFC 9112 5), in [off, end) */
+static enum http_result
+header_line(struct parse *p, size_t off, size_t end)
+{
+	struct http_req *req = p->req;
+	struct http_header *h;
+	size_t c, v, ve;
+	enum http_result r;
+
+	if ((r = check_bytes(p, off, end)) != HTTP_OK)
+		return r;
+	/* RFC 9112 5.2: a server may reject obs-fold with 400; we do */
+	if (is_ows(p->buf[off]))
+		return fail(req, 400, off, "obsolete line folding");
+	for (c = off; c < end && is_tchar((unsigned char)p->buf[c]); c++)
+		;
+	/* RFC 9112 5.1: no whitespace between field name and colon */
+	if (c < end && is_ows(p->buf[c]))
+		return fail(req, 400, c, "whitespace before colon");
+	if (c == end)
+		return fail(req, 400, c, "header line without colon");
+	if (p->buf[c] != ':')
+		return fail(req, 400, c, "invalid header name");
+	if (c == off)
+		return fail(req, 400, off, "empty header name");
+	if (req->nheaders >= max_fields(p->lim))
+		return fail(req, 431, off, "too many header fields");
+	for (v = c + 1; v < end && is_ows(p->buf[v]); v++)
+		;
+	for (ve = end; ve > v && is_ows(p->buf[ve - 1]); ve--)
+		;
+	h = &req->hdr[req->nheaders++];
+	h->name = span(off, c - off);
+	h->value = span(v, ve - v);
+	return HTTP_OK;
+}
+
+/* returns the offset just past the empty line that ends the head */
+static enum http_result
+header_lines(struct parse *p, size_t off, size_t *head_end)
+{
+	size_t end, next;
+	enum http_result r;
+
+	for (;;) {
+		if (find_line(p, off, &end, &next) == -1)
+			return partial_line(p, off);
+		if (next > p->lim->max_header_size)
+			return fail_size(p);
+		if (end == off) {
+			*head_end = next;
+			return HTTP_OK;
+		}
+		if ((r = header_line(p, off, end)) != HTTP_OK)
+			return r;
+		off = next;
+	}
+}
+
+/*
+ * Field checks, once the head is complete.
+ */
+
+const struct http_header *
+http_find_header(const struct http_req *req, const char *buf,
+    const char *name)
+{
+	for (unsigned i = 0; i < req->nheaders; i++)
+		if (name_is(buf, &req->hdr[i], name))
+			return &req->hdr[i];
+	return NULL;
+}
+
+/* RFC 9112 3.2: exactly one Host on HTTP/1.1, at most one on 1.0 */
+static enum http_result
+check_host(struct parse *p)
+{
+	struct http_req *req = p->req;
+	const struct http_header *h;
+	unsigned i, n = 0;
+
+	for (i = 0; i < req->nheaders; i++) {
+		h = &req->hdr[i];
+		if (!name_is(p->buf, h, "host"))
+			continue;
+		if (++n > 1)
+			return fail(req, 400, h->name.off,
+			    "more than one Host");
+		for (size_t o = h->value.off; o < h->value.off + h->value.len;
+		    o++)
+			if (!is_hostchar((unsigned char)p->buf[o]))
+				return fail(req, 400, o, "invalid Host");
+		req->flags |= HTTP_F_HOST;
+		if (!p->absolute)	/* RFC 9112 3.2.2: the target wins */
+			req->host = h->value;
+	}
+	if (n == 0 && req->minor == 1)
+		return fail(req, 400, req->method.off, "missing Host");
+	return HTTP_OK;
+}
+
+/* 1*DIGIT, within uint64 */
+static enum http_result
+parse_length(struct parse *p, struct http_span el, uint64_t *v)
+{
+	const char *s = p->buf + el.off;
+	unsigned d;
+
+	if (el.len == 0)
+		return fail(p->req, 400, el.off, "empty Content-Length");
+	*v = 0;
+	for (uint32_t i = 0; i < el.len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return fail(p->req, 400, el.off + i,
+			    "invalid Content-Length");
+		d = (unsigned)(s[i] - '0');
+		if (*v > (UINT64_MAX - d) / 10)
+			return fail(p->req, 400, el.off + i,
+			    "Content-Length too large");
+		*v = *v * 10 + d;
+	}
+	return HTTP_OK;
+}
+
+/*
+ * RFC 9112 6.3 (5): several Content-Length values, as repeated fields or
+ * as a list ("5, 5"), are one length if all are equal, else an error.
+ */
+static enum http_result
+check_content_length(struct parse *p)
+{
+	struct http_req *req = p->req;
+	struct http_span el;
+	struct list l;
+	uint64_t v;
+	enum http_result r;
+
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		if (!name_is(p->buf, &req->hdr[i], "content-length"))
+			continue;
+		list_init(&l, p->buf, req->hdr[i].value);
+		while (list_next(&l, &el)) {
+			if ((r = parse_length(p, el, &v)) != HTTP_OK)
+				return r;
+			if ((req->flags & HTTP_F_CL) &&
+			    v != req->content_length)
+				return fail(req, 400, el.off,
+				    "different Content-Length values");
+			req->content_length = v;
+			req->flags |= HTTP_F_CL;
+		}
+	}
+	return HTTP_OK;
+}
+
+/* a transfer-coding without parameters: a token */
+static enum http_result
+check_coding(struct parse *p, struct http_span el)
+{
+	if (el.len == 0)
+		return fail(p->req, 400, el.off, "empty transfer coding");
+	for (uint32_t k = 0; k < el.len; k++)
+		if (!is_tchar((unsigned char)p->buf[el.off + k]))
+			return fail(p->req, 400, el.off + k,
+			    "invalid transfer coding");
+	return HTTP_OK;
+}
+
+/*
+ * RFC 9112 6.1 and 6.3 (4): the final transfer coding of a request must
+ * be chunked, applied once, else 400; any other coding is not ours to
+ * decode: 501 (RFC 9112 6.1).  Empty elements are refused too, so that
+ * what goes upstream is exactly "chunked".
+ */
+static enum http_result
+check_transfer_encoding(struct parse *p)
+{
+	struct http_req *req = p->req;
+	struct http_span el;
+	struct list l;
+	size_t other = 0, last = 0;
+	int chunked = 0, n = 0;
+	enum http_result r;
+
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		if (!name_is(p->buf, &req->hdr[i], "transfer-encoding"))
+			continue;
+		list_init(&l, p->buf, req->hdr[i].value);
+		for (; list_next(&l, &el); n++, last = el.off) {
+			if ((r = check_coding(p, el)) != HTTP_OK)
+				return r;
+			if (!span_is(p->buf, el, "chunked")) {
+				chunked = chunked ? -1 : 0;
+				other = other ? other : el.off + 1;
+			} else if (chunked != 0)
+				return fail(req, 400, el.off,
+				    "chunked applied more than once");
+			else
+				chunked = 1;
+		}
+	}
+	if (n > 0 && chunked != 1)
+		return fail(req, 400, last, "final transfer coding is not "
+		    "chunked");
+	if (other)
+		return fail(req, 501, other - 1, "transfer coding not "
+		    "implemented");
+	if (n > 0)
+		req->flags |= HTTP_F_CHUNKED;
+	return HTTP_OK;
+}
+
+/* the framing of the body must be unambiguous (RFC 9112 6.1, 6.3) */
+static enum http_result
+check_framing(struct parse *p)
+{
+	struct http_req *req = p->req;
+	const struct http_header *te, *cl;
+	enum http_result r;
+
+	te = http_find_header(req, p->buf, "transfer-encoding");
+	cl = http_find_header(req, p->buf, "content-length");
+	/*
+	 * RFC 9112 6.1: a server MAY reject both; a proxy must, or it
+	 * forwards a length the next hop may read differently.
+	 */
+	if (te != NULL && cl != NULL)
+		return fail(req, 400, te->name.off,
+		    "both Content-Length and Transfer-Encoding");
+	/* RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing */
+	if (te != NULL && req->minor == 0)
+		return fail(req, 400, te->name.off,
+		    "Transfer-Encoding in an HTTP/1.0 request");
+	if ((r = check_transfer_encoding(p)) != HTTP_OK)
+		return r;
+	return check_content_length(p);
+}
+
+/*
+ * Connection options (RFC 9110 7.6.1).  An option naming a field every
+ * hop needs would make http_build_upstream() drop it and change the
+ * framing the real server sees: refused.
+ */
+static enum http_result
+check_connection(struct parse *p)
+{
+	struct http_req *req = p->req;
+	int upgrade = http_find_header(req, p->buf, "upgrade") != NULL;
+	struct http_span el;
+	struct list l;
+
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		if (!name_is(p->buf, &req->hdr[i], "connection"))
+			continue;
+		list_init(&l, p->buf, req->hdr[i].value);
+		while (list_next(&l, &el)) {
+			if (span_is(p->buf, el, "close"))
+				req->flags |= HTTP_F_CONN_CLOSE;
+			else if (span_is(p->buf, el, "keep-alive"))
+				req->flags |= HTTP_F_CONN_KEEPALIVE;
+			else if (span_is(p->buf, el, "upgrade") && upgrade)
+				req->flags |= HTTP_F_CONN_UPGRADE;
+			else if (span_is(p->buf, el, "content-length") ||
+			    span_is(p->buf, el, "transfer-encoding") ||
+			    span_is(p->buf, el, "host"))
+				return fail(req, 400, el.off, "Connection "
+				    "names an end-to-end field");
+		}
+	}
+	return HTTP_OK;
+}
+
+/* RFC 9110 10.1.1: case-insensitive; ignored in HTTP/1.0 */
+static void
+check_expect(struct parse *p)
+{
+	struct http_req *req = p->req;
+	struct http_span el;
+	struct list l;
+
+	if (req->minor == 0)
+		return;
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		if (!name_is(p->buf, &req->hdr[i], "expect"))
+			continue;
+		list_init(&l, p->buf, req->hdr[i].value);
+		while (list_next(&l, &el))
+			if (span_is(p->buf, el, "100-continue"))
+				req->flags |= HTTP_F_EXPECT_100;
+	}
+}
+
+enum http_result
+http_parse_request(const char *buf, size_t len, const struct http_limits *lim,
+    struct http_req *req)
+{
+	struct parse p = { buf, len, lim, req, 0 };
+	size_t off = 0, next = 0;
+	enum http_result r;
+
+	req_reset(req);
+	/* past max_header_size bytes, only 431 or a complete head remain */
+	if (len > lim->max_header_size)
+		p.len = (size_t)lim->max_header_size + 1;
+	if ((r = skip_empty_lines(&p, &off)) != HTTP_OK ||
+	    (r = request_line(&p, off, &next)) != HTTP_OK ||
+	    (r = header_lines(&p, next, &req->head_len)) != HTTP_OK)
+		return r;
+	if ((r = check_host(&p)) != HTTP_OK ||
+	    (r = check_framing(&p)) != HTTP_OK ||
+	    (r = check_connection(&p)) != HTTP_OK)
+		return r;
+	check_expect(&p);
+	return HTTP_OK;
+}
+
+/*
+ * The head for a real server.
+ */
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->full || n > o->cap - o->len) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void
+put_str(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void
+put_span(struct out *o, const char *buf, struct http_span sp)
+{
+	put(o, buf + sp.off, sp.len);
+}
+
+/* the field is named as an option in a Connection field */
+static int
+named_in_connection(const struct http_req *req, const char *buf,
+    const struct http_header *h)
+{
+	struct http_span el;
+	struct list l;
+
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		if (!name_is(buf, &req->hdr[i], "connection"))
+			continue;
+		list_init(&l, buf, req->hdr[i].value);
+		while (list_next(&l, &el))
+			if (el.len == h->name.len && strncasecmp(buf + el.off,
+			    buf + h->name.off, el.len) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * Upgrade is kept when the caller relays the upgrade (conn_value holds
+ * "upgrade" and the client asked for it): the option means nothing
+ * without the field.
+ */
+static int
+is_hop_by_hop(const struct http_req *req, const char *buf,
+    const struct http_header *h, int keep_upgrade)
+{
+	size_t i;
+
+	if (keep_upgrade && name_is(buf, h, "upgrade"))
+		return 0;
+	for (i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); i++)
+		if (name_is(buf, h, hop_by_hop[i]))
+			return 1;
+	return named_in_connection(req, buf, h);
+}
+
+/* the client's X-Forwarded-For values, then client, as one field */
+static void
+put_xff(struct out *o, const struct http_req *req, const char *buf,
+    const char *client)
+{
+	const struct http_header *h;
+	int n = 0;
+
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		h = &req->hdr[i];
+		if (!name_is(buf, h, "x-forwarded-for") || h->value.len == 0 ||
+		    named_in_connection(req, buf, h))
+			continue;
+		put_str(o, n++ ? ", " : "X-Forwarded-For: ");
+		put_span(o, buf, h->value);
+	}
+	if (client != NULL && *client != '\0') {
+		put_str(o, n++ ? ", " : "X-Forwarded-For: ");
+		put_str(o, client);
+	}
+	if (n > 0)
+		put(o, "\r\n", 2);
+}
+
+/*
+ * One Content-Length in place of the first, as a plain number: a list
+ * ("5, 5") or a repeated field is never passed to a server that may
+ * read it differently (RFC 9112 6.3).
+ */
+static void
+put_content_length(struct out *o, const struct http_req *req,
+    const char *buf, const struct http_header *h)
+{
+	char num[24];
+	int n;
+
+	n = snprintf(num, sizeof(num), "%llu",
+	    (unsigned long long)req->content_length);
+	put_span(o, buf, h->name);
+	put(o, ": ", 2);
+	put(o, num, (size_t)n);
+	put(o, "\r\n", 2);
+}
+
+long
+http_build_upstream(const struct http_req *req, const char *buf,
+    const char *client, const char *conn_value, char *out, size_t outlen)
+{
+	struct out o = { out, 0, outlen, 0 };
+	const struct http_header *h;
+	int keep_upgrade, cl_done = 0;
+
+	if (conn_value == NULL)
+		conn_value = "close";
+	keep_upgrade = (req->flags & HTTP_F_CONN_UPGRADE) &&
+	    cstr_has_token(conn_value, "upgrade");
+	/* request line as sent: method SP target SP "HTTP/1.x" */
+	put(&o, buf + req->method.off, (size_t)req->target.off +
+	    req->target.len + 9 - req->method.off);
+	put(&o, "\r\n", 2);
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		h = &req->hdr[i];
+		if (is_hop_by_hop(req, buf, h, keep_upgrade) ||
+		    name_is(buf, h, "x-forwarded-for"))
+			continue;
+		if (name_is(buf, h, "content-length")) {
+			if (!cl_done++)
+				put_content_length(&o, req, buf, h);
+			continue;
+		}
+		put_span(&o, buf, h->name);
+		put(&o, ": ", 2);
+		put_span(&o, buf, h->value);
+		put(&o, "\r\n", 2);
+	}
+	put_xff(&o, req, buf, client);
+	put_str(&o, "Connection: ");
+	put_str(&o, conn_value);
+	put(&o, "\r\n\r\n", 4);
+	return o.full ? -1 : (long)o.len;
+}
+
+/*
+ * Error replies.
+ */
+
+const char *
+http_status_text(int status)
+{
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == status)
+			return statuses[i].text;
+	return "Unknown Status";
+}
+
+size_t
+http_error_reply(int status, char *out, size_t outlen)
+{
+	char body[64];
+	const char *text;
+	int blen, n;
+
+	if (status < 400 || status > 599)
+		status = 500;
+	text = http_status_text(status);
+	blen = snprintf(body, sizeof(body), "%d %s\n", status, text);
+	n = snprintf(out, outlen, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %d\r\n"
+	    "Connection: close\r\n"
+	    "Cache-Control: no-cache\r\n"
+	    "\r\n"
+	    "%s", status, text, blen, body);
+	if (n < 0 || outlen == 0)
+		return 0;
+	return (size_t)n < outlen ? (size_t)n : outlen - 1;
+}
