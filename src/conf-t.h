@@ -40,6 +40,7 @@
 #define CONF_DEF_MAX_HEADER_SIZE	16384
 #define CONF_DEF_MAX_HEADERS		100
 #define CONF_DEF_BACKLOG		511
+#define CONF_DEF_GRACEFUL_TIMEOUT	30
 #define CONF_DEF_WEIGHT			1
 #define CONF_MAX_WEIGHT			65535
 
@@ -132,6 +133,9 @@ struct generation {
 	unsigned		 serverlimit;
 	char			*scoreboardfile; /* Apache ScoreBoardFile: NULL =
 						    anonymous shared mapping */
+	unsigned		 graceful_timeout; /* seconds, SIGWINCH */
+	char			*user;		/* workers run as, or NULL */
+	char			*group;
 
 	struct service		*svc;
 	unsigned		 nsvc;

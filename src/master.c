@@ -50,14 +50,22 @@ struct pool {
 	int		 at_max;	/* maxclients reached, logged */
 };
 
+/* a live configuration generation and its pools */
+struct genstate {
+	struct generation	*gen;		/* NULL: none */
+	struct pool		 pool[CONF_MAX_SERVICES];
+	int64_t			 deadline;	/* draining: SIGTERM after */
+};
+
 struct master {
-	struct generation	*gen;
+	const char		*path;		/* config file, for reloads */
 	struct sb		*sb;
 	int			 sigfd;
 	int			 pidfd;
 	int			 stopping;
 	int			 at_limit;	/* serverlimit reached, logged */
-	struct pool		 pool[CONF_MAX_SERVICES];
+	struct genstate		 cur;		/* serving */
+	struct genstate		 old;		/* draining, at most one */
 };
 
 static const int master_signals[] = {
@@ -161,23 +169,45 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+static int
+listen_of(const struct service *svc, int fd)
+{
+	for (unsigned j = 0; j < svc->nlisten; j++)
+		if (svc->listen[j].fd == fd)
+			return 1;
+	return 0;
+}
+
 /* in the child: close what only the master needs */
+static void
+close_gen(const struct genstate *gs, const struct service *mine)
+{
+	const struct generation *gen = gs->gen;
+
+	if (gen == NULL)
+		return;
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		const struct service *svc = &gen->svc[i];
+
+		close(gs->pool[i].pod[1]);
+		if (svc == mine)
+			continue;
+		close(gs->pool[i].pod[0]);
+		for (unsigned j = 0; j < svc->nlisten; j++)
+			if (svc->listen[j].fd != -1 && (mine == NULL ||
+			    !listen_of(mine, svc->listen[j].fd)))
+				close(svc->listen[j].fd);
+	}
+}
+
 static void
 child_close(struct master *m, const struct service *mine)
 {
 	close(m->sigfd);
 	if (m->pidfd != -1)
 		close(m->pidfd);
-	for (unsigned i = 0; i < m->gen->nsvc; i++) {
-		const struct service *svc = &m->gen->svc[i];
-
-		close(m->pool[i].pod[1]);
-		if (svc == mine)
-			continue;
-		close(m->pool[i].pod[0]);
-		for (unsigned j = 0; j < svc->nlisten; j++)
-			close(svc->listen[j].fd);
-	}
+	close_gen(&m->cur, mine);
+	close_gen(&m->old, mine);
 }
 
 static int
@@ -191,7 +221,7 @@ spawn(struct master *m, const struct service *svc)
 	if ((slot = sb_worker_alloc(m->sb)) == -1) {
 		if (!m->at_limit)
 			log_warnx("serverlimit (%u) reached: no free worker "
-			    "slot for virtual %s", m->gen->serverlimit,
+			    "slot for virtual %s", m->sb->hdr->nworkers,
 			    svc->ident);
 		m->at_limit = 1;
 		return -1;
@@ -199,7 +229,7 @@ spawn(struct master *m, const struct service *svc)
 	m->at_limit = 0;
 	ws = sb_worker(m->sb, (unsigned)slot);
 	atomic_store(&ws->service, svc->sb_index);
-	atomic_store(&ws->generation, m->gen->id);
+	atomic_store(&ws->generation, m->cur.gen->id);
 	if ((pid = fork()) == -1) {
 		log_warn("virtual %s: fork", svc->ident);
 		sb_worker_repair(m->sb, (unsigned)slot);
@@ -207,11 +237,11 @@ spawn(struct master *m, const struct service *svc)
 	}
 	if (pid == 0) {
 		child_close(m, svc);
-		a.gen = m->gen;
+		a.gen = m->cur.gen;
 		a.svc = svc;
 		a.sb = m->sb;
 		a.slot = slot;
-		a.pod = m->pool[svc->index].pod[0];
+		a.pod = m->cur.pool[svc->index].pod[0];
 		worker_main(&a);
 	}
 	atomic_store(&ws->pid, pid);
@@ -223,6 +253,7 @@ struct census {
 	unsigned	idle;
 };
 
+/* the current generation's workers of svc */
 static struct census
 count_workers(const struct master *m, const struct service *svc)
 {
@@ -233,6 +264,7 @@ count_workers(const struct master *m, const struct service *svc)
 		int st;
 
 		if (atomic_load(&ws->pid) == 0 ||
+		    atomic_load(&ws->generation) != m->cur.gen->id ||
 		    atomic_load(&ws->service) != svc->sb_index)
 			continue;
 		c.total++;
@@ -247,7 +279,7 @@ count_workers(const struct master *m, const struct service *svc)
 static void
 maintain(struct master *m, const struct service *svc)
 {
-	struct pool *p = &m->pool[svc->index];
+	struct pool *p = &m->cur.pool[svc->index];
 	struct census c = count_workers(m, svc);
 	unsigned want;
 	char b = 'x';
@@ -285,11 +317,13 @@ maintain(struct master *m, const struct service *svc)
 }
 
 static const struct service *
-service_of_slot(const struct master *m, int sb_index)
+service_of(const struct genstate *gs, int sb_index)
 {
-	for (unsigned i = 0; i < m->gen->nsvc; i++)
-		if (m->gen->svc[i].sb_index == sb_index)
-			return &m->gen->svc[i];
+	if (gs->gen == NULL)
+		return NULL;
+	for (unsigned i = 0; i < gs->gen->nsvc; i++)
+		if (gs->gen->svc[i].sb_index == sb_index)
+			return &gs->gen->svc[i];
 	return NULL;
 }
 
@@ -302,33 +336,76 @@ find_slot(const struct master *m, pid_t pid)
 	return -1;
 }
 
+static void
+log_death(const char *ident, pid_t pid, int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("virtual %s: worker %ld killed by signal %d", ident,
+		    (long)pid, WTERMSIG(status));
+	else
+		log_warnx("virtual %s: worker %ld exited with status %d",
+		    ident, (long)pid, WEXITSTATUS(status));
+}
+
 /* one dead child: repair its slot, replace it if it crashed */
 static void
 reaped(struct master *m, pid_t pid, int status)
 {
-	const struct service *svc;
-	int slot, crashed;
+	const struct service *svc = NULL;
+	struct sb_worker *ws;
+	int slot, crashed, current;
 
 	if ((slot = find_slot(m, pid)) == -1)
 		return;
-	svc = service_of_slot(m, atomic_load(&sb_worker(m->sb,
-	    (unsigned)slot)->service));
+	ws = sb_worker(m->sb, (unsigned)slot);
+	current = atomic_load(&ws->generation) == m->cur.gen->id;
+	svc = service_of(current ? &m->cur : &m->old,
+	    atomic_load(&ws->service));
 	crashed = WIFSIGNALED(status) || (WIFEXITED(status) &&
 	    WEXITSTATUS(status) != 0);
-	if (crashed && !m->stopping) {
-		if (WIFSIGNALED(status))
-			log_warnx("virtual %s: worker %ld killed by signal %d",
-			    svc ? svc->ident : "?", (long)pid,
-			    WTERMSIG(status));
-		else
-			log_warnx("virtual %s: worker %ld exited with status "
-			    "%d", svc ? svc->ident : "?", (long)pid,
-			    WEXITSTATUS(status));
-	}
+	if (crashed && !m->stopping && current)
+		log_death(svc ? svc->ident : "?", pid, status);
 	sb_worker_repair(m->sb, (unsigned)slot);
-	if (crashed && !m->stopping && svc != NULL &&
+	if (crashed && !m->stopping && current && svc != NULL &&
 	    count_workers(m, svc).total < svc->maxclients)
 		(void)spawn(m, svc);
+}
+
+static unsigned
+count_gen(const struct master *m, unsigned id)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
+		const struct sb_worker *ws = sb_worker(m->sb, i);
+
+		if (atomic_load(&ws->pid) != 0 &&
+		    atomic_load(&ws->generation) == id)
+			n++;
+	}
+	return n;
+}
+
+static void
+close_pools(struct genstate *gs)
+{
+	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
+		close(gs->pool[i].pod[0]);
+		close(gs->pool[i].pod[1]);
+	}
+}
+
+/* the draining generation's last worker is gone: free it */
+static void
+retire_old(struct master *m)
+{
+	if (m->old.gen == NULL || count_gen(m, m->old.gen->id) > 0)
+		return;
+	log_info("generation %u retired", m->old.gen->id);
+	sb_detach(m->sb, m->old.gen, m->cur.gen);
+	close_pools(&m->old);
+	conf_free(m->old.gen);
+	memset(&m->old, 0, sizeof(m->old));
 }
 
 static void
@@ -339,45 +416,55 @@ reap(struct master *m)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		reaped(m, pid, status);
+	retire_old(m);
 }
 
+/* signal the workers of generation id (0: all); returns how many */
 static unsigned
-signal_children(struct master *m, int sig)
+signal_workers(struct master *m, unsigned id, int sig)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
-		pid_t pid = atomic_load(&sb_worker(m->sb, i)->pid);
+		struct sb_worker *ws = sb_worker(m->sb, i);
+		pid_t pid = atomic_load(&ws->pid);
 
-		if (pid > 0 && kill(pid, sig) == 0)
+		if (pid <= 0 || (id != 0 &&
+		    atomic_load(&ws->generation) != id))
+			continue;
+		if (kill(pid, sig) == 0)
 			n++;
 	}
 	return n;
 }
 
-/* SIGTERM to every child, SIGKILL to what is left after a bound */
 static void
-stop_children(struct master *m)
+drain_signals(struct master *m)
 {
-	int64_t deadline = util_now_ms() + MASTER_STOP_WAIT_MS;
-	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
 	struct signalfd_siginfo si;
 
-	m->stopping = 1;
-	if (signal_children(m, SIGTERM) == 0)
-		return;
+	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
+		;
+}
+
+/* wait for every child to exit, SIGKILL after wait_ms */
+static void
+wait_children(struct master *m, int64_t wait_ms)
+{
+	int64_t deadline = util_now_ms() + wait_ms;
+	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
+
 	while (util_now_ms() < deadline) {
-		while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-			;
+		drain_signals(m);
 		reap(m);
-		if (signal_children(m, 0) == 0)
+		if (signal_workers(m, 0, 0) == 0)
 			return;
 		(void)poll(&pfd, 1, 100);
 	}
-	log_warnx("children still running after %d ms: killing them",
-	    MASTER_STOP_WAIT_MS);
-	signal_children(m, SIGKILL);
-	for (int i = 0; i < 50 && signal_children(m, 0) > 0; i++) {
+	log_warnx("workers still running after %lld ms: killing them",
+	    (long long)wait_ms);
+	signal_workers(m, 0, SIGKILL);
+	for (int i = 0; i < 50 && signal_workers(m, 0, 0) > 0; i++) {
 		reap(m);
 		(void)poll(NULL, 0, 20);
 	}
@@ -385,14 +472,254 @@ stop_children(struct master *m)
 }
 
 static void
-shutdown_master(struct master *m, int sig)
+close_listeners(const struct generation *gen)
 {
-	log_info("%s: stopping", strsignal(sig));
-	stop_children(m);
-	if (m->gen->pidfile != NULL)
-		(void)unlink(m->gen->pidfile);
+	for (unsigned i = 0; gen != NULL && i < gen->nsvc; i++)
+		for (unsigned j = 0; j < gen->svc[i].nlisten; j++)
+			if (gen->svc[i].listen[j].fd != -1)
+				close(gen->svc[i].listen[j].fd);
+}
+
+static noreturn void
+exit_master(struct master *m)
+{
+	if (m->cur.gen->pidfile != NULL)
+		(void)unlink(m->cur.gen->pidfile);
 	log_info("stopped");
 	exit(0);
+}
+
+/* SIGTERM, SIGINT: close connections and stop now */
+static noreturn void
+stop_now(struct master *m, int sig)
+{
+	log_info("%s: stopping", strsignal(sig));
+	m->stopping = 1;
+	signal_workers(m, 0, SIGTERM);
+	wait_children(m, MASTER_STOP_WAIT_MS);
+	exit_master(m);
+}
+
+/* SIGWINCH: stop accepting, let requests in flight finish, then stop */
+static noreturn void
+stop_graceful(struct master *m)
+{
+	log_info("graceful stop: waiting up to %u s for requests in flight",
+	    m->cur.gen->graceful_timeout);
+	m->stopping = 1;
+	close_listeners(m->cur.gen);
+	close_listeners(m->old.gen);
+	signal_workers(m, 0, SIGUSR1);
+	wait_children(m, (int64_t)m->cur.gen->graceful_timeout * 1000);
+	exit_master(m);
+}
+
+/* a listening socket of the running generations with this address */
+static int
+find_listener(const struct genstate *gs, const struct conf_listen *l)
+{
+	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
+		const struct service *svc = &gs->gen->svc[i];
+
+		for (unsigned j = 0; j < svc->nlisten; j++)
+			if (svc->listen[j].fd != -1 &&
+			    svc->listen[j].addrlen == l->addrlen &&
+			    memcmp(&svc->listen[j].addr, &l->addr,
+			    l->addrlen) == 0)
+				return svc->listen[j].fd;
+	}
+	return -1;
+}
+
+static int
+is_listener(const struct generation *gen, int fd)
+{
+	for (unsigned i = 0; gen != NULL && i < gen->nsvc; i++)
+		if (listen_of(&gen->svc[i], fd))
+			return 1;
+	return 0;
+}
+
+/* close the listeners of new that the running generation does not own */
+static void
+drop_new_listeners(struct master *m, struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		for (unsigned j = 0; j < gen->svc[i].nlisten; j++) {
+			int fd = gen->svc[i].listen[j].fd;
+
+			if (fd != -1 && !is_listener(m->cur.gen, fd))
+				close(fd);
+			gen->svc[i].listen[j].fd = -1;
+		}
+}
+
+/*
+ * Give the new generation its listening sockets: an address that did not
+ * change keeps its socket (never closed and bound again, so connections
+ * wait in the backlog during a restart); a new one is bound.
+ */
+static int
+take_listeners(struct master *m, struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		struct service *svc = &gen->svc[i];
+
+		for (unsigned j = 0; j < svc->nlisten; j++) {
+			struct conf_listen *l = &svc->listen[j];
+
+			if ((l->fd = find_listener(&m->cur, l)) != -1)
+				continue;
+			if (bind_one(svc, l) == -1) {
+				drop_new_listeners(m, gen);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* the old generation's sockets the new one did not take are closed */
+static void
+release_listeners(struct generation *old, const struct generation *gen)
+{
+	for (unsigned i = 0; i < old->nsvc; i++)
+		for (unsigned j = 0; j < old->svc[i].nlisten; j++) {
+			int fd = old->svc[i].listen[j].fd;
+
+			if (fd != -1 && !is_listener(gen, fd))
+				close(fd);
+			old->svc[i].listen[j].fd = -1;
+		}
+}
+
+static void
+open_pools(struct genstate *gs)
+{
+	for (unsigned i = 0; i < gs->gen->nsvc; i++) {
+		struct pool *p = &gs->pool[i];
+
+		if (pipe2(p->pod, O_NONBLOCK | O_CLOEXEC) == -1)
+			fatal("pipe of death");
+		p->spawn_rate = 1;
+		p->at_max = 0;
+	}
+}
+
+static void
+start_pools(struct master *m)
+{
+	for (unsigned i = 0; i < m->cur.gen->nsvc; i++) {
+		const struct service *svc = &m->cur.gen->svc[i];
+
+		for (unsigned n = 0; n < svc->startservers; n++)
+			if (spawn(m, svc) == -1)
+				break;
+		log_info("virtual %s: %u workers, scheduler %s, %u servers",
+		    svc->ident, svc->startservers, svc->sched->name,
+		    svc->nrs);
+	}
+}
+
+/* load the file again; NULL after logging every error */
+static struct generation *
+load(struct master *m)
+{
+	struct generation *gen;
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *errf;
+
+	if ((errf = open_memstream(&buf, &len)) == NULL) {
+		log_warn("reload: open_memstream");
+		return NULL;
+	}
+	gen = conf_load(m->path, errf);
+	fclose(errf);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+	free(buf);
+	return gen;
+}
+
+/* a generation still draining when the next reload comes is stopped */
+static void
+stop_old(struct master *m)
+{
+	int64_t deadline = util_now_ms() + 2000;
+
+	if (m->old.gen == NULL)
+		return;
+	signal_workers(m, m->old.gen->id, SIGTERM);
+	while (m->old.gen != NULL && util_now_ms() < deadline) {
+		drain_signals(m);
+		reap(m);
+		(void)poll(NULL, 0, 20);
+	}
+	if (m->old.gen != NULL)
+		signal_workers(m, m->old.gen->id, SIGKILL);
+	for (int i = 0; i < 250 && m->old.gen != NULL; i++) {
+		drain_signals(m);
+		reap(m);
+		(void)poll(NULL, 0, 20);
+	}
+	if (m->old.gen != NULL) {
+		/* unkillable (D state): forget it; reap() still cleans up */
+		log_warnx("generation %u: workers survive SIGKILL",
+		    m->old.gen->id);
+		close_pools(&m->old);
+		memset(&m->old, 0, sizeof(m->old));
+	}
+}
+
+/*
+ * SIGHUP (graceful = 0): new generation, old workers terminated at once.
+ * SIGUSR1 (graceful = 1): new generation, old workers finish the request
+ * they are serving, then exit; log files are reopened.  An invalid
+ * configuration is rejected and the running generation keeps serving.
+ */
+static void
+reload(struct master *m, int graceful)
+{
+	struct generation *gen;
+	char err[256];
+
+	log_info("%s: reloading %s", graceful ? "graceful restart" :
+	    "restart", m->path);
+	if (graceful && log_reopen() == -1)
+		log_warn("errorlog: reopen");
+	if ((gen = load(m)) == NULL) {
+		log_warnx("reload rejected: generation %u keeps serving",
+		    m->cur.gen->id);
+		return;
+	}
+	stop_old(m);
+	if (take_listeners(m, gen) == -1) {
+		log_warnx("reload rejected: cannot listen; generation %u "
+		    "keeps serving", m->cur.gen->id);
+		conf_free(gen);
+		return;
+	}
+	if (sb_attach(m->sb, gen, err, sizeof(err)) == -1) {
+		drop_new_listeners(m, gen);
+		log_warnx("reload rejected: %s; generation %u keeps serving",
+		    err, m->cur.gen->id);
+		conf_free(gen);
+		return;
+	}
+	gen->id = m->cur.gen->id + 1;
+	release_listeners(m->cur.gen, gen);
+	m->old = m->cur;
+	m->old.deadline = 0;
+	memset(&m->cur, 0, sizeof(m->cur));
+	m->cur.gen = gen;
+	open_pools(&m->cur);
+	atomic_store(&m->sb->hdr->generation, gen->id);
+	start_pools(m);
+	signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
+	log_info("generation %u serving", gen->id);
+	retire_old(m);
 }
 
 /* handle one signal read from the signalfd */
@@ -402,42 +729,20 @@ on_signal(struct master *m, int sig)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		shutdown_master(m, sig);
+		stop_now(m, sig);
+	case SIGWINCH:
+		stop_graceful(m);
+	case SIGHUP:
+		reload(m, 0);
+		break;
+	case SIGUSR1:
+		reload(m, 1);
 		break;
 	case SIGCHLD:
 		reap(m);
 		break;
 	default:
-		log_notice("%s ignored: configuration reload and graceful "
-		    "stop are not implemented yet", strsignal(sig));
 		break;
-	}
-}
-
-static void
-open_pools(struct master *m)
-{
-	for (unsigned i = 0; i < m->gen->nsvc; i++) {
-		struct pool *p = &m->pool[i];
-
-		if (pipe2(p->pod, O_NONBLOCK | O_CLOEXEC) == -1)
-			fatal("pipe of death");
-		p->spawn_rate = 1;
-	}
-}
-
-static void
-start_pools(struct master *m)
-{
-	for (unsigned i = 0; i < m->gen->nsvc; i++) {
-		const struct service *svc = &m->gen->svc[i];
-
-		for (unsigned n = 0; n < svc->startservers; n++)
-			if (spawn(m, svc) == -1)
-				break;
-		log_info("virtual %s: %u workers, scheduler %s, %u servers",
-		    svc->ident, svc->startservers, svc->sched->name,
-		    svc->nrs);
 	}
 }
 
@@ -452,29 +757,39 @@ sched_bytes(const struct generation *gen)
 	return n;
 }
 
+static void
+master_init(struct master *m, struct generation *gen, const char *path,
+    int pidfd)
+{
+	char err[256];
+
+	m->path = path;
+	m->pidfd = pidfd;
+	m->cur.gen = gen;
+	gen->id = 1;
+	if ((m->sigfd = setup_signals()) == -1)
+		fatal("signalfd");
+	/* room for a scheduler that needs more after a reload */
+	m->sb = sb_create(gen->serverlimit, (unsigned)sched_bytes(gen) * 2,
+	    gen->scoreboardfile);
+	if (m->sb == NULL)
+		fatal("scoreboard %s", gen->scoreboardfile ?
+		    gen->scoreboardfile : "(anonymous)");
+	if (sb_attach(m->sb, gen, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	atomic_store(&m->sb->hdr->generation, gen->id);
+	open_pools(&m->cur);
+}
+
 void
-master_main(struct generation *gen, int pidfd)
+master_main(struct generation *gen, const char *path, int pidfd)
 {
 	static struct master m;
 	struct signalfd_siginfo si;
 	struct pollfd pfd;
 	int64_t next = util_now_ms() + MASTER_TICK_MS, now;
-	char err[256];
 
-	m.gen = gen;
-	m.pidfd = pidfd;
-	gen->id = 1;
-	if ((m.sigfd = setup_signals()) == -1)
-		fatal("signalfd");
-	m.sb = sb_create(gen->serverlimit, (unsigned)sched_bytes(gen),
-	    gen->scoreboardfile);
-	if (m.sb == NULL)
-		fatal("scoreboard %s", gen->scoreboardfile ?
-		    gen->scoreboardfile : "(anonymous)");
-	if (sb_attach(m.sb, gen, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	atomic_store(&m.sb->hdr->generation, gen->id);
-	open_pools(&m);
+	master_init(&m, gen, path, pidfd);
 	start_pools(&m);
 	pfd.fd = m.sigfd;
 	pfd.events = POLLIN;
@@ -487,8 +802,8 @@ master_main(struct generation *gen, int pidfd)
 			on_signal(&m, (int)si.ssi_signo);
 		if (util_now_ms() >= next) {
 			reap(&m);
-			for (unsigned i = 0; i < gen->nsvc; i++)
-				maintain(&m, &gen->svc[i]);
+			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
+				maintain(&m, &m.cur.gen->svc[i]);
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}

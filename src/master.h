@@ -28,6 +28,7 @@ int		master_lock_pidfile(const char *path);
 /* write our pid into the locked pidfile (after daemonizing) */
 int		master_write_pidfile(int fd, const char *path);
 
-noreturn void	master_main(struct generation *, int pidfd);
+/* path: the configuration file, read again on SIGHUP and SIGUSR1 */
+noreturn void	master_main(struct generation *, const char *path, int pidfd);
 
 #endif /* TCPVS_MASTER_H */

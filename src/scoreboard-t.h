@@ -94,6 +94,8 @@ struct sb_worker {
 /* per virtual service */
 struct sb_service {
 	char			 ident[CONF_IDENT_MAX];	/* master */
+	char			 sched[16];	/* master: whose state sched
+						   bytes hold */
 	_Atomic uint32_t	 in_use;	/* master */
 	_Atomic uint64_t	 conns;		/* any, atomically */
 	_Atomic uint64_t	 requests;	/* any, atomically */

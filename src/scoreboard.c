@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "conf-t.h"
+#include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -204,6 +205,20 @@ find_service(struct sb *sb, const char *ident)
 	return freeslot;
 }
 
+/* a service whose scheduler changed starts with clean shared state */
+static void
+set_sched(struct sb *sb, const struct service *svc)
+{
+	struct sb_service *ss = &sb->services[svc->sb_index];
+	const char *name = svc->sched != NULL ? svc->sched->name : "";
+
+	if (strncmp(ss->sched, name, sizeof(ss->sched)) == 0)
+		return;
+	memset(sb_sched(sb, (unsigned)svc->sb_index), 0,
+	    sb->hdr->sched_bytes);
+	util_strlcpy(ss->sched, name, sizeof(ss->sched));
+}
+
 static void
 server_key(const struct service *svc, const struct realserver *rs, char *key,
     size_t len)
@@ -259,6 +274,7 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 			    sb->hdr->nservices);
 			return -1;
 		}
+		set_sched(sb, svc);
 		for (unsigned j = 0; j < svc->nrs; j++) {
 			struct realserver *rs = &svc->rs[j];
 

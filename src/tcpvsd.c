@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *path = TCPVS_CONFFILE;
+	static char abspath[PATH_MAX];
 	struct generation *gen;
 	bool test = false, foreground = false;
 	int ch, pidfd = -1;
@@ -113,6 +115,13 @@ main(int argc, char *argv[])
 	}
 	if (test)
 		return configtest(path);
+	/* reloads read it again after chdir("/") */
+	if (realpath(path, abspath) == NULL) {
+		fprintf(stderr, "tcpvsd: configuration file %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	path = abspath;
 	log_init("stderr", LOG_LEVEL_INFO, "tcpvsd");
 	if ((gen = conf_load(path, stderr)) == NULL)
 		return 1;
@@ -131,5 +140,5 @@ main(int argc, char *argv[])
 	if (pidfd != -1 && master_write_pidfile(pidfd, gen->pidfile) == -1)
 		return 1;
 	log_info("tcpvsd %s starting with %s", PACKAGE_VERSION, path);
-	master_main(gen, pidfd);
+	master_main(gen, path, pidfd);
 }
