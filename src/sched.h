@@ -47,6 +47,13 @@ struct sched_ops {
 			    const struct sched_req *);
 };
 
+/* the registered schedulers, one per sched_<name>.c */
+extern const struct sched_ops sched_http;
+extern const struct sched_ops sched_lc;
+extern const struct sched_ops sched_rr;
+extern const struct sched_ops sched_wlc;
+extern const struct sched_ops sched_wrr;
+
 /* NULL if no scheduler has that name */
 const struct sched_ops	*sched_lookup(const char *);
 /* the registered names, NULL-terminated, for help and man-page tests */
@@ -65,5 +72,13 @@ int	sched_pick_wlc(const struct service *, const struct sb *,
 	    const struct sched_req *, uint64_t mask);
 /* all servers of a service, as a mask */
 uint64_t sched_all(const struct service *);
+
+/*
+ * No-op members for schedulers that keep no shared state or need no set-up,
+ * so every member of every sched_ops is set and callers never test for NULL.
+ */
+size_t	sched_shm_none(const struct service *);
+int	sched_init_none(struct service *, char *err, size_t);
+void	sched_done_none(struct service *);
 
 #endif /* TCPVS_SCHED_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Content-based scheduling (KTCPVS tcp_vs_http.c): the service's rules are
+ * tried in order against the request target and the first that matches
+ * decides; among the servers that rule names, the one with the least
+ * active connections per weight takes the request (sched_pick_wlc).  When
+ * the matching rule's servers are all unavailable, or no rule matches,
+ * there is no server: the request is never sent to a server a rule did
+ * not name.  Matching is rule.c's; no state of its own.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf-t.h"
+#include "http.h"
+#include "rule.h"
+#include "sched.h"
+
+/* at load: a content scheduler without rules could never pick anything */
+static int
+http_init_service(struct service *svc, char *err, size_t errlen)
+{
+	const struct rule *r;
+
+	if (svc->nrules == 0) {
+		snprintf(err, errlen, "scheduler %s needs at least one rule",
+		    sched_http.name);
+		return -1;
+	}
+	for (unsigned i = 0; i < svc->nrules; i++) {
+		r = &svc->rules[i];
+		if ((r->servers & sched_all(svc)) == 0) {
+			snprintf(err, errlen, "rule '%s' names no server of "
+			    "this service", r->pattern);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+http_schedule(const struct service *svc, struct sb *sb,
+    const struct sched_req *req)
+{
+	const struct http_req *h;
+	int r;
+
+	if (req == NULL || (h = req->http) == NULL || req->head == NULL)
+		return -1;
+	r = rule_find(svc, req->head + h->target.off, h->target.len, NULL,
+	    NULL);
+	if (r == -1)
+		return -1;
+	return sched_pick_wlc(svc, sb, req, svc->rules[r].servers);
+}
+
+const struct sched_ops sched_http = {
+	.name = "http",
+	.flags = SCHED_F_HTTP,
+	.shm_size = sched_shm_none,
+	.init_service = http_init_service,
+	.done_service = sched_done_none,
+	.schedule = http_schedule,
+};
