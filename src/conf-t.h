@@ -13,6 +13,7 @@
 #define TCPVS_CONF_T_H
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +137,8 @@ struct generation {
 	unsigned		 graceful_timeout; /* seconds, SIGWINCH */
 	char			*user;		/* workers run as, or NULL */
 	char			*group;
+	uid_t			 uid;		/* resolved at load */
+	gid_t			 gid;
 
 	struct service		*svc;
 	unsigned		 nsvc;

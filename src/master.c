@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -210,6 +211,24 @@ child_close(struct master *m, const struct service *mine)
 	close_gen(&m->old, mine);
 }
 
+/*
+ * In a child started as root with a user configured: become that user,
+ * with only its group, before touching a client.  Failure is fatal for
+ * the child: it must never serve as root by accident.
+ */
+static void
+drop_privileges(const struct generation *gen)
+{
+	if (gen->user == NULL || geteuid() != 0)
+		return;
+	if (setgroups(1, &gen->gid) == -1 || setgid(gen->gid) == -1 ||
+	    setuid(gen->uid) == -1)
+		fatal("cannot run as user %s", gen->user);
+	if (setuid(0) != -1)
+		fatalx("user %s: root privileges could be regained",
+		    gen->user);
+}
+
 static int
 spawn(struct master *m, const struct service *svc)
 {
@@ -237,6 +256,7 @@ spawn(struct master *m, const struct service *svc)
 	}
 	if (pid == 0) {
 		child_close(m, svc);
+		drop_privileges(m->cur.gen);
 		a.gen = m->cur.gen;
 		a.svc = svc;
 		a.sb = m->sb;

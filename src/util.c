@@ -95,6 +95,12 @@ util_addr_parse(const char *s, const char *defport, struct util_addr *ua,
 		    s);
 		return -1;
 	}
+	if (strspn(port, "0123456789") == strlen(port) &&
+	    (strlen(port) > 5 || atoi(port) < 1 || atoi(port) > 65535)) {
+		snprintf(err, errlen, "'%s': port %s out of range, expected "
+		    "1 to 65535", s, port);
+		return -1;
+	}
 	if (*host == '\0') {
 		snprintf(err, errlen, "'%s': missing host, expected host:port",
 		    s);
