@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * The configuration loader.  libconfuse parses tcpvs.conf against the
+ * option tables below; validate callbacks check each value where it is
+ * written, so errors carry its line, and the builder then checks what
+ * spans options (spare-server bounds, rule servers, duplicate listen
+ * addresses), compiles every PCRE2 rule and runs every scheduler's
+ * init_service.  Every error is printed as "FILE:LINE: reason" and the
+ * result is a complete generation or nothing.  Runs in the master (and
+ * in tcpvsd -t); never on the request path.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <confuse.h>
+
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "rule.h"
+#include "sched.h"
+#include "util.h"
+
+#ifndef TCPVS_PIDFILE
+#define TCPVS_PIDFILE	"/run/tcpvsd.pid"
+#endif
+
+#define CONF_MAX_LINES	8192	/* option lines remembered per load */
+
+/* where each option was written, recorded by the validate callbacks */
+struct optline {
+	const cfg_t	*sec;
+	const char	*name;
+	int		 line;
+};
+
+/* one load: the error sink and what it has seen */
+struct loader {
+	const char	*path;
+	FILE		*errf;
+	char		*text;		/* the file, to correct line numbers */
+	size_t		 textlen;
+	unsigned	 nerrors;
+	struct optline	 lines[CONF_MAX_LINES];
+	unsigned	 nlines;
+};
+
+/* libconfuse has no user pointer for callbacks; loads are not reentrant */
+static struct loader *cur;
+
+static cfg_opt_t server_opts[] = {
+	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t rule_opts[] = {
+	CFG_STR("pattern", NULL, CFGF_NODEFAULT),
+	CFG_STR_LIST("server", NULL, CFGF_NODEFAULT),
+	CFG_INT("match", 0, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t virtual_opts[] = {
+	CFG_STR_LIST("listen", NULL, CFGF_NODEFAULT),
+	CFG_STR("scheduler", "wlc", CFGF_NONE),
+	CFG_INT("startservers", CONF_DEF_STARTSERVERS, CFGF_NONE),
+	CFG_INT("minspareservers", CONF_DEF_MINSPARE, CFGF_NONE),
+	CFG_INT("maxspareservers", CONF_DEF_MAXSPARE, CFGF_NONE),
+	CFG_INT("maxclients", CONF_DEF_MAXCLIENTS, CFGF_NONE),
+	CFG_INT("maxrequestsperchild", CONF_DEF_MAXREQUESTSPERCHILD,
+	    CFGF_NONE),
+	CFG_INT("connect_timeout", CONF_DEF_CONNECT_TIMEOUT, CFGF_NONE),
+	CFG_INT("read_timeout", CONF_DEF_READ_TIMEOUT, CFGF_NONE),
+	CFG_INT("request_timeout", CONF_DEF_REQUEST_TIMEOUT, CFGF_NONE),
+	CFG_INT("max_request_line", CONF_DEF_MAX_REQUEST_LINE, CFGF_NONE),
+	CFG_INT("max_header_size", CONF_DEF_MAX_HEADER_SIZE, CFGF_NONE),
+	CFG_INT("max_headers", CONF_DEF_MAX_HEADERS, CFGF_NONE),
+	CFG_INT("max_body_size", 0, CFGF_NONE),
+	CFG_INT("backlog", CONF_DEF_BACKLOG, CFGF_NONE),
+	CFG_BOOL("splice", cfg_true, CFGF_NONE),
+	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
+	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
+	    CFGF_NO_TITLE_DUPES),
+	CFG_SEC("rule", rule_opts, CFGF_MULTI),
+	CFG_END()
+};
+
+static cfg_opt_t global_opts[] = {
+	CFG_STR("pidfile", TCPVS_PIDFILE, CFGF_NONE),
+	CFG_STR("errorlog", "syslog", CFGF_NONE),
+	CFG_STR("loglevel", "info", CFGF_NONE),
+	CFG_INT("serverlimit", CONF_DEF_SERVERLIMIT, CFGF_NONE),
+	CFG_STR("scoreboardfile", NULL, CFGF_NODEFAULT),
+	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
+	CFG_STR("user", NULL, CFGF_NODEFAULT),
+	CFG_STR("group", NULL, CFGF_NODEFAULT),
+	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
+	    CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
+/* numeric options: name, lowest and highest value */
+static const struct range {
+	const char	*path;		/* libconfuse option path */
+	long		 min;
+	long		 max;
+} ranges[] = {
+	{ "serverlimit", 1, CONF_SERVERLIMIT_MAX },
+	{ "graceful_timeout", 1, 86400 },
+	{ "virtual|startservers", 0, CONF_SERVERLIMIT_MAX },
+	{ "virtual|minspareservers", 0, CONF_SERVERLIMIT_MAX },
+	{ "virtual|maxspareservers", 1, CONF_SERVERLIMIT_MAX },
+	{ "virtual|maxclients", 1, CONF_SERVERLIMIT_MAX },
+	{ "virtual|maxrequestsperchild", 0, 2147483647 },
+	{ "virtual|connect_timeout", 1, 3600 },
+	{ "virtual|read_timeout", 1, 86400 },
+	{ "virtual|request_timeout", 1, 3600 },
+	{ "virtual|max_request_line", 64, 1048576 },
+	{ "virtual|max_header_size", 256, 1048576 },
+	{ "virtual|max_headers", 1, HTTP_MAX_HEADERS },
+	{ "virtual|max_body_size", 0, 9223372036854775807L },
+	{ "virtual|backlog", 1, 65535 },
+	{ "virtual|server|weight", 0, CONF_MAX_WEIGHT },
+	{ "virtual|rule|match", 0, 99 },
+};
+
+/* the start of line n (1-based) of the source, or NULL */
+static const char *
+source_line(int n, size_t *len)
+{
+	const char *p = cur->text, *end = cur->text + cur->textlen, *nl;
+
+	if (p == NULL || n < 1)
+		return NULL;
+	for (int i = 1; i < n; i++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return NULL;
+		p = nl + 1;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	return p;
+}
+
+/* does the line set option name ("name =" as a whole word) */
+static int
+line_sets(const char *p, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+
+	for (size_t i = 0; i + nl <= len; i++) {
+		size_t j = i + nl;
+
+		if (memcmp(p + i, name, nl) != 0 || (i > 0 &&
+		    (isalnum((unsigned char)p[i - 1]) || p[i - 1] == '_')))
+			continue;
+		while (j < len && (p[j] == ' ' || p[j] == '\t'))
+			j++;
+		if (j < len && p[j] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * libconfuse reports the line its lexer has reached, which runs ahead of
+ * the option after comments; the option is on the last line at or before
+ * that one which sets it.
+ */
+static int
+fix_line(const char *name, int line)
+{
+	const char *p;
+	size_t len;
+
+	for (int n = line; n >= 1 && n > line - 64; n--)
+		if ((p = source_line(n, &len)) != NULL &&
+		    line_sets(p, len, name))
+			return n;
+	return line;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void
+conf_error(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(cur->errf, "%s:%d: ", cur->path, line);
+	va_start(ap, fmt);
+	vfprintf(cur->errf, fmt, ap);
+	va_end(ap);
+	fputc('\n', cur->errf);
+	cur->nerrors++;
+}
+
+/* libconfuse's own messages (syntax, unknown option), same format */
+static void
+on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char msg[512], name[128];
+	int line = cfg ? cfg->line : 0;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (sscanf(msg, "no such option '%127[^']'", name) == 1)
+		line = fix_line(name, line);
+	fprintf(cur->errf, "%s:%d: %s\n", cur->path, line, msg);
+	cur->nerrors++;
+}
+
+static void
+remember(cfg_t *sec, const char *name, int line)
+{
+	if (cur->nlines < CONF_MAX_LINES) {
+		cur->lines[cur->nlines].sec = sec;
+		cur->lines[cur->nlines].name = name;
+		cur->lines[cur->nlines].line = line;
+		cur->nlines++;
+	}
+}
+
+/* the line an option of sec was written on, else the section's */
+static int
+line_of(cfg_t *sec, const char *name)
+{
+	for (unsigned i = cur->nlines; i-- > 0;)
+		if (cur->lines[i].sec == sec &&
+		    strcmp(cur->lines[i].name, name) == 0)
+			return cur->lines[i].line;
+	for (unsigned i = 0; i < cur->nlines; i++)
+		if (cur->lines[i].sec == sec)
+			return cur->lines[i].line;
+	return sec->line;
+}
+
+static const char *
+sec_label(cfg_t *cfg)
+{
+	static char buf[128];
+
+	if (strcmp(cfg->name, "virtual") == 0)
+		snprintf(buf, sizeof(buf), "virtual %s: ", cfg_title(cfg));
+	else if (strcmp(cfg->name, "server") == 0)
+		snprintf(buf, sizeof(buf), "server %s: ", cfg_title(cfg));
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+static int
+validate_range(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		const char *leaf = strrchr(ranges[i].path, '|');
+
+		leaf = leaf ? leaf + 1 : ranges[i].path;
+		if (strcmp(leaf, opt->name) != 0)
+			continue;
+		if (v < ranges[i].min || v > ranges[i].max) {
+			conf_error(line, "%s%s %ld: out of range, expected "
+			    "%ld to %ld", sec_label(cfg), opt->name, v,
+			    ranges[i].min, ranges[i].max);
+			return 0;	/* counted; parsing goes on */
+		}
+	}
+	return 0;
+}
+
+/* every other option: remember its line, and check what is local */
+static int
+validate_any(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	return 0;
+}
+
+static int
+validate_loglevel(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	if (log_level_parse(v) == -1) {
+		conf_error(line, "loglevel '%s': unknown level, expected "
+		    "error, warning, notice, info or debug", v);
+		return 0;
+	}
+	return 0;
+}
+
+static void
+sched_list(char *buf, size_t len)
+{
+	const char * const *n = sched_names();
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; *n != NULL && off < len; n++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? ", " : "", *n);
+}
+
+static int
+validate_scheduler(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char names[256];
+
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	if (sched_lookup(v) == NULL) {
+		sched_list(names, sizeof(names));
+		conf_error(line, "%sscheduler '%s': unknown scheduler, "
+		    "expected one of %s", sec_label(cfg), v, names);
+		return 0;
+	}
+	return 0;
+}
+
+static int
+validate_addr(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct util_addr ua;
+	char err[256];
+
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++)
+		if (util_addr_parse(cfg_opt_getnstr(opt, i), NULL, &ua, err,
+		    sizeof(err)) == -1) {
+			conf_error(line, "%s%s: %s", sec_label(cfg),
+			    opt->name, err);
+		}
+	return 0;
+}
+
+static const struct {
+	const char	*path;
+	cfg_validate_callback_t fn;
+} validators[] = {
+	{ "pidfile", validate_any },
+	{ "errorlog", validate_any },
+	{ "loglevel", validate_loglevel },
+	{ "scoreboardfile", validate_any },
+	{ "user", validate_any },
+	{ "group", validate_any },
+	{ "virtual|scheduler", validate_scheduler },
+	{ "virtual|listen", validate_addr },
+	{ "virtual|redirect", validate_addr },
+	{ "virtual|splice", validate_any },
+	{ "virtual|rule|pattern", validate_any },
+	{ "virtual|rule|server", validate_addr },
+};
+
+static void
+set_validators(cfg_t *cfg)
+{
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		cfg_set_validate_func(cfg, ranges[i].path, validate_range);
+	for (size_t i = 0; i < sizeof(validators) / sizeof(validators[0]);
+	    i++)
+		cfg_set_validate_func(cfg, validators[i].path,
+		    validators[i].fn);
+}
+
+static void
+set_addr(struct sockaddr_storage *ss, socklen_t *len, const char *s)
+{
+	struct util_addr ua;
+	char err[256];
+
+	/* validated while parsing; resolves the same way again */
+	if (util_addr_parse(s, NULL, &ua, err, sizeof(err)) == -1) {
+		memset(ss, 0, sizeof(*ss));
+		*len = 0;
+		return;
+	}
+	memcpy(ss, &ua.ss, ua.len);
+	*len = ua.len;
+}
+
+static void
+build_pool(cfg_t *vs, struct service *svc)
+{
+	svc->startservers = (unsigned)cfg_getint(vs, "startservers");
+	svc->minspareservers = (unsigned)cfg_getint(vs,
+	    "minspareservers");
+	svc->maxspareservers = (unsigned)cfg_getint(vs,
+	    "maxspareservers");
+	svc->maxclients = (unsigned)cfg_getint(vs, "maxclients");
+	svc->maxrequestsperchild = (unsigned)cfg_getint(vs,
+	    "maxrequestsperchild");
+	svc->connect_timeout = (unsigned)cfg_getint(vs,
+	    "connect_timeout");
+	svc->read_timeout = (unsigned)cfg_getint(vs, "read_timeout");
+	svc->request_timeout = (unsigned)cfg_getint(vs,
+	    "request_timeout");
+	svc->max_request_line = (unsigned)cfg_getint(vs,
+	    "max_request_line");
+	svc->max_header_size = (unsigned)cfg_getint(vs,
+	    "max_header_size");
+	svc->max_headers = (unsigned)cfg_getint(vs, "max_headers");
+	svc->max_body_size = (uint64_t)cfg_getint(vs,
+	    "max_body_size");
+	svc->backlog = (unsigned)cfg_getint(vs, "backlog");
+	svc->splice = cfg_getbool(vs, "splice") == cfg_true;
+}
+
+static void
+check_pool(cfg_t *vs, const struct service *svc)
+{
+	if (svc->minspareservers > svc->maxspareservers)
+		conf_error(line_of(vs, "minspareservers"), "virtual %s: "
+		    "minspareservers (%u) is greater than maxspareservers (%u)",
+		    svc->ident, svc->minspareservers, svc->maxspareservers);
+	if (svc->startservers > svc->maxclients)
+		conf_error(line_of(vs, "startservers"), "virtual %s: "
+		    "startservers (%u) is greater than maxclients (%u)",
+		    svc->ident, svc->startservers, svc->maxclients);
+	if (svc->max_request_line > svc->max_header_size)
+		conf_error(line_of(vs, "max_request_line"), "virtual %s: "
+		    "max_request_line (%u) is greater than max_header_size "
+		    "(%u)", svc->ident, svc->max_request_line,
+		    svc->max_header_size);
+}
+
+static void
+build_listen(cfg_t *vs, struct service *svc)
+{
+	unsigned n = cfg_size(vs, "listen");
+
+	if (n == 0)
+		conf_error(line_of(vs, "scheduler"), "virtual %s: no listen "
+		    "address, expected listen = \"host:port\"", svc->ident);
+	if (n > CONF_MAX_LISTEN) {
+		conf_error(line_of(vs, "listen"), "virtual %s: %u listen "
+		    "addresses, at most %d", svc->ident, n, CONF_MAX_LISTEN);
+		n = CONF_MAX_LISTEN;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct conf_listen *l = &svc->listen[i];
+		const char *s = cfg_getnstr(vs, "listen", i);
+
+		util_strlcpy(l->name, s, sizeof(l->name));
+		set_addr(&l->addr, &l->addrlen, s);
+		l->line = (unsigned)line_of(vs, "listen");
+		l->fd = -1;
+	}
+	svc->nlisten = n;
+}
+
+static void
+build_servers(cfg_t *vs, struct service *svc)
+{
+	unsigned n = cfg_size(vs, "server");
+
+	if (n > CONF_MAX_SERVERS) {
+		conf_error(line_of(vs, "server"), "virtual %s: %u servers, at "
+		    "most %d", svc->ident, n, CONF_MAX_SERVERS);
+		n = CONF_MAX_SERVERS;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *ss = cfg_getnsec(vs, "server", i);
+		struct realserver *rs = &svc->rs[i];
+		struct util_addr ua;
+		char err[256];
+
+		util_strlcpy(rs->name, cfg_title(ss), sizeof(rs->name));
+		rs->weight = (unsigned)cfg_getint(ss, "weight");
+		rs->line = (unsigned)line_of(ss, "weight");
+		rs->sb_index = -1;
+		if (util_addr_parse(rs->name, NULL, &ua, err, sizeof(err))
+		    == -1) {
+			conf_error((int)rs->line, "virtual %s: server %s", 
+			    svc->ident, err);
+			continue;
+		}
+		memcpy(&rs->addr, &ua.ss, ua.len);
+		rs->addrlen = ua.len;
+		util_addr_str((struct sockaddr *)&rs->addr, rs->addrstr,
+		    sizeof(rs->addrstr));
+		for (unsigned j = 0; j < i; j++)
+			if (strcmp(svc->rs[j].addrstr, rs->addrstr) == 0)
+				conf_error((int)rs->line, "virtual %s: server "
+				    "%s: duplicate of server %s", svc->ident,
+				    rs->name, svc->rs[j].name);
+	}
+	svc->nrs = n;
+}
+
+int
+conf_server_index(const struct service *svc, const struct sockaddr *sa)
+{
+	char s[CONF_NAME_MAX];
+
+	util_addr_str(sa, s, sizeof(s));
+	for (unsigned i = 0; i < svc->nrs; i++)
+		if (strcmp(svc->rs[i].addrstr, s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static uint64_t
+rule_servers(cfg_t *rc, const struct service *svc, int line)
+{
+	unsigned n = cfg_size(rc, "server");
+	uint64_t mask = 0;
+	struct util_addr ua;
+	char err[256];
+	int i;
+
+	if (n == 0)
+		conf_error(line, "virtual %s: rule has no server, expected "
+		    "server = \"host:port\" or a list", svc->ident);
+	for (unsigned k = 0; k < n; k++) {
+		const char *s = cfg_getnstr(rc, "server", k);
+
+		if (util_addr_parse(s, NULL, &ua, err, sizeof(err)) == -1)
+			continue;	/* reported while parsing */
+		if ((i = conf_server_index(svc, (struct sockaddr *)&ua.ss))
+		    == -1) {
+			conf_error(line, "virtual %s: rule names server %s, "
+			    "which is not a server of this service", svc->ident,
+			    s);
+			continue;
+		}
+		mask |= (uint64_t)1 << i;
+	}
+	return mask;
+}
+
+static void
+build_rules(cfg_t *vs, struct service *svc)
+{
+	unsigned n = cfg_size(vs, "rule");
+	char err[512];
+
+	if (n > CONF_MAX_RULES) {
+		conf_error(line_of(vs, "rule"), "virtual %s: %u rules, at most "
+		    "%d", svc->ident, n, CONF_MAX_RULES);
+		n = CONF_MAX_RULES;
+	}
+	svc->rules = xcalloc(n, sizeof(*svc->rules));
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *rc = cfg_getnsec(vs, "rule", i);
+		struct rule *r = &svc->rules[i];
+		const char *pat = cfg_getstr(rc, "pattern");
+
+		r->line = (unsigned)line_of(rc, "pattern");
+		svc->nrules++;
+		if (pat == NULL) {
+			conf_error((int)r->line, "virtual %s: rule has no "
+			    "pattern, expected pattern = \"REGEX\"",
+			    svc->ident);
+			continue;
+		}
+		r->pattern = xstrdup(pat);
+		r->match = (unsigned)cfg_getint(rc, "match");
+		r->servers = rule_servers(rc, svc, (int)r->line);
+		if (rule_compile(r, err, sizeof(err)) == -1)
+			conf_error((int)r->line, "virtual %s: rule: %s",
+			    svc->ident, err);
+	}
+}
+
+static void
+build_redirect(cfg_t *vs, struct service *svc)
+{
+	const char *s = cfg_getstr(vs, "redirect");
+
+	if (s == NULL)
+		return;
+	svc->has_redirect = true;
+	util_strlcpy(svc->redirect_name, s, sizeof(svc->redirect_name));
+	set_addr(&svc->redirect, &svc->redirectlen, s);
+}
+
+static void
+build_sched(cfg_t *vs, struct service *svc)
+{
+	char err[512];
+
+	svc->sched = sched_lookup(cfg_getstr(vs, "scheduler"));
+	if (svc->sched == NULL)
+		return;		/* reported while parsing */
+	if (svc->sched->init_service(svc, err, sizeof(err)) == -1) {
+		conf_error(line_of(vs, "scheduler"), "virtual %s: scheduler "
+		    "%s: %s", svc->ident, svc->sched->name, err);
+		svc->sched = NULL;
+		return;
+	}
+	svc->sched_shm = svc->sched->shm_size(svc);
+}
+
+static void
+build_service(cfg_t *vs, struct service *svc, unsigned index)
+{
+	const char *ident = cfg_title(vs);
+
+	if (strlen(ident) == 0 || strlen(ident) >= CONF_IDENT_MAX ||
+	    strspn(ident, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") != strlen(ident))
+		conf_error(line_of(vs, "listen"), "virtual '%s': invalid "
+		    "ident, expected 1 to %d letters, digits, '_', '.' or '-'",
+		    ident, CONF_IDENT_MAX - 1);
+	util_strlcpy(svc->ident, ident, sizeof(svc->ident));
+	svc->index = index;
+	svc->sb_index = -1;
+	svc->line = (unsigned)line_of(vs, "listen");
+	build_pool(vs, svc);
+	check_pool(vs, svc);
+	build_listen(vs, svc);
+	build_servers(vs, svc);
+	build_redirect(vs, svc);
+	build_rules(vs, svc);
+	build_sched(vs, svc);
+}
+
+/* across services: one listen address is served by one service */
+static void
+check_listen_dups(cfg_t *cfg, const struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		for (unsigned j = 0; j < gen->svc[i].nlisten; j++)
+			for (unsigned k = 0; k <= i; k++)
+				for (unsigned m = 0; m < (k == i ? j :
+				    gen->svc[k].nlisten); m++) {
+					const struct conf_listen *a, *b;
+
+					a = &gen->svc[i].listen[j];
+					b = &gen->svc[k].listen[m];
+					if (a->addrlen == 0 || a->addrlen !=
+					    b->addrlen || memcmp(&a->addr,
+					    &b->addr, a->addrlen) != 0)
+						continue;
+					conf_error(line_of(cfg_getnsec(
+					    cfg, "virtual", i),
+					    "listen"), "virtual %s: listen %s: "
+					    "already used by virtual %s",
+					    gen->svc[i].ident, a->name,
+					    gen->svc[k].ident);
+				}
+}
+
+static void
+check_serverlimit(cfg_t *cfg, const struct generation *gen)
+{
+	unsigned long sum = 0;
+
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		sum += gen->svc[i].maxclients;
+	if (sum > gen->serverlimit)
+		conf_error(line_of(cfg, "serverlimit"), "serverlimit (%u) is "
+		    "less than the sum of maxclients of all services (%lu)",
+		    gen->serverlimit, sum);
+}
+
+static void
+build_user(cfg_t *cfg, struct generation *gen)
+{
+	const char *u = cfg_getstr(cfg, "user");
+	const char *g = cfg_getstr(cfg, "group");
+	struct passwd *pw;
+	struct group *gr;
+
+	if (u == NULL) {
+		if (g != NULL)
+			conf_error(line_of(cfg, "group"), "group '%s' without "
+			    "user, expected user = \"NAME\" as well", g);
+		return;
+	}
+	if ((pw = getpwnam(u)) == NULL) {
+		conf_error(line_of(cfg, "user"), "user '%s': no such user", u);
+		return;
+	}
+	gen->user = xstrdup(u);
+	gen->uid = pw->pw_uid;
+	gen->gid = pw->pw_gid;
+	if (g == NULL)
+		return;
+	if ((gr = getgrnam(g)) == NULL) {
+		conf_error(line_of(cfg, "group"), "group '%s': no such group",
+		    g);
+		return;
+	}
+	gen->group = xstrdup(g);
+	gen->gid = gr->gr_gid;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+build_global(cfg_t *cfg, struct generation *gen)
+{
+	const char *pidfile = cfg_getstr(cfg, "pidfile");
+
+	gen->pidfile = pidfile != NULL && *pidfile != '\0' ?
+	    xstrdup(pidfile) : NULL;
+	gen->errorlog = xstrdup(cfg_getstr(cfg, "errorlog"));
+	gen->loglevel = log_level_parse(cfg_getstr(cfg,
+	    "loglevel"));
+	gen->serverlimit = (unsigned)cfg_getint(cfg, "serverlimit");
+	gen->scoreboardfile = dup_or_null(cfg_getstr(cfg,
+	    "scoreboardfile"));
+	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
+	    "graceful_timeout");
+	build_user(cfg, gen);
+}
+
+static void
+read_source(struct loader *l)
+{
+	FILE *f = fopen(l->path, "re");
+	char buf[8192];
+	size_t n;
+	FILE *m;
+
+	if (f == NULL || (m = open_memstream(&l->text, &l->textlen)) == NULL) {
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, m);
+	fclose(m);
+	fclose(f);
+}
+
+/*
+ * libconfuse closes sections left open at the end of the file without a
+ * word; an unbalanced '{' is a mistake, reported at its line.
+ */
+static void
+check_braces(const struct loader *l)
+{
+	int depth = 0, line = 1, open_line[32], instr = 0;
+
+	for (size_t i = 0; l->text != NULL && i < l->textlen; i++) {
+		char c = l->text[i];
+
+		if (c == '\n')
+			line++;
+		if (instr) {
+			if (c == '\\' && i + 1 < l->textlen)
+				i++;
+			else if (c == '"')
+				instr = 0;
+			continue;
+		}
+		if (c == '"')
+			instr = 1;
+		else if (c == '#' || (c == '/' && i + 1 < l->textlen &&
+		    l->text[i + 1] == '/')) {
+			while (i + 1 < l->textlen && l->text[i + 1] != '\n')
+				i++;
+		} else if (c == '{' && depth < 32)
+			open_line[depth++] = line;
+		else if (c == '}' && depth > 0)
+			depth--;
+	}
+	if (depth > 0)
+		conf_error(open_line[depth - 1], "unterminated section: '{' "
+		    "without a matching '}'");
+}
+
+static struct generation *
+build(cfg_t *cfg, const char *path)
+{
+	struct generation *gen = xcalloc(1, sizeof(*gen));
+	unsigned n = cfg_size(cfg, "virtual");
+
+	gen->path = xstrdup(path);
+	build_global(cfg, gen);
+	if (n > CONF_MAX_SERVICES) {
+		conf_error(line_of(cfg_getnsec(cfg, "virtual",
+		    CONF_MAX_SERVICES), "listen"), "%u virtual services, at "
+		    "most %d", n, CONF_MAX_SERVICES);
+		n = CONF_MAX_SERVICES;
+	}
+	gen->svc = xcalloc(n, sizeof(*gen->svc));
+	for (unsigned i = 0; i < n; i++) {
+		gen->nsvc++;
+		build_service(cfg_getnsec(cfg, "virtual", i),
+		    &gen->svc[i], i);
+	}
+	check_listen_dups(cfg, gen);
+	check_serverlimit(cfg, gen);
+	return gen;
+}
+
+struct generation *
+conf_load(const char *path, FILE *errf)
+{
+	struct loader *l = xcalloc(1, sizeof(*l));
+	struct generation *gen = NULL;
+	cfg_t *cfg;
+	int rc;
+
+	l->path = path;
+	l->errf = errf;
+	cur = l;
+	cfg = cfg_init(global_opts, CFGF_NONE);
+	cfg_set_error_function(cfg, on_cfg_error);
+	set_validators(cfg);
+	read_source(l);
+	rc = cfg_parse(cfg, path);
+	if (rc == CFG_SUCCESS)
+		check_braces(l);
+	if (rc == CFG_FILE_ERROR)
+		fprintf(errf, "%s: cannot read: %s\n", path, strerror(errno));
+	else if (rc == CFG_SUCCESS)
+		gen = build(cfg, path);	/* reports what spans options too */
+	if (gen != NULL && l->nerrors > 0) {
+		conf_free(gen);
+		gen = NULL;
+	}
+	if (rc == CFG_PARSE_ERROR && l->nerrors == 0)
+		fprintf(errf, "%s: parse error\n", path);
+	cfg_free(cfg);
+	cur = NULL;
+	free(l->text);
+	free(l);
+	return gen;
+}
+
+void
+conf_free(struct generation *gen)
+{
+	if (gen == NULL)
+		return;
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		struct service *svc = &gen->svc[i];
+
+		if (svc->sched != NULL)
+			svc->sched->done_service(svc);
+		for (unsigned j = 0; j < svc->nrules; j++)
+			rule_free(&svc->rules[j]);
+		free(svc->rules);
+	}
+	free(gen->svc);
+	free(gen->path);
+	free(gen->pidfile);
+	free(gen->errorlog);
+	free(gen->scoreboardfile);
+	free(gen->user);
+	free(gen->group);
+	free(gen);
+}
+
+const struct service *
+conf_service(const struct generation *gen, const char *ident)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		if (strcmp(gen->svc[i].ident, ident) == 0)
+			return &gen->svc[i];
+	return NULL;
+}
+
+static void
+add_names(const cfg_opt_t *opts, const char **out, size_t *n, size_t max)
+{
+	for (; opts->name != NULL && *n + 1 < max; opts++) {
+		out[(*n)++] = opts->name;
+		if (opts->type == CFGT_SEC)
+			add_names(opts->subopts, out, n, max);
+	}
+}
+
+const char * const *
+conf_option_names(void)
+{
+	static const char *names[128];
+	static size_t n;
+
+	if (n == 0)
+		add_names(global_opts, names, &n, sizeof(names) /
+		    sizeof(names[0]));
+	return names;
+}

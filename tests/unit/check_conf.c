@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Check suite for conf.c: the shipped example loads with the values it
+ * says; defaults apply; each tests/conf/bad-*.conf holds one mistake and
+ * gets exactly one "FILE:LINE: reason" line naming it; every option the
+ * parser accepts and every scheduler is documented in tcpvs.conf.5.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "sched.h"
+
+static char path[4096];
+
+static const char *
+srcfile(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	snprintf(path, sizeof(path), "%s/%s", top ? top : "..", rel);
+	return path;
+}
+
+/* load, capturing the error text */
+static struct generation *
+load(const char *rel, char **errs)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(errs, &len);
+	struct generation *gen;
+
+	ck_assert_ptr_nonnull(f);
+	gen = conf_load(srcfile(rel), f);
+	fclose(f);
+	return gen;
+}
+
+START_TEST(test_example)
+{
+	char *errs = NULL;
+	struct generation *gen = load("conf/tcpvs.conf", &errs);
+	const struct service *svc;
+
+	ck_assert_msg(gen != NULL, "example rejected: %s", errs);
+	ck_assert_str_eq(errs, "");
+	ck_assert_uint_eq(gen->nsvc, 1);
+	svc = conf_service(gen, "web");
+	ck_assert_ptr_nonnull(svc);
+	ck_assert_str_eq(svc->sched->name, "http");
+	ck_assert_uint_eq(svc->nrs, 3);
+	ck_assert_uint_eq(svc->rs[1].weight, 2);
+	ck_assert_str_eq(svc->rs[2].addrstr, "127.0.0.1:8083");
+	ck_assert_uint_eq(svc->nrules, 2);
+	ck_assert_uint_eq(svc->rules[0].servers, 1);
+	ck_assert_uint_eq(svc->rules[1].servers, 7);
+	ck_assert_uint_eq(svc->startservers, 4);
+	ck_assert_uint_eq(svc->maxclients, 64);
+	ck_assert_uint_eq(svc->nlisten, 1);
+	ck_assert_int_eq(svc->listen[0].fd, -1);
+	ck_assert_int_eq(svc->rs[0].sb_index, -1);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
+START_TEST(test_defaults_multi)
+{
+	char *errs = NULL;
+	struct generation *gen = load("tests/conf/good-multi.conf", &errs);
+	const struct service *web, *api;
+
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	ck_assert_uint_eq(gen->nsvc, 2);
+	web = conf_service(gen, "web");
+	api = conf_service(gen, "api");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_ptr_nonnull(api);
+	ck_assert_uint_eq(web->nlisten, 2);
+	ck_assert_int_eq(web->listen[1].addr.ss_family, AF_INET6);
+	ck_assert_str_eq(web->sched->name, "wrr");
+	ck_assert_uint_eq(web->rs[1].weight, 0);
+	/* defaults, as tcpvs.conf.5 states them */
+	ck_assert_str_eq(api->sched->name, "wlc");
+	ck_assert_uint_eq(api->rs[0].weight, CONF_DEF_WEIGHT);
+	ck_assert_uint_eq(api->startservers, CONF_DEF_STARTSERVERS);
+	ck_assert_uint_eq(api->minspareservers, CONF_DEF_MINSPARE);
+	ck_assert_uint_eq(api->maxspareservers, CONF_DEF_MAXSPARE);
+	ck_assert_uint_eq(api->connect_timeout, CONF_DEF_CONNECT_TIMEOUT);
+	ck_assert_uint_eq(api->read_timeout, 180);
+	ck_assert_uint_eq(api->request_timeout, CONF_DEF_REQUEST_TIMEOUT);
+	ck_assert_uint_eq(api->max_header_size, CONF_DEF_MAX_HEADER_SIZE);
+	ck_assert(api->splice);
+	ck_assert(!api->has_redirect);
+	ck_assert_uint_eq(gen->serverlimit, 64);
+	ck_assert_uint_eq(gen->graceful_timeout, CONF_DEF_GRACEFUL_TIMEOUT);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	char *errs = NULL;
+
+	ck_assert_ptr_null(load("tests/conf/no-such-file.conf", &errs));
+	ck_assert_ptr_nonnull(strstr(errs, "no-such-file.conf: cannot read"));
+	free(errs);
+}
+END_TEST
+
+/* one mistake per file: the exact line and the words that name it */
+static const struct bad {
+	const char	*file;
+	int		 line;
+	const char	*words;
+} bad[] = {
+	{ "bad-address", 4, "redirect: '127.0.0.1': missing port" },
+	{ "bad-duplisten", 6, "listen 127.0.0.1:18080: already used by "
+	    "virtual web" },
+	{ "bad-dupserver", 4, "server localhost:18081: duplicate of server "
+	    "127.0.0.1:18081" },
+	{ "bad-loglevel", 1, "loglevel 'verbose': unknown level" },
+	{ "bad-nolisten", 2, "virtual web: no listen address" },
+	{ "bad-norules", 3, "scheduler http needs at least one rule" },
+	{ "bad-option", 4, "no such option 'maxchildren'" },
+	{ "bad-pattern", 6, "invalid pattern '^/(images': missing closing "
+	    "parenthesis at offset 9" },
+	{ "bad-port", 3, "port 70000 out of range, expected 1 to 65535" },
+	{ "bad-rule-server", 6, "rule names server 127.0.0.1:18099, which is "
+	    "not a server of this service" },
+	{ "bad-scheduler", 4, "scheduler 'fastest': unknown scheduler, "
+	    "expected one of rr, wrr, lc, wlc, http" },
+	{ "bad-serverlimit", 1, "serverlimit (100) is less than the sum of "
+	    "maxclients of all services (160)" },
+	{ "bad-spare", 3, "minspareservers (20) is greater than "
+	    "maxspareservers (10)" },
+	{ "bad-start", 3, "startservers (50) is greater than maxclients (10)" },
+	{ "bad-syntax", 1, "unterminated section" },
+	{ "bad-weight", 4, "weight 65536: out of range, expected 0 to 65535" },
+};
+
+START_TEST(test_bad)
+{
+	const struct bad *b = &bad[_i];
+	char rel[256], prefix[4200], *errs = NULL;
+	struct generation *gen;
+
+	snprintf(rel, sizeof(rel), "tests/conf/%s.conf", b->file);
+	gen = load(rel, &errs);
+	ck_assert_msg(gen == NULL, "%s was accepted", b->file);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", srcfile(rel), b->line);
+	ck_assert_msg(strncmp(errs, prefix, strlen(prefix)) == 0,
+	    "%s: expected a line starting '%s', got '%s'", b->file, prefix,
+	    errs);
+	ck_assert_msg(strstr(errs, b->words) != NULL, "%s: '%s' not in '%s'",
+	    b->file, b->words, errs);
+	free(errs);
+}
+END_TEST
+
+static char *
+read_manpage(void)
+{
+	FILE *f = fopen(srcfile("man/tcpvs.conf.5.in"), "r");
+	static char buf[256 * 1024];
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* documented as an ".It Ic NAME" entry */
+static int
+documented(const char *man, const char *name)
+{
+	char entry[160];
+	const char *p = man;
+	size_t n = (size_t)snprintf(entry, sizeof(entry), ".It Ic %s", name);
+
+	while ((p = strstr(p, entry)) != NULL) {
+		if (p[n] == ' ' || p[n] == '\n')
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+START_TEST(test_manpage_options)
+{
+	const char * const *o = conf_option_names();
+	const char *man = read_manpage();
+	unsigned n = 0;
+
+	for (; *o != NULL; o++, n++)
+		ck_assert_msg(documented(man, *o), "option '%s' is accepted "
+		    "by the parser but not documented in tcpvs.conf.5", *o);
+	ck_assert_uint_ge(n, 25);
+	/* the check itself can fail */
+	ck_assert(!documented(man, "maxchildren"));
+}
+END_TEST
+
+START_TEST(test_manpage_schedulers)
+{
+	const char * const *s = sched_names();
+	const char *man = read_manpage();
+
+	for (; *s != NULL; s++)
+		ck_assert_msg(documented(man, *s), "scheduler '%s' is not "
+		    "documented in tcpvs.conf.5", *s);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc;
+
+	tc = tcase_create("valid");
+	tcase_add_test(tc, test_example);
+	tcase_add_test(tc, test_defaults_multi);
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("manpage");
+	tcase_add_test(tc, test_manpage_options);
+	tcase_add_test(tc, test_manpage_schedulers);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
