@@ -6,8 +6,9 @@
  * tcpvsd and a real server can never read one request two ways (request
  * smuggling); the head sent to the real server, without hop-by-hop fields;
  * and the short error replies.  Pure functions over the caller's buffers:
- * no I/O, no allocation.  Reading sockets and relaying bodies is left to
- * worker.c and relay.c, chunked bodies are relayed, never decoded, here.
+ * no I/O, no allocation.  The field rules shared with responses are in
+ * http_field.c, responses in http_resp.c, chunked framing in http_chunk.c;
+ * reading sockets and relaying bodies is left to worker.c and relay.c.
  */
 #include "config.h"
 
@@ -27,14 +28,6 @@ struct parse {
 	const struct http_limits *lim;
 	struct http_req		*req;
 	int			 absolute;	/* absolute-form target */
-};
-
-/* the elements of a comma-separated list field, OWS trimmed */
-struct list {
-	const char		*buf;
-	size_t			 pos;
-	size_t			 end;
-	int			 done;
 };
 
 /* an output buffer that remembers it overflowed */
@@ -66,16 +59,6 @@ static const struct {
 	{ 504, "Gateway Timeout" },
 };
 
-/* tchar of RFC 9110 5.6.2 */
-static int
-is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 /* reg-name, IP-literal and port characters of RFC 3986 3.2.2 */
 static int
 is_hostchar(unsigned char c)
@@ -86,12 +69,6 @@ is_hostchar(unsigned char c)
 	return c != '\0' && strchr("-._~%!$&'()*+,;=:[]", c) != NULL;
 }
 
-static int
-is_ows(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static struct http_span
 span(size_t off, size_t len)
 {
@@ -100,60 +77,22 @@ span(size_t off, size_t len)
 	return s;
 }
 
-/* the span holds s, ignoring case */
-static int
-span_is(const char *buf, struct http_span sp, const char *s)
-{
-	size_t n = strlen(s);
-
-	return sp.len == n && strncasecmp(buf + sp.off, s, n) == 0;
-}
-
 static int
 name_is(const char *buf, const struct http_header *h, const char *name)
 {
-	return span_is(buf, h->name, name);
-}
-
-static void
-list_init(struct list *l, const char *buf, struct http_span sp)
-{
-	l->buf = buf;
-	l->pos = sp.off;
-	l->end = (size_t)sp.off + sp.len;
-	l->done = 0;
-}
-
-/* the next element, empty ones included ("a,,b" has three); 0 at the end */
-static int
-list_next(struct list *l, struct http_span *el)
-{
-	size_t s = l->pos, e = l->pos;
-
-	if (l->done)
-		return 0;
-	while (e < l->end && l->buf[e] != ',')
-		e++;
-	l->done = e == l->end;
-	l->pos = e + 1;
-	while (s < e && is_ows(l->buf[s]))
-		s++;
-	while (e > s && is_ows(l->buf[e - 1]))
-		e--;
-	*el = span(s, e - s);
-	return 1;
+	return http_span_is(buf, h->name, name);
 }
 
 /* the comma-separated list in the C string s holds token */
 static int
 cstr_has_token(const char *s, const char *token)
 {
-	struct list l;
+	struct http_list l;
 	struct http_span el;
 
-	list_init(&l, s, span(0, strlen(s)));
-	while (list_next(&l, &el))
-		if (span_is(s, el, token))
+	http_list_init(&l, s, span(0, strlen(s)));
+	while (http_list_next(&l, &el))
+		if (http_span_is(s, el, token))
 			return 1;
 	return 0;
 }
@@ -196,39 +135,15 @@ max_fields(const struct http_limits *lim)
 	    HTTP_MAX_HEADERS;
 }
 
-/*
- * The line at off: its content is [off, *end), CR LF or bare LF excluded;
- * the next line starts at *next.  Returns -1 when its LF has not arrived.
- */
-static int
-find_line(const struct parse *p, size_t off, size_t *end, size_t *next)
-{
-	const char *lf = memchr(p->buf + off, '\n', p->len - off);
-	size_t e;
-
-	if (lf == NULL)
-		return -1;
-	e = (size_t)(lf - p->buf);
-	*next = e + 1;
-	if (e > off && p->buf[e - 1] == '\r')
-		e--;
-	*end = e;
-	return 0;
-}
-
 /* NUL, bare CR and other controls (HTAB aside) are errors anywhere */
 static enum http_result
 check_bytes(struct parse *p, size_t off, size_t end)
 {
-	unsigned char c;
+	const char *why;
+	size_t at;
 
-	for (; off < end; off++) {
-		c = (unsigned char)p->buf[off];
-		if ((c >= 0x20 && c != 0x7f) || c == '\t')
-			continue;
-		return fail(p->req, 400, off, c == '\r' ? "bare CR" :
-		    c == '\0' ? "NUL byte" : "control character");
-	}
+	if ((why = http_bad_byte(p->buf, off, end, &at)) != NULL)
+		return fail(p->req, 400, at, why);
 	return HTTP_OK;
 }
 
@@ -339,7 +254,7 @@ parse_request_line(struct parse *p, size_t off, size_t end)
 	const char *buf = p->buf;
 	size_t m, t, v;
 
-	for (m = off; m < end && is_tchar((unsigned char)buf[m]); m++)
+	for (m = off; m < end && http_is_tchar((unsigned char)buf[m]); m++)
 		;
 	if (m == off || m == end || buf[m] != ' ')
 		return fail(req, 400, m, "invalid method");
@@ -373,7 +288,7 @@ request_line(struct parse *p, size_t off, size_t *next)
 	size_t end, max = p->lim->max_request_line;
 	enum http_result r;
 
-	if (find_line(p, off, &end, next) == -1) {
+	if (http_line(p->buf, off, p->len, &end, next) == -1) {
 		end = p->len;
 		if (end > off && p->buf[end - 1] == '\r')
 			end--;
@@ -392,40 +307,20 @@ request_line(struct parse *p, size_t off, size_t *next)
 	return parse_request_line(p, off, end);
 }
 
-/* field-name ":" OWS field-value OWS (RFC 9112 5), in [off, end) */
+/* one field line, in [off, end) */
 static enum http_result
 header_line(struct parse *p, size_t off, size_t end)
 {
 	struct http_req *req = p->req;
-	struct http_header *h;
-	size_t c, v, ve;
-	enum http_result r;
+	struct http_header h;
+	const char *why;
+	size_t at;
 
-	if ((r = check_bytes(p, off, end)) != HTTP_OK)
-		return r;
-	/* RFC 9112 5.2: a server may reject obs-fold with 400; we do */
-	if (is_ows(p->buf[off]))
-		return fail(req, 400, off, "obsolete line folding");
-	for (c = off; c < end && is_tchar((unsigned char)p->buf[c]); c++)
-		;
-	/* RFC 9112 5.1: no whitespace between field name and colon */
-	if (c < end && is_ows(p->buf[c]))
-		return fail(req, 400, c, "whitespace before colon");
-	if (c == end)
-		return fail(req, 400, c, "header line without colon");
-	if (p->buf[c] != ':')
-		return fail(req, 400, c, "invalid header name");
-	if (c == off)
-		return fail(req, 400, off, "empty header name");
+	if ((why = http_field_line(p->buf, off, end, &h, &at)) != NULL)
+		return fail(req, 400, at, why);
 	if (req->nheaders >= max_fields(p->lim))
 		return fail(req, 431, off, "too many header fields");
-	for (v = c + 1; v < end && is_ows(p->buf[v]); v++)
-		;
-	for (ve = end; ve > v && is_ows(p->buf[ve - 1]); ve--)
-		;
-	h = &req->hdr[req->nheaders++];
-	h->name = span(off, c - off);
-	h->value = span(v, ve - v);
+	req->hdr[req->nheaders++] = h;
 	return HTTP_OK;
 }
 
@@ -437,7 +332,7 @@ header_lines(struct parse *p, size_t off, size_t *head_end)
 	enum http_result r;
 
 	for (;;) {
-		if (find_line(p, off, &end, &next) == -1)
+		if (http_line(p->buf, off, p->len, &end, &next) == -1)
 			return partial_line(p, off);
 		if (next > p->lim->max_header_size)
 			return fail_size(p);
@@ -459,10 +354,7 @@ const struct http_header *
 http_find_header(const struct http_req *req, const char *buf,
     const char *name)
 {
-	for (unsigned i = 0; i < req->nheaders; i++)
-		if (name_is(buf, &req->hdr[i], name))
-			return &req->hdr[i];
-	return NULL;
+	return http_find_field(req->hdr, req->nheaders, buf, name);
 }
 
 /* RFC 9112 3.2: exactly one Host on HTTP/1.1, at most one on 1.0 */
@@ -493,70 +385,17 @@ check_host(struct parse *p)
 	return HTTP_OK;
 }
 
-/* 1*DIGIT, within uint64 */
-static enum http_result
-parse_length(struct parse *p, struct http_span el, uint64_t *v)
-{
-	const char *s = p->buf + el.off;
-	unsigned d;
-
-	if (el.len == 0)
-		return fail(p->req, 400, el.off, "empty Content-Length");
-	*v = 0;
-	for (uint32_t i = 0; i < el.len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return fail(p->req, 400, el.off + i,
-			    "invalid Content-Length");
-		d = (unsigned)(s[i] - '0');
-		if (*v > (UINT64_MAX - d) / 10)
-			return fail(p->req, 400, el.off + i,
-			    "Content-Length too large");
-		*v = *v * 10 + d;
-	}
-	return HTTP_OK;
-}
-
-/*
- * RFC 9112 6.3 (5): several Content-Length values, as repeated fields or
- * as a list ("5, 5"), are one length if all are equal, else an error.
- */
+/* RFC 9112 6.3 (5): one length, however often it is repeated */
 static enum http_result
 check_content_length(struct parse *p)
 {
 	struct http_req *req = p->req;
-	struct http_span el;
-	struct list l;
-	uint64_t v;
-	enum http_result r;
+	const char *why;
+	size_t at;
 
-	for (unsigned i = 0; i < req->nheaders; i++) {
-		if (!name_is(p->buf, &req->hdr[i], "content-length"))
-			continue;
-		list_init(&l, p->buf, req->hdr[i].value);
-		while (list_next(&l, &el)) {
-			if ((r = parse_length(p, el, &v)) != HTTP_OK)
-				return r;
-			if ((req->flags & HTTP_F_CL) &&
-			    v != req->content_length)
-				return fail(req, 400, el.off,
-				    "different Content-Length values");
-			req->content_length = v;
-			req->flags |= HTTP_F_CL;
-		}
-	}
-	return HTTP_OK;
-}
-
-/* a transfer-coding without parameters: a token */
-static enum http_result
-check_coding(struct parse *p, struct http_span el)
-{
-	if (el.len == 0)
-		return fail(p->req, 400, el.off, "empty transfer coding");
-	for (uint32_t k = 0; k < el.len; k++)
-		if (!is_tchar((unsigned char)p->buf[el.off + k]))
-			return fail(p->req, 400, el.off + k,
-			    "invalid transfer coding");
+	if ((why = http_content_length(p->buf, req->hdr, req->nheaders,
+	    &req->content_length, &req->flags, &at)) != NULL)
+		return fail(req, 400, at, why);
 	return HTTP_OK;
 }
 
@@ -570,36 +409,20 @@ static enum http_result
 check_transfer_encoding(struct parse *p)
 {
 	struct http_req *req = p->req;
-	struct http_span el;
-	struct list l;
-	size_t other = 0, last = 0;
-	int chunked = 0, n = 0;
-	enum http_result r;
+	struct http_te te;
+	const char *why;
+	size_t at;
 
-	for (unsigned i = 0; i < req->nheaders; i++) {
-		if (!name_is(p->buf, &req->hdr[i], "transfer-encoding"))
-			continue;
-		list_init(&l, p->buf, req->hdr[i].value);
-		for (; list_next(&l, &el); n++, last = el.off) {
-			if ((r = check_coding(p, el)) != HTTP_OK)
-				return r;
-			if (!span_is(p->buf, el, "chunked")) {
-				chunked = chunked ? -1 : 0;
-				other = other ? other : el.off + 1;
-			} else if (chunked != 0)
-				return fail(req, 400, el.off,
-				    "chunked applied more than once");
-			else
-				chunked = 1;
-		}
-	}
-	if (n > 0 && chunked != 1)
-		return fail(req, 400, last, "final transfer coding is not "
-		    "chunked");
-	if (other)
-		return fail(req, 501, other - 1, "transfer coding not "
+	if ((why = http_transfer_encoding(p->buf, req->hdr, req->nheaders,
+	    &te, &at)) != NULL)
+		return fail(req, 400, at, why);
+	if (te.ncodings > 0 && !te.chunked)
+		return fail(req, 400, te.last_off, "final transfer coding is "
+		    "not chunked");
+	if (te.other)
+		return fail(req, 501, te.other_off, "transfer coding not "
 		    "implemented");
-	if (n > 0)
+	if (te.ncodings > 0)
 		req->flags |= HTTP_F_CHUNKED;
 	return HTTP_OK;
 }
@@ -630,37 +453,17 @@ check_framing(struct parse *p)
 	return check_content_length(p);
 }
 
-/*
- * Connection options (RFC 9110 7.6.1).  An option naming a field every
- * hop needs would make http_build_upstream() drop it and change the
- * framing the real server sees: refused.
- */
+/* Connection options (RFC 9110 7.6.1) */
 static enum http_result
 check_connection(struct parse *p)
 {
 	struct http_req *req = p->req;
-	int upgrade = http_find_header(req, p->buf, "upgrade") != NULL;
-	struct http_span el;
-	struct list l;
+	const char *why;
+	size_t at;
 
-	for (unsigned i = 0; i < req->nheaders; i++) {
-		if (!name_is(p->buf, &req->hdr[i], "connection"))
-			continue;
-		list_init(&l, p->buf, req->hdr[i].value);
-		while (list_next(&l, &el)) {
-			if (span_is(p->buf, el, "close"))
-				req->flags |= HTTP_F_CONN_CLOSE;
-			else if (span_is(p->buf, el, "keep-alive"))
-				req->flags |= HTTP_F_CONN_KEEPALIVE;
-			else if (span_is(p->buf, el, "upgrade") && upgrade)
-				req->flags |= HTTP_F_CONN_UPGRADE;
-			else if (span_is(p->buf, el, "content-length") ||
-			    span_is(p->buf, el, "transfer-encoding") ||
-			    span_is(p->buf, el, "host"))
-				return fail(req, 400, el.off, "Connection "
-				    "names an end-to-end field");
-		}
-	}
+	if ((why = http_connection(p->buf, req->hdr, req->nheaders,
+	    &req->flags, &at)) != NULL)
+		return fail(req, 400, at, why);
 	return HTTP_OK;
 }
 
@@ -670,16 +473,16 @@ check_expect(struct parse *p)
 {
 	struct http_req *req = p->req;
 	struct http_span el;
-	struct list l;
+	struct http_list l;
 
 	if (req->minor == 0)
 		return;
 	for (unsigned i = 0; i < req->nheaders; i++) {
 		if (!name_is(p->buf, &req->hdr[i], "expect"))
 			continue;
-		list_init(&l, p->buf, req->hdr[i].value);
-		while (list_next(&l, &el))
-			if (span_is(p->buf, el, "100-continue"))
+		http_list_init(&l, p->buf, req->hdr[i].value);
+		while (http_list_next(&l, &el))
+			if (http_span_is(p->buf, el, "100-continue"))
 				req->flags |= HTTP_F_EXPECT_100;
 	}
 }
@@ -741,13 +544,13 @@ named_in_connection(const struct http_req *req, const char *buf,
     const struct http_header *h)
 {
 	struct http_span el;
-	struct list l;
+	struct http_list l;
 
 	for (unsigned i = 0; i < req->nheaders; i++) {
 		if (!name_is(buf, &req->hdr[i], "connection"))
 			continue;
-		list_init(&l, buf, req->hdr[i].value);
-		while (list_next(&l, &el))
+		http_list_init(&l, buf, req->hdr[i].value);
+		while (http_list_next(&l, &el))
 			if (el.len == h->name.len && strncasecmp(buf + el.off,
 			    buf + h->name.off, el.len) == 0)
 				return 1;

@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright (C) 2026 The tcpvs developers
+#
+# Build the libFuzzer targets of the HTTP parsers (fuzz_request,
+# fuzz_response, fuzz_chunk) with clang's fuzzer, address and undefined
+# sanitizers, and run each for FUZZ_SECONDS (default 20) from its seed
+# corpus.  Fails on any crash, leak, sanitizer report or broken invariant;
+# the input that did it is kept in FUZZ_ARTIFACTS (default ./fuzz-artifacts)
+# to be replayed with "fuzz_<target> <file>".  Works from a plain checkout:
+# config.h comes from $top_builddir when there is one, else a stand-in
+# defining _GNU_SOURCE.  Nothing is written to the source tree.
+#
+# Environment: FUZZ_SECONDS, FUZZ_TARGETS (default "request response
+# chunk"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../../src" && pwd)
+cc=${FUZZ_CC:-clang}
+seconds=${FUZZ_SECONDS:-20}
+targets=${FUZZ_TARGETS:-request response chunk}
+artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
+sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tcpvs-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+if [ -n "${top_builddir:-}" ] && [ -f "$top_builddir/config.h" ]; then
+	cfgdir=$top_builddir
+else
+	printf '#define _GNU_SOURCE 1\n' >"$work/config.h"
+	cfgdir=$work
+fi
+
+# the last value of a libFuzzer final statistic ("stat::name: value")
+stat() {
+	sed -n "s/^stat::$1: *//p" "$2" | tail -n 1
+}
+
+failed=0
+for t in $targets; do
+	bin=$work/fuzz_$t
+	# shellcheck disable=SC2086  # $sources is a list
+	if ! "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -I"$cfgdir" -I"$src" -I"$here" \
+	    -o "$bin" "$here/fuzz_$t.c" $sources; then
+		echo "fuzz_$t: build failed" >&2
+		failed=1
+		continue
+	fi
+	mkdir "$work/corpus_$t" "$work/crash_$t"
+	start=$(date +%s)
+	# new inputs go to the first corpus directory, never the seeds
+	if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+	    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+	    "$bin" -max_total_time="$seconds" -timeout=10 \
+	    -dict="$here/http.dict" -print_final_stats=1 \
+	    -artifact_prefix="$work/crash_$t/" \
+	    "$work/corpus_$t" "$here/corpus/$t" >"$work/$t.log" 2>&1; then
+		echo "fuzz_$t: ok: $(stat number_of_executed_units \
+		    "$work/$t.log") runs in $(($(date +%s) - start)) s" \
+		    "($(stat average_exec_per_sec "$work/$t.log")/s)," \
+		    "$(ls "$work/corpus_$t" | wc -l) inputs added to the corpus"
+	else
+		echo "fuzz_$t: FAILED" >&2
+		tail -n 60 "$work/$t.log" >&2
+		mkdir -p "$artifacts"
+		cp "$work/crash_$t"/* "$artifacts/" 2>/dev/null || :
+		echo "fuzz_$t: inputs kept in $artifacts" >&2
+		failed=1
+	fi
+done
+exit "$failed"
