@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the integration tests: free ports, real origins and a
+# real tcpvsd on 127.0.0.1, bounded waits, and cleanup of exactly the
+# processes a test started (by pid, on exit).  Sourced by t_*.sh (bash).
+
+set -u
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_srcdir=${top_srcdir:-$top_builddir}
+TCPVSD=$top_builddir/src/tcpvsd
+ORIGIN=$top_builddir/tests/tools/origin
+SBDUMP=$top_builddir/tests/tools/sbdump
+T=$(mktemp -d "${TMPDIR:-/tmp}/tcpvs-test.XXXXXX")
+PIDS=""
+FAILS=0
+
+cleanup() {
+	local p
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $PIDS; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null
+	done
+	if [ "$FAILS" -ne 0 ] && [ -f "$T/tcpvsd.log" ]; then
+		echo "--- tcpvsd log (last 40 lines)"; tail -n 40 "$T/tcpvsd.log"
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+say() { printf '%s\n' "$*"; }
+fail() { say "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ok() { say "ok: $*"; }
+check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
+	local d=$1; shift
+	if "$@"; then ok "$d"; else fail "$d"; fi
+}
+finish() { [ "$FAILS" -eq 0 ] && exit 0; say "$FAILS check(s) failed"; exit 1; }
+skip() { say "SKIP: $*"; exit 77; }
+
+[ -x "$TCPVSD" ] || skip "tcpvsd not built"
+[ -x "$ORIGIN" ] || skip "tests/tools/origin not built"
+command -v curl >/dev/null || skip "curl not installed"
+
+# wait_until SECONDS COMMAND...: poll every 0.1 s, bounded
+wait_until() {
+	local n=$(( $1 * 10 )); shift
+	while [ "$n" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1; n=$((n - 1))
+	done
+	return 1
+}
+
+# a port nothing listens on now (the kernel picks; never a fixed port)
+free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_origin NAME: sets ORIGIN_PORT and records the pid
+start_origin() {
+	local port; port=$(free_port)
+	"$ORIGIN" -l "127.0.0.1:$port" -n "$1" > "$T/origin-$1.out" 2>&1 &
+	PIDS="$PIDS $!"
+	eval "PID_$1=$!"
+	eval "PORT_$1=$port"
+	wait_until 5 port_open "$port" || { fail "origin $1 did not start"; finish; }
+}
+
+stop_origin() { # stop_origin NAME
+	local pid; eval "pid=\$PID_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# start_tcpvsd CONF PORT: tcpvsd -F in the background, log in $T/tcpvsd.log
+start_tcpvsd() {
+	"$TCPVSD" -F -f "$1" >> "$T/tcpvsd.log" 2>&1 &
+	TCPVSD_PID=$!
+	PIDS="$PIDS $TCPVSD_PID"
+	wait_until 10 port_open "$2" || { fail "tcpvsd did not listen on $2"; finish; }
+}
+
+# the real pids of tcpvsd's children (workers), from the process table
+children() { pgrep -P "$TCPVSD_PID" 2>/dev/null || true; }
+
+# get URL [curl args]: body on stdout, bounded
+get() { local u=$1; shift; curl -s --max-time 20 "$@" "$u"; }
+# status URL [curl args]: the HTTP status code
+status() { local u=$1; shift; curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@" "$u"; }
+
+# raw PORT: send stdin as is, print the answer (python3, bounded)
+raw() {
+	python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(sys.stdin.buffer.read())
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        out += b
+except socket.timeout:
+    pass
+sys.stdout.buffer.write(out)' "$1"
+}
+
+sb() { "$SBDUMP" "$T/sb"; }
+# sb_server KEY FIELD: a field of a server line of the scoreboard
+sb_server() { sb | awk -v k="$1" -v f="$2" '$1=="server" && $2==k { for (i=3;i<=NF;i++) { split($i,a,"="); if (a[1]==f) print a[2] } }'; }
+# sb_workers [STATE]: live worker slots (in that state)
+sb_workers() { sb | awk -v s="${1:-}" '$1=="worker" && (s=="" || $5=="state="s)' | wc -l; }
+
+# conf_header: global options every test config starts with
+conf_header() {
+	cat <<EOC
+pidfile = "$T/tcpvsd.pid"
+errorlog = "stderr"
+loglevel = "debug"
+serverlimit = 256
+scoreboardfile = "$T/sb"
+EOC
+}

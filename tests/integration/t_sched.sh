@@ -1,0 +1,47 @@
+#!/bin/bash
+# Distribution by the schedulers with real processes: rr exactly even,
+# wrr 3:1 within tolerance, wlc sends new requests away from a busy server.
+. "$(dirname "$0")/lib.sh"
+start_origin a; start_origin b
+run() { # run SCHED WEIGHT_A WEIGHT_B: start a tcpvsd, sets P
+	P=$(free_port)
+	{ conf_header | sed "s|$T/sb|$T/sb-$1|"; cat <<EOF2
+virtual web {
+    listen = "127.0.0.1:$P"
+    scheduler = "$1"
+    startservers = 4
+    minspareservers = 2
+    maxspareservers = 8
+    server "127.0.0.1:$PORT_a" { weight = $2 }
+    server "127.0.0.1:$PORT_b" { weight = $3 }
+}
+EOF2
+	} > "$T/$1.conf"
+	sed -i "s|$T/tcpvsd.pid|$T/$1.pid|" "$T/$1.conf"
+	start_tcpvsd "$T/$1.conf" "$P"
+}
+count() { grep -cx "$1" "$T/out"; }
+
+run rr 1 1
+for i in $(seq 300); do get "http://127.0.0.1:$P/"; done > "$T/out"
+check "rr: 150/150 over 300" test "$(count a)" -eq 150 -a "$(count b)" -eq 150
+
+run wrr 3 1
+for i in $(seq 400); do get "http://127.0.0.1:$P/"; done > "$T/out"
+check "wrr 3:1: a=$(count a) b=$(count b) of 400 (300:100)" test "$(count a)" -eq 300 -a "$(count b)" -eq 100
+
+run wlc 1 1
+ln -sf "$T/sb-wlc" "$T/sb"
+act() { sb_server "web/127.0.0.1:$1" active; }
+# three slow requests: wlc spreads them 2:1; short ones then go to the
+# server with fewer active connections, every time
+cpids=""
+for i in 1 2 3; do get "http://127.0.0.1:$P/slow/4000" > /dev/null & cpids="$cpids $!"; done
+three() { [ $(( $(act "$PORT_a") + $(act "$PORT_b") )) -eq 3 ]; }
+check "wlc: three slow requests counted active" wait_until 5 three
+less=a; [ "$(act "$PORT_b")" -lt "$(act "$PORT_a")" ] && less=b
+check "wlc: slow requests spread 2:1" test "$(act "$PORT_a")" -ge 1 -a "$(act "$PORT_b")" -ge 1
+for i in $(seq 6); do get "http://127.0.0.1:$P/"; done > "$T/out"
+check "wlc: 6 short requests all go to the less loaded server $less" test "$(count $less)" -eq 6
+for c in $cpids; do wait "$c"; done
+finish
