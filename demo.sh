@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ./demo.sh       install the Debian packages tcpvs needs, build it, start
+#                 three demo origins on 127.0.0.1:8081..8083 and tcpvsd on
+#                 conf/tcpvs.conf (127.0.0.1:8080), and say how to try it.
+# ./demo.sh stop  stop exactly the processes the demo started.
+set -eu
+cd "$(dirname "$0")"
+top=$(pwd)
+run=$top/demo-run
+PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3"
+
+stop() {
+	[ -d "$run" ] || { echo "demo: nothing to stop"; return 0; }
+	for f in "$run"/*.pid; do
+		[ -f "$f" ] || continue
+		kill -TERM "$(cat "$f")" 2>/dev/null || true
+		rm -f "$f"
+	done
+	echo "demo: stopped"
+}
+
+if [ "${1:-}" = stop ]; then stop; exit 0; fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "demo: installing Debian packages: $PKGS"
+$sudo apt-get update -q
+$sudo apt-get install -y -q $PKGS
+
+echo "demo: building"
+[ -x configure ] || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -s -j"$(nproc)"
+make -s -C tests tools/origin
+
+for port in 8080 8081 8082 8083; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "demo: 127.0.0.1:$port is already in use (a demo still running? ./demo.sh stop)" >&2
+		exit 1
+	fi
+done
+mkdir -p "$run"
+for i in 1 2 3; do
+	tests/tools/origin -l "127.0.0.1:808$i" -n "origin$i" > "$run/origin$i.log" 2>&1 &
+	echo $! > "$run/origin$i.pid"
+done
+src/tcpvsd -F -f conf/tcpvs.conf > "$run/tcpvsd.log" 2>&1 &
+echo $! > "$run/tcpvsd.pid"
+for _ in $(seq 50); do
+	(exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break
+	sleep 0.1
+done
+if ! (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then
+	echo "demo: tcpvsd did not start; its log:" >&2
+	cat "$run/tcpvsd.log" >&2
+	stop
+	exit 1
+fi
+cat <<EOM
+
+tcpvsd is running on 127.0.0.1:8080 (log: demo-run/tcpvsd.log), balancing
+over three origins on 127.0.0.1:8081..8083 with the rules in conf/tcpvs.conf.
+Try:
+    curl -i http://127.0.0.1:8080/             # least loaded of the three
+    curl -i http://127.0.0.1:8080/images/a.png # always origin1 (a rule)
+Each answer names its origin in the X-Origin header.
+Stop everything with:
+    ./demo.sh stop
+EOM

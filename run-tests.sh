@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The whole test suite, as README says: builds tcpvs twice out of tree --
+# a normal build with warnings as errors (_build) and an AddressSanitizer +
+# UndefinedBehaviorSanitizer build (_build-asan) -- and runs `make check`
+# in each.  Prints the log of every failing test and ends with the line
+# "N passed, N failed" summed over both builds.  RUN_DISTCHECK=1 adds
+# `make distcheck`.  Exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")" || exit 1
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0; failed=0; skipped=0; rc=0
+
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+	autoreconf -fi || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# run_build DIR CFLAGS...
+run_build() {
+	local dir=$1 cflags=$2 log
+	echo "=== $dir: CFLAGS=$cflags"
+	mkdir -p "$top/$dir"
+	( cd "$top/$dir" && "$top/configure" -q --enable-werror CFLAGS="$cflags" ) ||
+	    { echo "$dir: configure failed"; failed=$((failed + 1)); rc=1; return; }
+	make -C "$top/$dir" -s -j"$jobs" > "$top/$dir/build.log" 2>&1 ||
+	    { cat "$top/$dir/build.log"; echo "$dir: build failed"; failed=$((failed + 1)); rc=1; return; }
+	make -C "$top/$dir" -s -j"$jobs" check > "$top/$dir/check.log" 2>&1 || rc=1
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$top/$dir/check.log"
+	for log in "$top/$dir"/tests/unit/*.log "$top/$dir"/tests/integration/*.log; do
+		[ -f "$log" ] || continue
+		case "$(tail -n 1 "$log")" in
+		PASS*) passed=$((passed + 1)) ;;
+		SKIP*) skipped=$((skipped + 1)) ;;
+		*) failed=$((failed + 1)); echo "--- $log"; tail -n 60 "$log" ;;
+		esac
+	done
+	if ! grep -q '^# PASS:' "$top/$dir/check.log"; then
+		tail -n 40 "$top/$dir/check.log"; failed=$((failed + 1)); rc=1
+	fi
+}
+
+run_build _build "-O2 -g"
+# any ASan, LeakSanitizer or UBSan report makes the process fail, and so
+# the test that ran it
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+run_build _build-asan "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+if [ "${RUN_DISTCHECK:-0}" = 1 ]; then
+	echo "=== distcheck"
+	if make -C "$top/_build" -s distcheck > "$top/_build/distcheck.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		tail -n 60 "$top/_build/distcheck.log"; failed=$((failed + 1)); rc=1
+	fi
+fi
+[ "$failed" -gt 0 ] && rc=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$rc"
