@@ -39,6 +39,8 @@
 
 #define WORKER_MAX_EVENTS	(CONF_MAX_LISTEN + 1)
 #define WORKER_TICK_MS		1000	/* check the master is alive */
+#define WORKER_LINGER_MS	2000	/* drain after an error reply */
+#define WORKER_LINGER_BYTES	(1024 * 1024)
 
 static volatile sig_atomic_t stop_now;		/* SIGTERM: close and exit */
 static volatile sig_atomic_t stop_graceful;	/* SIGUSR1: finish, exit */
@@ -188,6 +190,37 @@ send_error(struct worker *w, struct conn *c, int status)
 	atomic_fetch_add_explicit(&w->ss->errors, 1, memory_order_relaxed);
 	log_debug("client %s: %d %s", c->clientstr, status,
 	    http_status_text(status));
+}
+
+/*
+ * After an error reply the client may still be sending (the rest of an
+ * over-large head, a body we refused).  Closing with unread bytes would
+ * send a reset that can destroy the reply before the client reads it, so
+ * half-close and drain for a bounded time and size first (lingering
+ * close, as nginx and HAProxy do).
+ */
+static void
+linger(struct worker *w, struct conn *c)
+{
+	int64_t deadline = util_now_ms() + WORKER_LINGER_MS;
+	struct pollfd pfd = { .fd = c->cfd, .events = POLLIN };
+	size_t total = 0;
+	ssize_t n;
+
+	if (shutdown(c->cfd, SHUT_WR) == -1)
+		return;
+	while (total < WORKER_LINGER_BYTES && !stop_now) {
+		n = recv(c->cfd, w->head, w->headcap, 0);
+		if (n > 0) {
+			total += (size_t)n;
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			return;
+		if (util_now_ms() >= deadline ||
+		    poll(&pfd, 1, (int)(deadline - util_now_ms())) == 0)
+			return;
+	}
 }
 
 /*
@@ -454,6 +487,7 @@ serve_conn(struct worker *w, struct conn *c)
 		if (c->rsi == -1 && c->sfd == -1)
 			count_request(w, c, 0, 0);
 		send_error(w, c, status);
+		linger(w, c);
 	}
 }
 

@@ -34,7 +34,17 @@ check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	local d=$1; shift
 	if "$@"; then ok "$d"; else fail "$d"; fi
 }
-finish() { [ "$FAILS" -eq 0 ] && exit 0; say "$FAILS check(s) failed"; exit 1; }
+# a sanitizer report in any process a test started fails the test
+sanitizer_clean() {
+	! grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+	    "$T"/*.log "$T"/*.out 2>/dev/null
+}
+finish() {
+	check "no sanitizer report from tcpvsd or the origins" sanitizer_clean
+	[ "$FAILS" -eq 0 ] && exit 0
+	say "$FAILS check(s) failed"
+	exit 1
+}
 skip() { say "SKIP: $*"; exit 77; }
 
 [ -x "$TCPVSD" ] || skip "tcpvsd not built"

@@ -19,25 +19,35 @@ EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
 accepts() { get "http://127.0.0.1:$PORT_a/stats" | sed 's/accepts=\([0-9]*\).*/\1/'; }
-expect() { # expect STATUS DESCRIPTION < request
+# expect STATUS DESCRIPTION: send $T/req (not a pipe: checks must count)
+expect() {
 	local before after
 	before=$(accepts)
-	raw "$P" > "$T/resp"
+	raw "$P" < "$T/req" > "$T/resp"
 	after=$(accepts)
 	check "$2: $1" grep -q "^HTTP/1.1 $1 " "$T/resp"
 	check "$2: Connection: close" grep -qi '^Connection: close' "$T/resp"
 	# /stats itself is one accept
 	check "$2: origin received nothing" test "$after" -eq $((before + 1))
 }
-printf 'GARBAGE\r\n\r\n' | expect 400 "malformed request line"
-printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' | expect 400 "Content-Length with Transfer-Encoding"
-printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd' | expect 400 "two different Content-Lengths"
-printf 'GET / HTTP/1.1\r\nHost: x\r\nFoo : bar\r\n\r\n' | expect 400 "space before colon"
-printf 'GET / HTTP/1.1\r\n\r\n' | expect 400 "HTTP/1.1 without Host"
-{ printf 'GET /'; head -c 2000 /dev/zero | tr '\0' a; printf ' HTTP/1.1\r\nHost: x\r\n\r\n'; } | expect 414 "request line over max_request_line"
-{ printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: '; head -c 5000 /dev/zero | tr '\0' a; printf '\r\n\r\n'; } | expect 431 "head over max_header_size"
-printf 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' | expect 501 "unsupported transfer coding"
-printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' | expect 413 "body over max_body_size"
+printf 'GARBAGE\r\n\r\n' > "$T/req"
+expect 400 "malformed request line"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' > "$T/req"
+expect 400 "Content-Length with Transfer-Encoding"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd' > "$T/req"
+expect 400 "two different Content-Lengths"
+printf 'GET / HTTP/1.1\r\nHost: x\r\nFoo : bar\r\n\r\n' > "$T/req"
+expect 400 "space before colon"
+printf 'GET / HTTP/1.1\r\n\r\n' > "$T/req"
+expect 400 "HTTP/1.1 without Host"
+{ printf 'GET /'; head -c 2000 /dev/zero | tr '\0' a; printf ' HTTP/1.1\r\nHost: x\r\n\r\n'; } > "$T/req"
+expect 414 "request line over max_request_line"
+{ printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: '; head -c 5000 /dev/zero | tr '\0' a; printf '\r\n\r\n'; } > "$T/req"
+expect 431 "head over max_header_size"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' > "$T/req"
+expect 501 "unsupported transfer coding"
+printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' > "$T/req"
+expect 413 "body over max_body_size"
 # a head that never completes: 408 after request_timeout
 python3 -c 'import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
