@@ -324,9 +324,8 @@ maintain(struct master *m, const struct service *svc)
 		p->at_max = 1;
 		return;
 	}
-	want = svc->minspareservers - c.idle;
-	if (want > p->spawn_rate)
-		want = p->spawn_rate;
+	/* Apache forks the whole rate, however few spares are missing */
+	want = p->spawn_rate;
 	if (want > svc->maxclients - c.total)
 		want = svc->maxclients - c.total;
 	for (unsigned i = 0; i < want; i++)

@@ -140,5 +140,8 @@ main(int argc, char *argv[])
 	if (pidfd != -1 && master_write_pidfile(pidfd, gen->pidfile) == -1)
 		return 1;
 	log_info("tcpvsd %s starting with %s", PACKAGE_VERSION, path);
+	if (geteuid() == 0 && gen->user == NULL)
+		log_warnx("running as root without a user option: workers "
+		    "serve clients as root; set user = \"NAME\" in %s", path);
 	master_main(gen, path, pidfd);
 }

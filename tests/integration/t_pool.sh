@@ -1,5 +1,5 @@
 #!/bin/bash
-# Apache prefork pool management: startservers at start; under 20
+# Apache prefork pool management: startservers at start; under 100
 # concurrent slow requests the pool grows but never above maxclients; after
 # the load it shrinks back to at most maxspareservers idle workers.
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +12,7 @@ virtual web {
     startservers = 3
     minspareservers = 2
     maxspareservers = 4
-    maxclients = 12
+    maxclients = 24
     server "127.0.0.1:$PORT_a" { }
 }
 EOF2
@@ -20,17 +20,17 @@ EOF2
 start_tcpvsd "$T/t.conf" "$P"
 check "startservers: 3 workers" wait_until 5 test "$(sb_workers)" -eq 3
 cpids=""
-for i in $(seq 20); do curl -s --max-time 30 "http://127.0.0.1:$P/slow/6000" -o "$T/slow$i" & cpids="$cpids $!"; done
+for i in $(seq 100); do curl -s --max-time 60 "http://127.0.0.1:$P/slow/3000" -o "$T/slow$i" & cpids="$cpids $!"; done
 max=0
-for _ in $(seq 50); do
+for _ in $(seq 80); do
 	n=$(sb_workers); [ "$n" -gt "$max" ] && max=$n
 	sleep 0.1
 done
-check "pool grew under load (max $max workers)" test "$max" -gt 3
-check "never above maxclients (max $max <= 12)" test "$max" -le 12
-check "maxclients reached is logged" wait_until 5 grep -q "reached maxclients (12)" "$T/tcpvsd.log"
+check "pool grew under load to maxclients (max $max workers)" test "$max" -eq 24
+check "never above maxclients (max $max <= 24)" test "$max" -le 24
+check "maxclients reached is logged" wait_until 10 grep -q "reached maxclients (24)" "$T/tcpvsd.log"
 for c in $cpids; do wait "$c"; done
-check "all 20 slow requests answered (queued in the backlog, not refused)" test "$(cat "$T"/slow* | grep -cx a)" -eq 20
+check "all 100 slow requests answered (queued in the backlog, not refused)" test "$(cat "$T"/slow* | grep -cx a)" -eq 100
 shrunk() { [ "$(sb_workers idle)" -le 4 ] && [ "$(sb_workers)" -le 4 ]; }
-check "after the load, idle workers back within maxspareservers" wait_until 15 shrunk
+check "after the load, idle workers back within maxspareservers" wait_until 40 shrunk
 finish
