@@ -704,10 +704,11 @@ reload(struct master *m, int graceful)
 	struct generation *gen;
 	char err[256];
 
-	log_info("%s: reloading %s", graceful ? "graceful restart" :
-	    "restart", m->path);
+	/* first, so that this restart is logged in the new file */
 	if (graceful && log_reopen() == -1)
 		log_warn("errorlog: reopen");
+	log_info("%s: reloading %s", graceful ? "graceful restart" :
+	    "restart", m->path);
 	if ((gen = load(m)) == NULL) {
 		log_warnx("reload rejected: generation %u keeps serving",
 		    m->cur.gen->id);
