@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_fixture.h"
 
 static const struct http_limits lim = { 8192, 16384, 100 };
 static const struct http_limits small = { 32, 128, 4 };
@@ -27,11 +28,9 @@ static enum http_result
 parse_n(const char *s, size_t len, const struct http_limits *l,
     struct http_req *r)
 {
-	char *buf = malloc(len ? len : 1);
+	char *buf = exact_copy(s, len);
 	enum http_result res;
 
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, s, len);
 	res = http_parse_request(buf, len, l, r);
 	free(buf);
 	return res;
@@ -41,20 +40,6 @@ static enum http_result
 parse(const char *s)
 {
 	return parse_n(s, strlen(s), &lim, &req);
-}
-
-/* a span of buf as a C string (rotating static buffers) */
-static const char *
-sp(const char *buf, struct http_span s)
-{
-	static char out[4][512];
-	static int n;
-	char *o = out[n++ % 4];
-
-	ck_assert_uint_lt(s.len, sizeof(out[0]));
-	memcpy(o, buf + s.off, s.len);
-	o[s.len] = '\0';
-	return o;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "http_fixture.h"
 
 #define MAX_TRAILER	64
 
@@ -47,12 +48,10 @@ relay(const char *in, size_t len, size_t piece, uint64_t max_trailer,
     struct run *out)
 {
 	struct http_chunk c;
-	char *buf = malloc(len ? len : 1);
+	char *buf = exact_copy(in, len);
 	size_t off = 0, got = 0, used, n;
 	enum http_result r;
 
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, in, len);
 	memset(out, 0, sizeof(*out));
 	http_chunk_init(&c, max_trailer);
 	for (;;) {
