@@ -51,7 +51,9 @@ skip() { say "SKIP: $*"; exit 77; }
 [ -x "$ORIGIN" ] || skip "tests/tools/origin not built"
 command -v curl >/dev/null || skip "curl not installed"
 
-# wait_until SECONDS COMMAND...: poll every 0.1 s, bounded
+# wait_until SECONDS COMMAND...: poll every 0.1 s, bounded.  The command is
+# run again each time; to wait on a value, pass a function or `eventually`
+# (a "$(...)" argument would be expanded once, before the wait).
 wait_until() {
 	local n=$(( $1 * 10 )); shift
 	while [ "$n" -gt 0 ]; do
@@ -60,6 +62,9 @@ wait_until() {
 	done
 	return 1
 }
+
+# eventually 'SHELL TEST': for wait_until, evaluated afresh on every try
+eventually() { eval "$1"; }
 
 # a port nothing listens on now (the kernel picks; never a fixed port)
 free_port() {

@@ -22,7 +22,7 @@ PIDS="$PIDS $D"
 check "the daemon runs" kill -0 "$D"
 check "it runs in a session of its own" test "$(ps -o sid= -p "$D" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')"
 check "with no controlling terminal" test "$(ps -o tty= -p "$D" | tr -d ' ')" = "?"
-check "it serves" wait_until 5 test "$(get "http://127.0.0.1:$P/")" = a
+check "it serves" wait_until 5 eventually 'test "$(get "http://127.0.0.1:$P/")" = a'
 check "it logs to the errorlog file" wait_until 5 grep -q "starting with" "$T/error.log"
 check "nothing on the terminal" test ! -s "$T/cmd.out"
 mv "$T/error.log" "$T/error.log.1"

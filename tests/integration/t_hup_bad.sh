@@ -24,5 +24,5 @@ check "still serving from a" test "$(get "http://127.0.0.1:$P/")" = a
 sed "s/$PORT_a/$PORT_b/" "$T/good.conf" > "$T/t.conf"
 kill -HUP "$TCPVSD_PID"
 check "generation 2 after a good SIGHUP" wait_until 5 grep -q "generation 2 serving" "$T/tcpvsd.log"
-check "now served from b" wait_until 5 test "$(get "http://127.0.0.1:$P/")" = b
+check "now served from b" wait_until 5 eventually 'test "$(get "http://127.0.0.1:$P/")" = b'
 finish

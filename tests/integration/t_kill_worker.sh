@@ -18,7 +18,7 @@ EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
 KEY="web/127.0.0.1:$PORT_a"
-check "3 workers started" wait_until 5 test "$(sb_workers)" -eq 3
+check "3 workers started" wait_until 5 eventually 'test "$(sb_workers)" -eq 3'
 curl -s --max-time 20 "http://127.0.0.1:$P/slow/8000" > /dev/null &
 cpid=$!
 active1() { [ "$(sb_server "$KEY" active)" = 1 ]; }

@@ -18,7 +18,7 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-check "startservers: 3 workers" wait_until 5 test "$(sb_workers)" -eq 3
+check "startservers: 3 workers" wait_until 5 eventually 'test "$(sb_workers)" -eq 3'
 cpids=""
 for i in $(seq 100); do curl -s --max-time 60 "http://127.0.0.1:$P/slow/3000" -o "$T/slow$i" & cpids="$cpids $!"; done
 max=0

@@ -60,5 +60,5 @@ check "the new rule took effect: /new goes to b" test "$(get "http://127.0.0.1:$
 check "generation advanced to 11" wait_until 5 grep -q "generation 11 serving" "$T/tcpvsd.log"
 check "old generations retired" wait_until 10 grep -q "generation 10 retired" "$T/tcpvsd.log"
 check "no bind error in the log" test "$(grep -c 'bind' "$T/tcpvsd.log")" -eq 0
-check "old workers all gone: only current generation's workers" wait_until 10 test "$(children | wc -l)" -eq "$(sb_workers)"
+check "old workers all gone: only current generation's workers" wait_until 10 eventually 'test "$(children | wc -l)" -eq "$(sb_workers)"'
 finish

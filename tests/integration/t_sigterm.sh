@@ -14,7 +14,7 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-check "5 workers" wait_until 5 test "$(children | wc -l)" -eq 5
+check "5 workers" wait_until 5 eventually 'test "$(children | wc -l)" -eq 5'
 kids=$(children)
 check "pidfile names the master" test "$(cat "$T/tcpvsd.pid")" = "$TCPVSD_PID"
 curl -s --max-time 20 "http://127.0.0.1:$P/slow/10000" > /dev/null &
