@@ -42,6 +42,11 @@
 #define CONF_DEF_MAX_HEADERS		100
 #define CONF_DEF_BACKLOG		511
 #define CONF_DEF_GRACEFUL_TIMEOUT	30
+#define CONF_DEF_KEEPALIVE_TIMEOUT	5	/* Apache KeepAliveTimeout */
+#define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
+#define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
+#define CONF_DEF_SERVER_KEEPALIVE_TIMEOUT 30
+#define CONF_SERVER_KEEPALIVE_MAX	16
 #define CONF_DEF_WEIGHT			1
 #define CONF_MAX_WEIGHT			65535
 
@@ -111,6 +116,14 @@ struct service {
 	uint64_t		 max_body_size;
 
 	bool			 splice;	/* zero-copy relay, else copy */
+
+	/* client side: persistent connections (Apache's names) */
+	bool			 keepalive;
+	unsigned		 keepalive_timeout;	/* idle seconds */
+	unsigned		 maxkeepaliverequests;	/* 0 = unlimited */
+	/* origin side: idle connections kept per real server per worker */
+	unsigned		 server_keepalive;	/* 0 = none */
+	unsigned		 server_keepalive_timeout; /* idle seconds */
 
 	bool			 has_redirect;	/* sorry server */
 	struct sockaddr_storage	 redirect;

@@ -87,6 +87,13 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("max_body_size", 0, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEF_BACKLOG, CFGF_NONE),
 	CFG_BOOL("splice", cfg_true, CFGF_NONE),
+	CFG_BOOL("keepalive", cfg_true, CFGF_NONE),
+	CFG_INT("keepalive_timeout", CONF_DEF_KEEPALIVE_TIMEOUT, CFGF_NONE),
+	CFG_INT("maxkeepaliverequests", CONF_DEF_MAXKEEPALIVEREQUESTS,
+	    CFGF_NONE),
+	CFG_INT("server_keepalive", CONF_DEF_SERVER_KEEPALIVE, CFGF_NONE),
+	CFG_INT("server_keepalive_timeout", CONF_DEF_SERVER_KEEPALIVE_TIMEOUT,
+	    CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
@@ -129,6 +136,10 @@ static const struct range {
 	{ "virtual|max_headers", 1, HTTP_MAX_HEADERS },
 	{ "virtual|max_body_size", 0, 9223372036854775807L },
 	{ "virtual|backlog", 1, 65535 },
+	{ "virtual|keepalive_timeout", 1, 3600 },
+	{ "virtual|maxkeepaliverequests", 0, 2147483647 },
+	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
+	{ "virtual|server_keepalive_timeout", 1, 3600 },
 	{ "virtual|server|weight", 0, CONF_MAX_WEIGHT },
 	{ "virtual|rule|match", 0, 99 },
 };
@@ -368,6 +379,7 @@ static const struct {
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|splice", validate_any },
+	{ "virtual|keepalive", validate_any },
 	{ "virtual|rule|pattern", validate_any },
 	{ "virtual|rule|server", validate_addr },
 };
@@ -424,6 +436,15 @@ build_pool(cfg_t *vs, struct service *svc)
 	    "max_body_size");
 	svc->backlog = (unsigned)cfg_getint(vs, "backlog");
 	svc->splice = cfg_getbool(vs, "splice") == cfg_true;
+	svc->keepalive = cfg_getbool(vs, "keepalive") == cfg_true;
+	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
+	    "keepalive_timeout");
+	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,
+	    "maxkeepaliverequests");
+	svc->server_keepalive = (unsigned)cfg_getint(vs,
+	    "server_keepalive");
+	svc->server_keepalive_timeout = (unsigned)cfg_getint(vs,
+	    "server_keepalive_timeout");
 }
 
 static void

@@ -538,18 +538,18 @@ put_span(struct out *o, const char *buf, struct http_span sp)
 	put(o, buf + sp.off, sp.len);
 }
 
-/* the field is named as an option in a Connection field */
+/* the field is named as an option in a Connection field of hdr[0..n) */
 static int
-named_in_connection(const struct http_req *req, const char *buf,
-    const struct http_header *h)
+named_in_connection(const struct http_header *hdr, unsigned n,
+    const char *buf, const struct http_header *h)
 {
 	struct http_span el;
 	struct http_list l;
 
-	for (unsigned i = 0; i < req->nheaders; i++) {
-		if (!name_is(buf, &req->hdr[i], "connection"))
+	for (unsigned i = 0; i < n; i++) {
+		if (!name_is(buf, &hdr[i], "connection"))
 			continue;
-		http_list_init(&l, buf, req->hdr[i].value);
+		http_list_init(&l, buf, hdr[i].value);
 		while (http_list_next(&l, &el))
 			if (el.len == h->name.len && strncasecmp(buf + el.off,
 			    buf + h->name.off, el.len) == 0)
@@ -564,7 +564,7 @@ named_in_connection(const struct http_req *req, const char *buf,
  * without the field.
  */
 static int
-is_hop_by_hop(const struct http_req *req, const char *buf,
+is_hop_by_hop(const struct http_header *hdr, unsigned n, const char *buf,
     const struct http_header *h, int keep_upgrade)
 {
 	size_t i;
@@ -574,7 +574,7 @@ is_hop_by_hop(const struct http_req *req, const char *buf,
 	for (i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); i++)
 		if (name_is(buf, h, hop_by_hop[i]))
 			return 1;
-	return named_in_connection(req, buf, h);
+	return named_in_connection(hdr, n, buf, h);
 }
 
 /* the client's X-Forwarded-For values, then client, as one field */
@@ -588,7 +588,7 @@ put_xff(struct out *o, const struct http_req *req, const char *buf,
 	for (unsigned i = 0; i < req->nheaders; i++) {
 		h = &req->hdr[i];
 		if (!name_is(buf, h, "x-forwarded-for") || h->value.len == 0 ||
-		    named_in_connection(req, buf, h))
+		    named_in_connection(req->hdr, req->nheaders, buf, h))
 			continue;
 		put_str(o, n++ ? ", " : "X-Forwarded-For: ");
 		put_span(o, buf, h->value);
@@ -639,7 +639,8 @@ http_build_upstream(const struct http_req *req, const char *buf,
 	put(&o, "\r\n", 2);
 	for (unsigned i = 0; i < req->nheaders; i++) {
 		h = &req->hdr[i];
-		if (is_hop_by_hop(req, buf, h, keep_upgrade) ||
+		if (is_hop_by_hop(req->hdr, req->nheaders, buf, h,
+		    keep_upgrade) ||
 		    name_is(buf, h, "x-forwarded-for"))
 			continue;
 		if (name_is(buf, h, "content-length")) {
@@ -656,6 +657,50 @@ http_build_upstream(const struct http_req *req, const char *buf,
 	put_str(&o, "Connection: ");
 	put_str(&o, conn_value);
 	put(&o, "\r\n\r\n", 4);
+	return o.full ? -1 : (long)o.len;
+}
+
+/*
+ * The head for a client: the status line as HTTP/1.1 (RFC 9110 2.5: an
+ * intermediary sends its own version), the server's fields without the
+ * hop-by-hop ones (Upgrade kept for a 101), the caller's extra lines, then
+ * a Connection field when conn_value is not NULL.
+ */
+long
+http_build_response(const struct http_resp *resp, const char *buf,
+    const char *conn_value, const char *extra, char *out, size_t outlen)
+{
+	struct out o = { out, 0, outlen, 0 };
+	const struct http_header *h;
+	char line[32];
+	int n, keep_upgrade = resp->status == 101;
+
+	n = snprintf(line, sizeof(line), "HTTP/1.1 %03d", resp->status);
+	put(&o, line, (size_t)n);
+	if (resp->phrase.len > 0) {
+		put(&o, " ", 1);
+		put_span(&o, buf, resp->phrase);
+	} else
+		put(&o, " ", 1);
+	put(&o, "\r\n", 2);
+	for (unsigned i = 0; i < resp->nheaders; i++) {
+		h = &resp->hdr[i];
+		if (is_hop_by_hop(resp->hdr, resp->nheaders, buf, h,
+		    keep_upgrade))
+			continue;
+		put_span(&o, buf, h->name);
+		put(&o, ": ", 2);
+		put_span(&o, buf, h->value);
+		put(&o, "\r\n", 2);
+	}
+	if (extra != NULL)
+		put_str(&o, extra);
+	if (conn_value != NULL) {
+		put_str(&o, "Connection: ");
+		put_str(&o, conn_value);
+		put(&o, "\r\n", 2);
+	}
+	put(&o, "\r\n", 2);
 	return o.full ? -1 : (long)o.len;
 }
 

@@ -132,6 +132,18 @@ enum http_result http_parse_response(const char *buf, size_t len,
 const struct http_header *http_resp_find_header(const struct http_resp *,
 		    const char *buf, const char *name);
 
+/*
+ * Build the head sent to a client for resp into out: "HTTP/1.1", the
+ * status and reason-phrase, every field except the hop-by-hop ones
+ * (Connection and the fields it names, Keep-Alive, Proxy-Connection, TE,
+ * Trailer, and Upgrade unless the status is 101), then extra (whole
+ * "Name: value\r\n" lines, or NULL), then "Connection: conn_value" unless
+ * conn_value is NULL.  Returns the length, or -1 if out is too small.
+ */
+long		 http_build_response(const struct http_resp *, const char *buf,
+		    const char *conn_value, const char *extra, char *out,
+		    size_t outlen);
+
 /* how a message body ends (RFC 9112 6.3) */
 enum http_body {
 	HTTP_BODY_NONE,		/* no body; for a 1xx, another head follows */

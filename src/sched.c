@@ -29,6 +29,7 @@ static const struct sched_ops *const scheds[] = {
 	&sched_lc,
 	&sched_wlc,
 	&sched_http,
+	&sched_phttp,
 };
 
 #define NSCHEDS	(sizeof(scheds) / sizeof(scheds[0]))

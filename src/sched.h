@@ -50,6 +50,7 @@ struct sched_ops {
 /* the registered schedulers, one per sched_<name>.c */
 extern const struct sched_ops sched_http;
 extern const struct sched_ops sched_lc;
+extern const struct sched_ops sched_phttp;
 extern const struct sched_ops sched_rr;
 extern const struct sched_ops sched_wlc;
 extern const struct sched_ops sched_wrr;

@@ -8,6 +8,11 @@
  * the matching rule's servers are all unavailable, or no rule matches,
  * there is no server: the request is never sent to a server a rule did
  * not name.  Matching is rule.c's; no state of its own.
+ *
+ * KTCPVS's phttp ("persistent http") applied the rules to every request
+ * of a kept-alive connection.  tcpvsd schedules every request on its own
+ * whatever the scheduler, so phttp is http under the name KTCPVS
+ * administrators know.
  */
 #include "config.h"
 
@@ -28,7 +33,7 @@ http_init_service(struct service *svc, char *err, size_t errlen)
 
 	if (svc->nrules == 0) {
 		snprintf(err, errlen, "scheduler %s needs at least one rule",
-		    sched_http.name);
+		    svc->sched != NULL ? svc->sched->name : sched_http.name);
 		return -1;
 	}
 	for (unsigned i = 0; i < svc->nrules; i++) {
@@ -60,6 +65,15 @@ http_schedule(const struct service *svc, struct sb *sb,
 
 const struct sched_ops sched_http = {
 	.name = "http",
+	.flags = SCHED_F_HTTP,
+	.shm_size = sched_shm_none,
+	.init_service = http_init_service,
+	.done_service = sched_done_none,
+	.schedule = http_schedule,
+};
+
+const struct sched_ops sched_phttp = {
+	.name = "phttp",
 	.flags = SCHED_F_HTTP,
 	.shm_size = sched_shm_none,
 	.init_service = http_init_service,

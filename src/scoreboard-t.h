@@ -116,10 +116,11 @@ struct sb_server {
 	_Atomic int32_t		 health;	/* health checker, workers (passive
 						   failures): enum rs_health */
 	_Atomic uint32_t	 fails;		/* any: consecutive failures */
-	_Atomic uint32_t	 active;	/* any, atomically: in-flight
-						   connections (lc, wlc read it) */
+	_Atomic uint32_t	 active;	/* any, atomically: requests in
+						   flight (lc, wlc read it) */
 	_Atomic uint32_t	 inactive;	/* any, atomically */
-	_Atomic uint64_t	 conns;		/* any, atomically: totals */
+	_Atomic uint64_t	 conns;		/* any, atomically: totals;
+						   connections made to it */
 	_Atomic uint64_t	 requests;
 	_Atomic uint64_t	 bytes_in;	/* from the server */
 	_Atomic uint64_t	 bytes_out;	/* to the server */

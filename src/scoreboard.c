@@ -396,7 +396,13 @@ sb_server_hold(struct sb *sb, struct sb_worker *ws, int server)
 	/* slot first: a worker killed between the two steps errs low */
 	atomic_store(&ws->server, server);
 	atomic_fetch_add(&s->active, 1);
-	atomic_fetch_add_explicit(&s->conns, 1, memory_order_relaxed);
+}
+
+void
+sb_server_connected(struct sb *sb, int server)
+{
+	atomic_fetch_add_explicit(&sb->servers[server].conns, 1,
+	    memory_order_relaxed);
 }
 
 void

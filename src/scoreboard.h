@@ -85,9 +85,14 @@ void		 sb_worker_repair(struct sb *, unsigned slot);
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);
 
-/* worker: count one in-flight connection on a server / give it back */
+/*
+ * worker: count one in-flight request on a server / give it back.  With
+ * kept connections a server's active count is its requests in flight.
+ */
 void		 sb_server_hold(struct sb *, struct sb_worker *, int server);
 void		 sb_server_release(struct sb *, struct sb_worker *);
+/* worker: a new connection to the server was made */
+void		 sb_server_connected(struct sb *, int server);
 
 /* is the server eligible for a new connection (weight, health, admin) */
 int		 sb_server_available(const struct sb_server *);

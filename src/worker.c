@@ -3,14 +3,18 @@
 /*
  * The worker process.  Forked by the master for one virtual service, it
  * blocks in accept on the service's listening sockets (one epoll set with
- * EPOLLEXCLUSIVE, so one idle worker wakes per connection), reads and
- * parses the request head within request_timeout, asks the service's
- * scheduler for a real server, connects within connect_timeout (another
- * server on failure, at most once each), forwards the rewritten head and
- * relays the rest with splice.  Failures cost one connection and are
- * answered with the status DESIGN.md names.  It exits between connections
- * when told to (pipe of death, SIGTERM), after maxrequestsperchild
- * connections, or when the master is gone.
+ * EPOLLEXCLUSIVE, so one idle worker wakes per connection) and serves one
+ * client connection at a time: for each request on it, reads and parses
+ * the head within request_timeout, asks the service's scheduler for a real
+ * server, takes a kept connection to it or connects within connect_timeout
+ * (another server on failure, at most once each), forwards the rewritten
+ * head, then relays the request body and the response by their framing
+ * (flow.c: splice, chunk framing checked), so the connection can carry the
+ * next request.  Kept-alive client connections wait keepalive_timeout for
+ * the next request; origin connections are kept per real server for later
+ * requests.  Failures are answered with the status DESIGN.md names.  It
+ * exits between connections when told to (pipe of death, SIGTERM), after
+ * maxrequestsperchild connections, or when the master is gone.
  */
 #include "config.h"
 
@@ -29,6 +33,7 @@
 #include <unistd.h>
 
 #include "conf-t.h"
+#include "flow.h"
 #include "http.h"
 #include "log.h"
 #include "relay.h"
@@ -41,9 +46,18 @@
 #define WORKER_TICK_MS		1000	/* check the master is alive */
 #define WORKER_LINGER_MS	2000	/* drain after an error reply */
 #define WORKER_LINGER_BYTES	(1024 * 1024)
+#define WORKER_CLIENT_BUF	16384	/* at least; more for larger heads */
+#define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
 
 static volatile sig_atomic_t stop_now;		/* SIGTERM: close and exit */
 static volatile sig_atomic_t stop_graceful;	/* SIGUSR1: finish, exit */
+
+/* an idle connection to a real server, kept for a later request */
+struct idle {
+	int			 fd;		/* -1: free */
+	int			 rsi;		/* index into svc->rs */
+	int64_t			 since;		/* ms it went idle */
+};
 
 struct worker {
 	const struct worker_args *a;
@@ -53,28 +67,55 @@ struct worker {
 	struct sb_service	*ss;
 	pid_t			 master;
 	int			 epfd;
-	struct relay		 relay;
+	struct relay		 relay;		/* the two pipes */
 	struct http_limits	 lim;
+	struct http_limits	 rlim;		/* for response heads */
 	struct http_req		 req;
+	struct http_resp	 resp;
 	char			*head;		/* client bytes read so far */
 	size_t			 headcap;
 	size_t			 headlen;
 	char			*up;		/* head sent upstream */
 	size_t			 upcap;
+	char			*sbuf;		/* bytes from the server */
+	size_t			 scap;
+	char			*obuf;		/* head sent to the client */
+	size_t			 ocap;
+	struct idle		*pool;
+	unsigned		 npool;
 	unsigned long		 served;
 };
 
 /* one client connection */
 struct conn {
 	int			 cfd;
-	int			 sfd;
 	struct sockaddr_storage	 client;
 	char			 clientstr[UTIL_ADDRSTRLEN];
-	int			 rsi;		/* index into svc->rs, -1 */
-	int			 sorry;		/* connected to the redirect */
+	unsigned		 nreq;		/* requests read on it */
+	bool			 keep;		/* serve another request */
 	uint64_t		 in;		/* bytes from the client */
 	uint64_t		 out;		/* bytes to the client */
 };
+
+/* one request's way to a server */
+struct xfer {
+	int			 sfd;
+	int			 rsi;		/* index into svc->rs, -1 */
+	bool			 sorry;		/* connected to the redirect */
+	bool			 reused;	/* a kept connection */
+	bool			 reusable;	/* may be kept afterwards */
+	bool			 started;	/* the final response head went
+						   to the client */
+	enum http_body		 reqbody;
+	size_t			 uplen;		/* bytes of w->up */
+	uint64_t		 to_server;
+	uint64_t		 to_client;
+};
+
+/* what an exchange ended with, besides a status to answer */
+#define XFER_DONE	0
+#define XFER_ABORT	(-1)	/* close the client connection, no reply */
+#define XFER_RETRY	(-2)	/* a kept connection failed: try a new one */
 
 static void
 on_stop(int sig)
@@ -116,12 +157,16 @@ setup_signals(void)
 	(void)prctl(PR_SET_PDEATHSIG, SIGUSR1);
 }
 
+static bool
+told_to_stop(const struct worker *w)
+{
+	return stop_now || stop_graceful || getppid() != w->master;
+}
+
 static int
 should_exit(const struct worker *w)
 {
-	if (stop_now || stop_graceful)
-		return 1;
-	if (getppid() != w->master)
+	if (told_to_stop(w))
 		return 1;
 	return w->svc->maxrequestsperchild > 0 &&
 	    w->served >= w->svc->maxrequestsperchild;
@@ -168,15 +213,124 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->lim.max_request_line = w->svc->max_request_line;
 	w->lim.max_header_size = w->svc->max_header_size;
 	w->lim.max_headers = w->svc->max_headers;
+	w->rlim.max_request_line = WORKER_RESP_HEAD_MAX;
+	w->rlim.max_header_size = WORKER_RESP_HEAD_MAX;
+	w->rlim.max_headers = HTTP_MAX_HEADERS;
 	/* one byte past the limit, so the parser sees it passed */
 	w->headcap = (size_t)w->svc->max_header_size + 1;
+	if (w->headcap < WORKER_CLIENT_BUF)
+		w->headcap = WORKER_CLIENT_BUF;
 	w->head = xmalloc(w->headcap);
-	w->upcap = 2 * w->headcap + 1024;
+	w->upcap = 2 * ((size_t)w->svc->max_header_size + 1) + 1024;
 	w->up = xmalloc(w->upcap);
-	if (relay_init(&w->relay, w->svc->splice, &stop_now) == -1)
-		fatal("relay buffers");
+	w->scap = WORKER_RESP_HEAD_MAX + 1;
+	w->sbuf = xmalloc(w->scap);
+	w->ocap = w->scap + 1024;
+	w->obuf = xmalloc(w->ocap);
+	w->npool = w->svc->nrs * w->svc->server_keepalive;
+	if (w->npool > 0) {
+		w->pool = xmalloc(w->npool * sizeof(*w->pool));
+		for (unsigned i = 0; i < w->npool; i++)
+			w->pool[i].fd = -1;
+	}
+	if (relay_init(&w->relay, &stop_now) == -1)
+		fatal("relay pipes");
 	setup_epoll(w);
 }
+
+/*
+ * Kept origin connections.
+ */
+
+static void
+pool_drop(struct idle *k)
+{
+	if (k->fd != -1)
+		close(k->fd);
+	k->fd = -1;
+}
+
+/* close kept connections idle past server_keepalive_timeout */
+static void
+pool_expire(struct worker *w)
+{
+	int64_t now = util_now_ms(),
+	    ttl = (int64_t)w->svc->server_keepalive_timeout * 1000;
+
+	for (unsigned i = 0; i < w->npool; i++)
+		if (w->pool[i].fd != -1 && now - w->pool[i].since >= ttl)
+			pool_drop(&w->pool[i]);
+}
+
+/*
+ * A kept connection to server rsi, or -1.  One the server closed (EOF
+ * waiting) or wrote to unasked is dropped, not used.
+ */
+static int
+pool_take(struct worker *w, int rsi)
+{
+	struct idle *k;
+	char b;
+	int fd;
+
+	pool_expire(w);
+	for (unsigned i = 0; i < w->npool; i++) {
+		k = &w->pool[i];
+		if (k->fd == -1 || k->rsi != rsi)
+			continue;
+		fd = k->fd;
+		k->fd = -1;
+		if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* keep fd for server rsi, dropping its oldest if it has too many */
+static void
+pool_put(struct worker *w, int rsi, int fd)
+{
+	struct idle *k, *free_slot = NULL, *oldest = NULL;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < w->npool; i++) {
+		k = &w->pool[i];
+		if (k->fd == -1) {
+			if (free_slot == NULL)
+				free_slot = k;
+			continue;
+		}
+		if (k->rsi != rsi)
+			continue;
+		n++;
+		if (oldest == NULL || k->since < oldest->since)
+			oldest = k;
+	}
+	if (n >= w->svc->server_keepalive && oldest != NULL) {
+		pool_drop(oldest);
+		free_slot = oldest;
+	}
+	if (free_slot == NULL) {
+		close(fd);
+		return;
+	}
+	free_slot->fd = fd;
+	free_slot->rsi = rsi;
+	free_slot->since = util_now_ms();
+}
+
+static void
+pool_close_all(struct worker *w)
+{
+	for (unsigned i = 0; i < w->npool; i++)
+		pool_drop(&w->pool[i]);
+}
+
+/*
+ * Client side.
+ */
 
 static void
 send_error(struct worker *w, struct conn *c, int status)
@@ -223,44 +377,67 @@ linger(struct worker *w, struct conn *c)
 	}
 }
 
+/* parse what is buffered: 0 when a head is complete, a status, or 1 */
+static int
+parse_head(struct worker *w, struct conn *c)
+{
+	enum http_result hr;
+
+	hr = http_parse_request(w->head, w->headlen, &w->lim, &w->req);
+	if (hr == HTTP_OK)
+		return 0;
+	if (hr == HTTP_ERROR) {
+		log_debug("client %s: %s at byte %zu", c->clientstr,
+		    w->req.reason ? w->req.reason : "invalid request",
+		    w->req.err_off);
+		return w->req.status;
+	}
+	return w->headlen == w->headcap ? 431 : 1;
+}
+
 /*
- * Read until the head parses.  Returns 0 with w->req filled, or the status
- * to answer, or -1 to close silently (nothing arrived, or the client left).
+ * Read until the head parses, starting with what is buffered (pipelined
+ * bytes).  The first request of a connection has request_timeout from the
+ * accept; a later one waits keepalive_timeout for its first byte, then
+ * request_timeout for the rest.  Returns 0 with w->req filled, or the
+ * status to answer, or -1 to close silently (nothing arrived in time, the
+ * client left, or the worker was told to stop while the connection idled).
  */
 static int
 read_head(struct worker *w, struct conn *c)
 {
-	int64_t deadline = util_now_ms() + (int64_t)w->svc->request_timeout *
-	    1000;
+	const struct service *svc = w->svc;
 	struct pollfd pfd = { .fd = c->cfd, .events = POLLIN };
-	enum http_result hr;
+	int64_t deadline;
 	ssize_t n;
 	int rc;
 
-	w->headlen = 0;
+	if (w->headlen > 0 || c->nreq == 0)
+		deadline = util_now_ms() + (int64_t)svc->request_timeout *
+		    1000;
+	else
+		deadline = util_now_ms() + (int64_t)svc->keepalive_timeout *
+		    1000;
+	if (w->headlen > 0 && (rc = parse_head(w, c)) != 1)
+		return rc;
 	for (;;) {
 		n = recv(c->cfd, w->head + w->headlen, w->headcap - w->headlen,
 		    0);
 		if (n > 0) {
-			w->headlen += (size_t)n;
-			hr = http_parse_request(w->head, w->headlen, &w->lim,
-			    &w->req);
-			if (hr == HTTP_OK)
-				return 0;
-			if (hr == HTTP_ERROR) {
-				log_debug("client %s: %s at byte %zu",
-				    c->clientstr, w->req.reason ?
-				    w->req.reason : "invalid request",
-				    w->req.err_off);
-				return w->req.status;
+			if (w->headlen == 0 && c->nreq > 0) {
+				sb_worker_state(w->ws, WS_READING);
+				deadline = util_now_ms() +
+				    (int64_t)svc->request_timeout * 1000;
 			}
-			if (w->headlen == w->headcap)
-				return 431;
+			w->headlen += (size_t)n;
+			if ((rc = parse_head(w, c)) != 1)
+				return rc;
 			continue;
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if (stop_now)
+		if (stop_now || (w->headlen == 0 && c->nreq > 0 &&
+		    told_to_stop(w)))
 			return -1;
 		rc = poll(&pfd, 1, (int)(deadline - util_now_ms()));
 		if (rc == 0 || deadline <= util_now_ms())
@@ -278,9 +455,13 @@ tune_socket(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/*
+ * Choosing and connecting.
+ */
+
 /* try the sorry server; the socket or -1 */
 static int
-connect_sorry(struct worker *w, struct conn *c)
+connect_sorry(struct worker *w, struct xfer *x)
 {
 	const struct service *svc = w->svc;
 	int fd;
@@ -293,7 +474,7 @@ connect_sorry(struct worker *w, struct conn *c)
 		log_warn("sorry server %s: connect", svc->redirect_name);
 		return -1;
 	}
-	c->sorry = 1;
+	x->sorry = true;
 	return fd;
 }
 
@@ -316,18 +497,21 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 {
 	struct sb_server *s = sb_server(w->sb, (unsigned)rs->sb_index);
 
+	sb_server_connected(w->sb, rs->sb_index);
 	if (atomic_load_explicit(&s->fails, memory_order_relaxed) != 0 &&
 	    atomic_exchange(&s->fails, 0) != 0)
 		log_info("server %s: connect succeeds again", rs->name);
 }
 
 /*
- * Schedule and connect, trying each real server at most once.  Returns 0
- * with c->sfd set, or the status to answer: 503 when no server could take
- * the request (after the sorry server), 504 when the last try timed out.
+ * Schedule and get a connection, trying each real server at most once: a
+ * kept one, else a new one.  Returns 0 with x->sfd
+ * set and the server's active count held, or the status to answer: 503
+ * when no server could take the request (after the sorry server), 504
+ * when the last try timed out.
  */
 static int
-choose_and_connect(struct worker *w, struct conn *c)
+choose_and_connect(struct worker *w, struct conn *c, struct xfer *x)
 {
 	const struct service *svc = w->svc;
 	struct sched_req sr = {
@@ -336,114 +520,168 @@ choose_and_connect(struct worker *w, struct conn *c)
 		.head = w->head,
 		.exclude = 0,
 	};
+	const struct realserver *rs;
 	int timedout = 0, i;
 
+	x->sfd = -1;
+	x->rsi = -1;
+	x->reused = false;
 	for (unsigned tries = 0; tries < svc->nrs; tries++) {
 		sb_worker_state(w->ws, WS_SCHEDULING);
 		if ((i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
 			break;
+		rs = &svc->rs[i];
+		sb_server_hold(w->sb, w->ws, rs->sb_index);
+		x->rsi = i;
+		if ((x->sfd = pool_take(w, i)) != -1) {
+			x->reused = true;
+			return 0;
+		}
 		sb_worker_state(w->ws, WS_CONNECTING);
-		sb_server_hold(w->sb, w->ws, svc->rs[i].sb_index);
-		c->sfd = relay_connect((const struct sockaddr *)&svc->rs[i].addr,
-		    svc->rs[i].addrlen, (int)svc->connect_timeout * 1000);
-		if (c->sfd != -1) {
-			c->rsi = i;
-			note_connect_success(w, &svc->rs[i]);
+		x->sfd = relay_connect((const struct sockaddr *)&rs->addr,
+		    rs->addrlen, (int)svc->connect_timeout * 1000);
+		if (x->sfd != -1) {
+			note_connect_success(w, rs);
+			tune_socket(x->sfd);
 			return 0;
 		}
 		timedout = errno == ETIMEDOUT;
-		note_connect_failure(w, &svc->rs[i], errno);
+		note_connect_failure(w, rs, errno);
 		sb_server_release(w->sb, w->ws);
+		x->rsi = -1;
 		sr.exclude |= (uint64_t)1 << i;
 		if (stop_now)
 			return 503;
 	}
-	if ((c->sfd = connect_sorry(w, c)) != -1)
+	if ((x->sfd = connect_sorry(w, x)) != -1)
 		return 0;
 	return timedout ? 504 : 503;
 }
 
+/*
+ * A kept connection to x->rsi failed before answering: a new one to the
+ * same server (the request was scheduled already; its head buffer is
+ * gone).  0, or 502.
+ */
+static int
+reconnect(struct worker *w, struct xfer *x)
+{
+	const struct realserver *rs = &w->svc->rs[x->rsi];
+
+	log_debug("server %s: kept connection closed, reconnecting",
+	    rs->name);
+	close(x->sfd);
+	x->reused = false;
+	sb_worker_state(w->ws, WS_CONNECTING);
+	x->sfd = relay_connect((const struct sockaddr *)&rs->addr,
+	    rs->addrlen, (int)w->svc->connect_timeout * 1000);
+	if (x->sfd == -1) {
+		note_connect_failure(w, rs, errno);
+		return 502;
+	}
+	note_connect_success(w, rs);
+	tune_socket(x->sfd);
+	return 0;
+}
+
 static void
-count_request(struct worker *w, const struct conn *c, uint64_t to_server,
-    uint64_t to_client)
+count_request(struct worker *w, const struct xfer *x)
 {
 	atomic_fetch_add_explicit(&w->ws->requests, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->requests, 1, memory_order_relaxed);
-	if (c->rsi >= 0) {
+	if (x != NULL && x->rsi >= 0) {
 		struct sb_server *s = sb_server(w->sb,
-		    (unsigned)w->svc->rs[c->rsi].sb_index);
+		    (unsigned)w->svc->rs[x->rsi].sb_index);
 
 		atomic_fetch_add_explicit(&s->requests, 1,
 		    memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->bytes_out, to_server,
+		atomic_fetch_add_explicit(&s->bytes_out, x->to_server,
 		    memory_order_relaxed);
-		atomic_fetch_add_explicit(&s->bytes_in, to_client,
+		atomic_fetch_add_explicit(&s->bytes_in, x->to_client,
 		    memory_order_relaxed);
 	}
 }
 
-/* bytes of request body still to come from the client after the head */
-static uint64_t
-body_left(const struct http_req *req, size_t *extra)
-{
-	uint64_t body = 0;
-
-	if (req->flags & HTTP_F_CHUNKED)
-		return UINT64_MAX;	/* until the client closes */
-	if (req->flags & HTTP_F_CL)
-		body = req->content_length;
-	/* bytes past the body (a pipelined request) are never forwarded */
-	if (*extra > body)
-		*extra = (size_t)body;
-	return body - *extra;
-}
-
-/* send the head and relay; returns 0 or a status for a failure before
-   the response began */
-static int
-forward(struct worker *w, struct conn *c)
-{
-	const struct service *svc = w->svc;
-	struct relay_stats st = { 0, 0 };
-	size_t extra = w->headlen - w->req.head_len;
-	enum relay_result rr;
-	uint64_t left;
-	long n;
-
-	n = http_build_upstream(&w->req, w->head, c->clientstr, "close",
-	    w->up, w->upcap);
-	if (n < 0)
-		return 431;
-	left = body_left(&w->req, &extra);
-	memcpy(w->up + n, w->head + w->req.head_len, extra);
-	tune_socket(c->sfd);
-	sb_worker_state(w->ws, WS_RELAYING);
-	if (relay_write_all(c->sfd, w->up, (size_t)n + extra,
-	    (int)svc->read_timeout * 1000, &stop_now) == -1)
-		return errno == ETIMEDOUT ? 504 : 502;
-	rr = relay_run(&w->relay, c->cfd, c->sfd, (int)svc->read_timeout *
-	    1000, left, &st);
-	c->in += st.to_server;
-	c->out += st.to_client;
-	count_request(w, c, (uint64_t)n + extra + st.to_server, st.to_client);
-	if (rr != RELAY_DONE)
-		log_debug("client %s: relay ended: %s after %llu bytes out",
-		    c->clientstr, relay_result_str(rr),
-		    (unsigned long long)st.to_client);
-	if (st.to_client > 0)
-		return 0;
-	if (rr == RELAY_TIMEOUT)
-		return 504;
-	if (rr == RELAY_SERVER_ERROR)
-		return 502;
-	return 0;
-}
+/*
+ * The request.
+ */
 
 static int
 check_body_limit(const struct worker *w)
 {
 	return w->svc->max_body_size > 0 && (w->req.flags & HTTP_F_CL) &&
 	    w->req.content_length > w->svc->max_body_size ? 413 : 0;
+}
+
+/*
+ * A chunked body whose framing already in the buffer is invalid is
+ * refused before any server is contacted (the common smuggling attempt
+ * sends it all at once); framing that arrives later is checked as it is
+ * relayed, and nothing from a bad byte on is forwarded.
+ */
+static int
+check_buffered_chunks(const struct worker *w)
+{
+	struct http_chunk ch;
+	const char *p = w->head + w->req.head_len;
+	size_t len = w->headlen - w->req.head_len, used, n;
+
+	http_chunk_init(&ch, FLOW_MAX_TRAILER);
+	while (len > 0 && !ch.done) {
+		if (ch.data_left > 0) {
+			n = len < ch.data_left ? len : (size_t)ch.data_left;
+			http_chunk_data(&ch, n);
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (http_chunk_parse(&ch, p, len, &used) == HTTP_ERROR) {
+			log_debug("request body: %s", ch.reason);
+			return 400;
+		}
+		p += used;
+		len -= used;
+		if (w->svc->max_body_size > 0 &&
+		    ch.total > w->svc->max_body_size)
+			return 413;
+	}
+	return 0;
+}
+
+static bool
+method_is(const struct worker *w, const char *m)
+{
+	return http_span_is(w->head, w->req.method, m);
+}
+
+/* RFC 9110 9.2.2; a request that may be sent twice */
+static bool
+idempotent(const struct worker *w)
+{
+	static const char *const safe[] = {
+		"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"
+	};
+
+	for (size_t i = 0; i < sizeof(safe) / sizeof(safe[0]); i++)
+		if (method_is(w, safe[i]))
+			return true;
+	return false;
+}
+
+/* may the client connection carry another request after this one */
+static bool
+client_keepalive(const struct worker *w, const struct conn *c)
+{
+	const struct http_req *req = &w->req;
+
+	if (!w->svc->keepalive || (req->flags & HTTP_F_CONN_CLOSE))
+		return false;
+	if (req->minor == 0 && !(req->flags & HTTP_F_CONN_KEEPALIVE))
+		return false;
+	if (w->svc->maxkeepaliverequests > 0 &&
+	    c->nreq >= w->svc->maxkeepaliverequests)
+		return false;
+	return !told_to_stop(w);
 }
 
 static void
@@ -458,36 +696,368 @@ note_request(struct worker *w)
 	w->ws->request[n] = '\0';
 }
 
+/* the Connection field for the response head, or NULL for none */
+static const char *
+response_connection(const struct worker *w, const struct conn *c,
+    enum http_body body)
+{
+	if (body == HTTP_BODY_TUNNEL)
+		return w->resp.status == 101 ? "upgrade" : NULL;
+	if (!c->keep)
+		return "close";
+	return w->req.minor == 0 ? "keep-alive" : NULL;
+}
+
+/*
+ * A complete response head is in sbuf: an interim one goes to an HTTP/1.1
+ * client and the next is awaited (returns 1); the final one goes out
+ * rewritten and its body flow is set up (returns 0).  Or a status / abort.
+ */
+static int
+response_head(struct worker *w, struct conn *c, struct xfer *x,
+    struct flow *fq, struct flow *fs, size_t *slen)
+{
+	enum http_body body;
+	const char *conn;
+	size_t rest;
+	long n;
+
+	body = http_response_body(&w->req, NULL, &w->resp);
+	if (body == HTTP_BODY_INVALID) {
+		log_warn("server %s: unrequested 101 response",
+		    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry");
+		return 502;
+	}
+	if (body == HTTP_BODY_NONE && w->resp.status < 200) {
+		if (w->req.minor == 1) {
+			n = http_build_response(&w->resp, w->sbuf, NULL, NULL,
+			    w->obuf, w->ocap);
+			if (n < 0 || relay_write_all(c->cfd, w->obuf,
+			    (size_t)n, (int)w->svc->read_timeout * 1000,
+			    &stop_now) == -1)
+				return XFER_ABORT;
+			x->to_client += (uint64_t)n;
+		}
+		rest = *slen - w->resp.head_len;
+		memmove(w->sbuf, w->sbuf + w->resp.head_len, rest);
+		*slen = rest;
+		return 1;
+	}
+	if (body == HTTP_BODY_CLOSE || body == HTTP_BODY_TUNNEL)
+		c->keep = false;
+	conn = response_connection(w, c, body);
+	n = http_build_response(&w->resp, w->sbuf, conn, NULL, w->obuf,
+	    w->ocap);
+	if (n < 0)
+		return 502;
+	if (relay_write_all(c->cfd, w->obuf, (size_t)n,
+	    (int)w->svc->read_timeout * 1000, &stop_now) == -1)
+		return XFER_ABORT;
+	x->started = true;
+	x->to_client += (uint64_t)n;
+	x->reusable = http_response_keepalive(&w->resp, body) &&
+	    !x->sorry && x->rsi >= 0 && w->svc->server_keepalive > 0;
+	rest = *slen - w->resp.head_len;
+	memmove(w->sbuf, w->sbuf + w->resp.head_len, rest);
+	flow_init(fs, x->sfd, c->cfd, w->svc->splice, w->relay.pipe_sc,
+	    &w->relay.in_sc, w->sbuf, w->scap, rest, flow_mode_of(body),
+	    w->resp.content_length);
+	if (body == HTTP_BODY_TUNNEL) {
+		/* what the client sent after its head goes first */
+		rest = fq->done ? flow_rest(fq) : 0;
+		flow_init(fq, c->cfd, x->sfd, w->svc->splice,
+		    w->relay.pipe_cs, &w->relay.in_cs, w->head, w->headcap,
+		    rest, FLOW_TUNNEL, 0);
+	}
+	return 0;
+}
+
+/* read from the server while its head is incomplete: 0, 1 more, or a
+   status / XFER_ABORT / XFER_RETRY */
+static int
+read_response(struct worker *w, struct conn *c, struct xfer *x,
+    struct flow *fq, struct flow *fs, size_t *slen, bool retry_ok)
+{
+	enum http_result hr;
+	ssize_t n;
+	int rc;
+
+	n = recv(x->sfd, w->sbuf + *slen, w->scap - *slen, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		/* a kept connection closed under us before answering */
+		if (*slen == 0 && x->reused && retry_ok && fq->bytes == 0)
+			return XFER_RETRY;
+		log_warn("server %s: closed before a complete response head",
+		    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry");
+		return 502;
+	}
+	*slen += (size_t)n;
+	for (;;) {
+		hr = http_parse_response(w->sbuf, *slen, &w->rlim, &w->resp);
+		if (hr == HTTP_AGAIN)
+			return *slen == w->scap ? 502 : 1;
+		if (hr == HTTP_ERROR) {
+			log_warn("server %s: invalid response: %s at byte %zu",
+			    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry",
+			    w->resp.reason ? w->resp.reason : "?",
+			    w->resp.err_off);
+			return 502;
+		}
+		rc = response_head(w, c, x, fq, fs, slen);
+		if (rc != 1)
+			return rc;
+		if (*slen == 0)
+			return 1;
+	}
+}
+
+/* why a flow failed, for the log */
+static void
+log_flow(const struct conn *c, const char *what, const struct flow *f)
+{
+	if (f->errnum != 0) {
+		errno = f->errnum;
+		log_debug("client %s: %s: %s: %s", c->clientstr, what,
+		    flow_error_str(f->err), strerror(f->errnum));
+	} else
+		log_debug("client %s: %s: %s", c->clientstr, what,
+		    flow_error_str(f->err));
+}
+
+/* a failure of the request body: what to answer */
+static int
+request_flow_failed(struct worker *w, struct conn *c, struct xfer *x,
+    struct flow *fq)
+{
+	log_flow(c, "request body", fq);
+	x->reusable = false;
+	c->keep = false;
+	if (x->started)
+		return XFER_ABORT;
+	switch (fq->err) {
+	case FLOW_EFRAMING:
+		return 400;
+	case FLOW_ELIMIT:
+		return 413;
+	default:
+		(void)w;
+		return XFER_ABORT;
+	}
+}
+
+/*
+ * Send the head, then relay the request body and the response as they
+ * are framed, until the response has ended.  Returns XFER_DONE, a status
+ * to answer (nothing of a final response went out yet), XFER_ABORT or
+ * XFER_RETRY.
+ */
+static int
+exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
+{
+	const struct service *svc = w->svc;
+	int timeout = (int)svc->read_timeout * 1000;
+	struct flow fq, fs;
+	struct pollfd pfd[2];
+	bool head_phase = true, progress, server_write_failed = false;
+	size_t slen = 0;
+	int rc;
+
+	x->started = false;
+	x->reusable = false;
+	sb_worker_state(w->ws, WS_RELAYING);
+	if (relay_write_all(x->sfd, w->up, x->uplen, timeout,
+	    &stop_now) == -1) {
+		if (x->reused && retry_ok)
+			return XFER_RETRY;
+		return errno == ETIMEDOUT ? 504 : 502;
+	}
+	x->to_server += x->uplen;
+	flow_init(&fq, c->cfd, x->sfd, svc->splice, w->relay.pipe_cs,
+	    &w->relay.in_cs, w->head, w->headcap, w->headlen,
+	    flow_mode_of(x->reqbody), w->req.content_length);
+	fq.limit = svc->max_body_size;
+	memset(&fs, 0, sizeof(fs));
+	fs.done = false;
+	for (;;) {
+		progress = false;
+		if (!fq.done && fq.err == FLOW_OK && !server_write_failed) {
+			progress |= flow_step(&fq);
+			if (fq.err == FLOW_EDST) {
+				/* the server stopped reading: its answer may
+				   still come */
+				server_write_failed = true;
+				x->reusable = false;
+				c->keep = false;
+			} else if (fq.err != FLOW_OK)
+				return request_flow_failed(w, c, x, &fq);
+		}
+		if (head_phase) {
+			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
+			if (rc == 0) {
+				head_phase = false;
+				progress = true;
+			} else if (rc != 1)
+				return rc;
+		}
+		if (!head_phase) {
+			progress |= flow_step(&fs);
+			if (fs.err != FLOW_OK) {
+				log_flow(c, "response", &fs);
+				return XFER_ABORT;
+			}
+			if (fs.done && fs.mode != FLOW_TUNNEL)
+				break;
+			if (fs.done && (fq.done || fq.err != FLOW_OK))
+				break;
+		}
+		if (progress)
+			continue;
+		if (stop_now)
+			return XFER_ABORT;
+		pfd[0].fd = c->cfd;
+		pfd[0].events = flow_events(&fq, c->cfd);
+		pfd[1].fd = x->sfd;
+		pfd[1].events = flow_events(&fq, x->sfd);
+		if (head_phase)
+			pfd[1].events |= POLLIN;
+		else {
+			pfd[0].events |= flow_events(&fs, c->cfd);
+			pfd[1].events |= flow_events(&fs, x->sfd);
+		}
+		/* an fd waited on for nothing must not wake us on hangup */
+		if (pfd[0].events == 0)
+			pfd[0].fd = -1;
+		if (pfd[1].events == 0)
+			pfd[1].fd = -1;
+		rc = poll(pfd, 2, timeout);
+		if (rc == 0) {
+			log_debug("client %s: no progress for %us", c->clientstr,
+			    svc->read_timeout);
+			return x->started ? XFER_ABORT : 504;
+		}
+		if (rc == -1 && errno != EINTR)
+			return XFER_ABORT;
+	}
+	x->to_server += fq.bytes;
+	x->to_client += fs.bytes;
+	if (fs.r > fs.c || fs.mode == FLOW_CLOSE)
+		x->reusable = false;	/* bytes past the response */
+	if (!fq.done) {
+		/* answered before the whole body came: nothing to reuse */
+		x->reusable = false;
+		c->keep = false;
+	} else if (fs.mode != FLOW_TUNNEL)
+		w->headlen = flow_rest(&fq);
+	return XFER_DONE;
+}
+
+/* give the server connection back to the pool or close it */
+static void
+end_xfer(struct worker *w, struct xfer *x, bool keep)
+{
+	if (x->sfd != -1) {
+		if (keep && x->reusable && x->rsi >= 0)
+			pool_put(w, x->rsi, x->sfd);
+		else
+			close(x->sfd);
+	}
+	x->sfd = -1;
+	sb_server_release(w->sb, w->ws);
+	/* a relay cut short leaves bytes in the pipes */
+	relay_reset_pipes(&w->relay);
+}
+
+/*
+ * One request whose head is in w->req: returns 0 when a response went
+ * out (c->keep says whether to go on), a status to answer, or -1 to close.
+ */
+static int
+serve_request(struct worker *w, struct conn *c)
+{
+	struct xfer x;
+	bool retry_ok;
+	long n;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.sfd = -1;
+	x.rsi = -1;
+	note_request(w);
+	x.reqbody = http_request_body(&w->req);
+	if ((rc = check_body_limit(w)) != 0)
+		goto fail;
+	if (x.reqbody == HTTP_BODY_CHUNKED &&
+	    (rc = check_buffered_chunks(w)) != 0)
+		goto fail;
+	c->keep = client_keepalive(w, c);
+	n = http_build_upstream(&w->req, w->head, c->clientstr,
+	    (w->req.flags & HTTP_F_CONN_UPGRADE) ? "upgrade" :
+	    w->svc->server_keepalive > 0 ? "keep-alive" : "close",
+	    w->up, w->upcap);
+	if (n < 0) {
+		rc = 431;
+		goto fail;
+	}
+	x.uplen = (size_t)n;
+	retry_ok = idempotent(w) && x.reqbody == HTTP_BODY_NONE;
+	if ((rc = choose_and_connect(w, c, &x)) != 0)
+		goto fail;
+	/* the head is parsed and copied: keep only what followed it */
+	w->headlen -= w->req.head_len;
+	memmove(w->head, w->head + w->req.head_len, w->headlen);
+	rc = exchange(w, c, &x, retry_ok);
+	if (rc == XFER_RETRY) {
+		x.to_server = 0;
+		if ((rc = reconnect(w, &x)) == 0)
+			rc = exchange(w, c, &x, false);
+		if (rc == XFER_RETRY)
+			rc = 502;
+	}
+	c->in += x.to_server;
+	c->out += x.to_client;
+	count_request(w, &x);
+	end_xfer(w, &x, rc == XFER_DONE);
+	if (rc > 0 && x.started)
+		rc = XFER_ABORT;
+	return rc;
+fail:
+	count_request(w, &x);
+	end_xfer(w, &x, false);
+	return rc;
+}
+
 static void
 serve_conn(struct worker *w, struct conn *c)
 {
 	int status;
 
-	c->sfd = -1;
-	c->rsi = -1;
 	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
 	    sizeof(c->clientstr));
 	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
 	tune_socket(c->cfd);
+	w->headlen = 0;
 	sb_worker_state(w->ws, WS_READING);
-	if ((status = read_head(w, c)) == -1)
-		return;
-	c->in = w->headlen;
-	if (status == 0) {
-		note_request(w);
-		status = check_body_limit(w);
-	}
-	if (status == 0)
-		status = choose_and_connect(w, c);
-	if (status == 0)
-		status = forward(w, c);
-	if (status != 0) {
-		if (c->rsi == -1 && c->sfd == -1)
-			count_request(w, c, 0, 0);
-		send_error(w, c, status);
-		linger(w, c);
+	for (;;) {
+		status = read_head(w, c);
+		if (status == -1)
+			return;
+		c->nreq++;
+		if (status == 0)
+			status = serve_request(w, c);
+		else
+			count_request(w, NULL);
+		if (status > 0) {
+			send_error(w, c, status);
+			linger(w, c);
+			return;
+		}
+		if (status < 0 || !c->keep)
+			return;
+		sb_worker_state(w->ws, WS_KEEPALIVE);
 	}
 }
 
@@ -495,8 +1065,6 @@ static void
 finish_conn(struct worker *w, struct conn *c)
 {
 	sb_worker_state(w->ws, WS_CLOSING);
-	if (c->sfd != -1)
-		close(c->sfd);
 	sb_server_release(w->sb, w->ws);
 	close(c->cfd);
 	atomic_fetch_add_explicit(&w->ws->bytes_in, c->in,
@@ -551,6 +1119,8 @@ worker_main(const struct worker_args *a)
 		n = epoll_wait(w.epfd, ev, WORKER_MAX_EVENTS, WORKER_TICK_MS);
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
+		if (n == 0)
+			pool_expire(&w);
 		for (int i = 0; i < n && !stop_now; i++) {
 			if (ev[i].data.fd == a->pod) {
 				if (read_pod(&w))
@@ -561,6 +1131,7 @@ worker_main(const struct worker_args *a)
 		}
 	}
 	sb_worker_state(w.ws, WS_CLOSING);
+	pool_close_all(&w);
 	relay_free(&w.relay);
 	exit(0);
 }

@@ -74,15 +74,25 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_origin NAME: sets ORIGIN_PORT and records the pid
+# start_origin NAME [ORIGIN ARGS]: sets PORT_NAME and PID_NAME; the origin
+# appends each request line it reads to $T/req-NAME
 start_origin() {
-	local port; port=$(free_port)
-	"$ORIGIN" -l "127.0.0.1:$port" -n "$1" > "$T/origin-$1.out" 2>&1 &
+	local port name=$1; port=$(free_port); shift
+	"$ORIGIN" -l "127.0.0.1:$port" -n "$name" -r "$T/req-$name" "$@" \
+	    > "$T/origin-$name.out" 2>&1 &
+	set -- "$name"
 	PIDS="$PIDS $!"
 	eval "PID_$1=$!"
 	eval "PORT_$1=$port"
 	wait_until 5 port_open "$port" || { fail "origin $1 did not start"; finish; }
 }
+
+# origin_requests NAME: requests the origin has read so far
+origin_requests() { if [ -f "$T/req-$1" ]; then wc -l < "$T/req-$1"; else echo 0; fi; }
+# origin_accepts NAME: connections it accepted (its /stats counts itself)
+origin_accepts() { local p; eval "p=\$PORT_$1"; get "http://127.0.0.1:$p/stats" | sed -n 's/^accepts=\([0-9]*\) .*/\1/p'; }
+# H1: the scripted HTTP/1.1 client (tests/integration/h1.py)
+H1="python3 $top_srcdir/tests/integration/h1.py"
 
 stop_origin() { # stop_origin NAME
 	local pid; eval "pid=\$PID_$1"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Three origins behind tcpvsd with rr: every request answered, each origin
 # gets its share, X-Forwarded-For reaches the origin, hop-by-hop headers do
-# not, and the head sent upstream says Connection: close.
+# not, and the head sent upstream asks to keep the connection
+# (server_keepalive).
 . "$(dirname "$0")/lib.sh"
 start_origin a; start_origin b; start_origin c
 P=$(free_port)
@@ -26,7 +27,7 @@ get "http://127.0.0.1:$P/echo-headers" -H 'X-Forwarded-For: 10.9.8.7' \
     -H 'Keep-Alive: timeout=5' -H 'Connection: keep-alive, X-Secret' \
     -H 'X-Secret: 1' > "$T/head"
 check "X-Forwarded-For appended" grep -qi '^X-Forwarded-For: 10.9.8.7, 127.0.0.1' "$T/head"
-check "Connection: close upstream" grep -qix 'Connection: close'$'\r' "$T/head"
+check "Connection: keep-alive upstream" grep -qix 'Connection: keep-alive'$'\r' "$T/head"
 check "Keep-Alive not forwarded" test "$(grep -ci '^Keep-Alive' "$T/head")" -eq 0
 check "header named in Connection not forwarded" test "$(grep -ci '^X-Secret' "$T/head")" -eq 0
 check "scoreboard counts 31 requests" test "$(sb | awk '$1=="server" { split($5,a,"="); s+=a[2] } END { print s }')" -eq 31

@@ -10,13 +10,25 @@
  *   /status/CODE     that status
  *   /echo-headers    the request head it received, as the body
  *   /stats           "accepts=N requests=M" for this origin
+ *   /chunked/N       N bytes of the /bytes stream, chunked (chunks of
+ *                    varying size, a trailer field)
+ *   /close/N         N bytes of the stream, no Content-Length: the body
+ *                    ends when the origin closes
+ *   /ws              with "Upgrade: websocket": 101, then echoes every
+ *                    byte until the client closes
  *   anything else    "NAME\n"
- * Usage: origin -l HOST:PORT -n NAME [-v]; port 0 picks one.  It prints
+ * A request with "Expect: 100-continue" gets "100 Continue" before its
+ * body is read.  Every request is appended to the -r file, if given, as
+ * its request line.
+ * Usage: origin -l HOST:PORT -n NAME [-v] [-r FILE] [-D]; port 0 picks
+ * one.  -D: close a kept connection instead of answering its second
+ * request (a server that timed the connection out just then).  It prints
  * "listening HOST:PORT" on its first line and exits on SIGTERM.
  */
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -25,6 +37,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -45,6 +58,8 @@ struct shared {
 static struct shared	*st;
 static const char	*name = "origin";
 static int		 verbose;
+static int		 reqlog = -1;	/* -r: request lines, O_APPEND */
+static int		 drop_second;	/* -D */
 
 /* SHA-256, FIPS 180-4 */
 struct sha256 {
@@ -262,6 +277,8 @@ struct req {
 	int		chunked;
 	int		close;
 	int		keepalive;
+	int		expect100;
+	int		upgrade;
 	int		has_cl;
 	uint64_t	cl;
 	char		head[HEAD_MAX];
@@ -288,7 +305,10 @@ parse_header(struct req *r, const char *line)
 			r->close = 1;
 		if (strcasestr(v, "keep-alive"))
 			r->keepalive = 1;
-	}
+	} else if (strncasecmp(line, "expect:", 7) == 0)
+		r->expect100 = strcasecmp(v, "100-continue") == 0;
+	else if (strncasecmp(line, "upgrade:", 8) == 0)
+		r->upgrade = strcasecmp(v, "websocket") == 0;
 }
 
 static int
@@ -336,36 +356,90 @@ respond(int fd, const struct req *r, int status, const char *body,
 	return write_all(fd, body, len);
 }
 
-/* N bytes of xorshift32 seeded 1: the same stream for every origin */
-static int
-send_bytes(int fd, const struct req *r, uint64_t n, int keep)
+/* n bytes of xorshift32 seeded 1 (the same stream for every origin),
+   continuing from *x */
+static void
+stream(uint32_t *x, char *buf, size_t n)
 {
-	char head[512], buf[65536];
+	for (size_t i = 0; i < n; i++) {
+		*x ^= *x << 13;
+		*x ^= *x >> 17;
+		*x ^= *x << 5;
+		buf[i] = (char)(*x & 0xff);
+	}
+}
+
+enum framing { BY_LENGTH, BY_CHUNKS, BY_CLOSE };
+
+/* N bytes of the stream, framed as asked */
+static int
+send_bytes(int fd, const struct req *r, uint64_t n, int keep,
+    enum framing how)
+{
+	char head[512], buf[65536], line[32];
 	uint32_t x = 1;
+	size_t c, size = 1;
 	int hl;
 
+	if (how == BY_CLOSE)
+		keep = 0;
 	hl = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nX-Origin: %s\r\n"
-	    "Content-Type: application/octet-stream\r\nContent-Length: %llu\r\n"
-	    "%s\r\n", name, (unsigned long long)n,
+	    "Content-Type: application/octet-stream\r\n", name);
+	if (how == BY_LENGTH)
+		hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
+		    "Content-Length: %llu\r\n", (unsigned long long)n);
+	else if (how == BY_CHUNKS)
+		hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
+		    "Transfer-Encoding: chunked\r\nTrailer: X-Sum\r\n");
+	hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "%s\r\n",
 	    keep ? "" : "Connection: close\r\n");
 	if (write_all(fd, head, (size_t)hl) == -1)
 		return -1;
 	if (strcmp(r->method, "HEAD") == 0)
 		return 0;
 	while (n > 0) {
-		size_t c = n < sizeof(buf) ? (size_t)n : sizeof(buf);
-
-		for (size_t i = 0; i < c; i++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			buf[i] = (char)(x & 0xff);
+		c = n < sizeof(buf) ? (size_t)n : sizeof(buf);
+		if (how == BY_CHUNKS) {
+			/* 1, 7, 49 ... bytes: many small chunks, some large */
+			size = size * 7 % 65521;
+			if (c > size)
+				c = size;
+			hl = snprintf(line, sizeof(line), "%zx\r\n", c);
+			if (write_all(fd, line, (size_t)hl) == -1)
+				return -1;
 		}
+		stream(&x, buf, c);
 		if (write_all(fd, buf, c) == -1)
+			return -1;
+		if (how == BY_CHUNKS && write_all(fd, "\r\n", 2) == -1)
 			return -1;
 		n -= c;
 	}
-	return 0;
+	if (how == BY_CHUNKS && write_all(fd, "0\r\nX-Sum: none\r\n\r\n",
+	    strlen("0\r\nX-Sum: none\r\n\r\n")) == -1)
+		return -1;
+	return how == BY_CLOSE ? 1 : 0;
+}
+
+/* 101, then every byte back until EOF */
+static int
+echo(struct in *in)
+{
+	char head[256];
+	ssize_t n;
+	int hl;
+
+	hl = snprintf(head, sizeof(head), "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Connection: Upgrade\r\nUpgrade: websocket\r\nX-Origin: %s\r\n"
+	    "\r\n", name);
+	if (write_all(in->fd, head, (size_t)hl) == -1)
+		return -1;
+	if (in->len > 0 && write_all(in->fd, in->buf, in->len) == -1)
+		return -1;
+	while ((n = read(in->fd, in->buf, sizeof(in->buf))) > 0)
+		if (write_all(in->fd, in->buf, (size_t)n) == -1)
+			return -1;
+	return -1;
 }
 
 /* one request: read its body, answer; returns keep-alive or -1 */
@@ -378,6 +452,16 @@ handle(struct in *in, struct req *r)
 	int keep, want = strcmp(r->path, "/sha256") == 0;
 
 	sha_init(&s);
+	if (reqlog != -1) {
+		char l[2100];
+		int ln = snprintf(l, sizeof(l), "%s %s\n", r->method, r->path);
+
+		(void)write_all(reqlog, l, (size_t)ln < sizeof(l) ? (size_t)ln :
+		    sizeof(l) - 1);
+	}
+	if (r->expect100 && r->minor == 1 &&
+	    write_all(in->fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) == -1)
+		return -1;
 	if (r->chunked) {
 		if (body_chunked(in, want ? &s : NULL, &total) == -1)
 			return -1;
@@ -399,7 +483,17 @@ handle(struct in *in, struct req *r)
 	}
 	if (strncmp(r->path, "/bytes/", 7) == 0)
 		return send_bytes(in->fd, r, strtoull(r->path + 7, NULL, 10),
-		    keep) ? -1 : keep;
+		    keep, BY_LENGTH) ? -1 : keep;
+	if (strncmp(r->path, "/chunked/", 9) == 0)
+		return send_bytes(in->fd, r, strtoull(r->path + 9, NULL, 10),
+		    keep, BY_CHUNKS) ? -1 : keep;
+	if (strncmp(r->path, "/close/", 7) == 0) {
+		send_bytes(in->fd, r, strtoull(r->path + 7, NULL, 10), 0,
+		    BY_CLOSE);
+		return -1;
+	}
+	if (strcmp(r->path, "/ws") == 0 && r->upgrade)
+		return echo(in);
 	if (strncmp(r->path, "/slow/", 6) == 0)
 		usleep((useconds_t)atoi(r->path + 6) * 1000);
 	if (strncmp(r->path, "/status/", 8) == 0) {
@@ -426,8 +520,12 @@ serve(int fd)
 
 	in.fd = fd;
 	in.len = 0;
-	while (read_request(&in, &r) == 0 && handle(&in, &r) == 1)
-		;
+	for (int n = 0; read_request(&in, &r) == 0; n++) {
+		if (drop_second && n == 1)
+			break;
+		if (handle(&in, &r) != 1)
+			break;
+	}
 	close(fd);
 	_exit(0);
 }
@@ -479,7 +577,7 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	int lfd, fd, ch, one = 1;
 
-	while ((ch = getopt(argc, argv, "l:n:v")) != -1) {
+	while ((ch = getopt(argc, argv, "Dl:n:r:v")) != -1) {
 		switch (ch) {
 		case 'l':
 			spec = optarg;
@@ -490,9 +588,21 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose = 1;
 			break;
+		case 'r':
+			reqlog = open(optarg, O_WRONLY | O_CREAT | O_APPEND |
+			    O_CLOEXEC, 0644);
+			if (reqlog == -1) {
+				fprintf(stderr, "origin: %s: %s\n", optarg,
+				    strerror(errno));
+				return 1;
+			}
+			break;
+		case 'D':
+			drop_second = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: origin -l HOST:PORT -n NAME "
-			    "[-v]\n");
+			    "[-v] [-r FILE] [-D]\n");
 			return 2;
 		}
 	}
@@ -514,6 +624,10 @@ main(int argc, char *argv[])
 		if (fork() == 0) {
 			close(lfd);
 			signal(SIGTERM, SIG_DFL);
+			/* a killed origin takes its kept connections along */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
 			serve(fd);
 		}
 		close(fd);

@@ -176,6 +176,7 @@ static const struct {
 	{ "lc", 0 },
 	{ "wlc", 0 },
 	{ "http", SCHED_F_HTTP },
+	{ "phttp", SCHED_F_HTTP },
 };
 
 #define NREGISTERED	(sizeof(registered) / sizeof(registered[0]))

@@ -126,6 +126,8 @@ START_TEST(test_forked_counters)
 			for (int i = 0; i < NITER; i++) {
 				sb_server_hold(sb, ws, gen->svc[0].rs[i & 1].
 				    sb_index);
+				sb_server_connected(sb, gen->svc[0].rs[i & 1].
+				    sb_index);
 				atomic_fetch_add(&ws->requests, 1);
 				sb_server_release(sb, ws);
 			}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * One direction of an HTTP exchange: see flow.h.  A step writes what is
+ * pending (pipe or buffer), then classifies bytes already read (by the
+ * framing: a length, the chunk decoder, or everything), then reads more:
+ * by splice into the pipe when the next bytes are payload of a known
+ * length or the rest of the stream, else by recv into the buffer (a
+ * chunk-size line, or everything when splice is off).  It stops when the
+ * destination or the source would block, so one poll covers both.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "flow.h"
+
+#define FLOW_CHUNK	(256 * 1024)	/* bytes per splice into the pipe */
+
+void
+flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
+    size_t *inpipe, char *buf, size_t cap, size_t r, enum flow_mode mode,
+    uint64_t length)
+{
+	memset(f, 0, sizeof(*f));
+	f->src = src;
+	f->dst = dst;
+	f->splice = splice;
+	f->pipe = pipe;
+	f->inpipe = inpipe;
+	f->buf = buf;
+	f->cap = cap;
+	f->r = r;
+	f->mode = mode;
+	f->left = mode == FLOW_LENGTH ? length : 0;
+	if (mode == FLOW_CHUNKED)
+		http_chunk_init(&f->ch, FLOW_MAX_TRAILER);
+	f->done = mode == FLOW_NONE || (mode == FLOW_LENGTH && length == 0);
+}
+
+enum flow_mode
+flow_mode_of(enum http_body body)
+{
+	switch (body) {
+	case HTTP_BODY_LENGTH:
+		return FLOW_LENGTH;
+	case HTTP_BODY_CHUNKED:
+		return FLOW_CHUNKED;
+	case HTTP_BODY_CLOSE:
+		return FLOW_CLOSE;
+	case HTTP_BODY_TUNNEL:
+		return FLOW_TUNNEL;
+	case HTTP_BODY_NONE:
+	case HTTP_BODY_INVALID:
+		break;
+	}
+	return FLOW_NONE;
+}
+
+bool
+flow_pending(const struct flow *f)
+{
+	return *f->inpipe > 0 || f->w < f->c;
+}
+
+static void
+fail(struct flow *f, enum flow_error err, int errnum)
+{
+	if (f->err == FLOW_OK) {
+		f->err = err;
+		f->errnum = errnum;
+	}
+}
+
+/* write what is pending; returns bytes written, stops when it would block */
+static size_t
+write_pending(struct flow *f)
+{
+	size_t moved = 0;
+	ssize_t n;
+
+	while (*f->inpipe > 0) {
+		n = splice(f->pipe[0], NULL, f->dst, NULL, *f->inpipe,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				fail(f, FLOW_EDST, errno);
+			return moved;
+		}
+		*f->inpipe -= (size_t)n;
+		f->bytes += (uint64_t)n;
+		moved += (size_t)n;
+	}
+	while (f->w < f->c) {
+		n = send(f->dst, f->buf + f->w, f->c - f->w, MSG_NOSIGNAL);
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				fail(f, FLOW_EDST, errno);
+			return moved;
+		}
+		f->w += (size_t)n;
+		f->bytes += (uint64_t)n;
+		moved += (size_t)n;
+	}
+	return moved;
+}
+
+/* the message is complete (given nothing is pending) */
+static bool
+complete(const struct flow *f)
+{
+	switch (f->mode) {
+	case FLOW_NONE:
+		return true;
+	case FLOW_LENGTH:
+		return f->left == 0;
+	case FLOW_CHUNKED:
+		return f->ch.done;
+	case FLOW_CLOSE:
+	case FLOW_TUNNEL:
+		return f->eof;
+	}
+	return true;
+}
+
+static void
+count_body(struct flow *f, uint64_t n)
+{
+	f->body += n;
+	if (f->limit > 0 && f->body > f->limit)
+		fail(f, FLOW_ELIMIT, 0);
+}
+
+/* classify buf[c..r) as far as the framing allows */
+static void
+classify(struct flow *f)
+{
+	enum http_result hr;
+	size_t n, used;
+
+	while (f->c < f->r && f->err == FLOW_OK && !f->bad && !complete(f)) {
+		n = f->r - f->c;
+		switch (f->mode) {
+		case FLOW_LENGTH:
+			if (n > f->left)
+				n = (size_t)f->left;
+			f->c += n;
+			f->left -= n;
+			count_body(f, n);
+			break;
+		case FLOW_CHUNKED:
+			if (f->ch.data_left > 0) {
+				if (n > f->ch.data_left)
+					n = (size_t)f->ch.data_left;
+				f->c += n;
+				http_chunk_data(&f->ch, n);
+				count_body(f, n);
+				break;
+			}
+			hr = http_chunk_parse(&f->ch, f->buf + f->c, n, &used);
+			f->c += used;
+			if (hr == HTTP_ERROR) {
+				/* what came before goes out; nothing from
+				   the bad byte on */
+				f->bad = true;
+				return;
+			}
+			if (f->limit > 0 && f->ch.total > f->limit)
+				fail(f, FLOW_ELIMIT, 0);
+			break;
+		case FLOW_CLOSE:
+		case FLOW_TUNNEL:
+			f->c = f->r;
+			count_body(f, n);
+			break;
+		case FLOW_NONE:
+			return;
+		}
+	}
+}
+
+/* splice payload of known extent into the empty pipe */
+static ssize_t
+splice_in(struct flow *f, uint64_t max)
+{
+	ssize_t n;
+
+	n = splice(f->src, NULL, f->pipe[1], NULL,
+	    max < FLOW_CHUNK ? (size_t)max : FLOW_CHUNK,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0)
+		*f->inpipe += (size_t)n;
+	return n;
+}
+
+/*
+ * Read more from the source, the buffer and the pipe being empty.
+ * Returns >0 bytes read, 0 at EOF, -1 with errno.
+ */
+static ssize_t
+read_more(struct flow *f)
+{
+	uint64_t max = UINT64_MAX;
+	ssize_t n;
+
+	f->w = f->c = f->r = 0;
+	if (f->mode == FLOW_LENGTH)
+		max = f->left;
+	else if (f->mode == FLOW_CHUNKED)
+		max = f->ch.data_left;	/* 0: framing comes next */
+	if (f->splice && max > 0) {
+		n = splice_in(f, max);
+		if (n > 0) {
+			if (f->mode == FLOW_LENGTH)
+				f->left -= (uint64_t)n;
+			else if (f->mode == FLOW_CHUNKED)
+				http_chunk_data(&f->ch, (uint64_t)n);
+			count_body(f, (uint64_t)n);
+		}
+		return n;
+	}
+	if (f->mode != FLOW_CHUNKED && max < f->cap)
+		n = recv(f->src, f->buf, (size_t)max, 0);
+	else
+		n = recv(f->src, f->buf, f->cap, 0);
+	if (n > 0)
+		f->r = (size_t)n;
+	return n;
+}
+
+bool
+flow_step(struct flow *f)
+{
+	bool moved = false;
+	ssize_t n;
+
+	while (!f->done && f->err == FLOW_OK) {
+		if (write_pending(f) > 0)
+			moved = true;
+		if (flow_pending(f) || f->err != FLOW_OK)
+			break;
+		if (f->bad) {
+			fail(f, FLOW_EFRAMING, 0);
+			break;
+		}
+		if (complete(f)) {
+			if (f->mode == FLOW_TUNNEL)
+				(void)shutdown(f->dst, SHUT_WR);
+			f->done = true;
+			break;
+		}
+		if (f->c < f->r) {
+			classify(f);
+			moved = true;
+			continue;
+		}
+		if (f->eof) {
+			/* a length or chunked message cut short */
+			fail(f, FLOW_ESRC, 0);
+			break;
+		}
+		n = read_more(f);
+		if (n > 0)
+			moved = true;
+		else if (n == 0)
+			f->eof = true;
+		else if (errno != EAGAIN && errno != EINTR)
+			fail(f, FLOW_ESRC, errno);
+		else
+			break;
+	}
+	return moved;
+}
+
+short
+flow_events(const struct flow *f, int fd)
+{
+	if (f->done || f->err != FLOW_OK)
+		return 0;
+	if (flow_pending(f))
+		return f->dst == fd ? POLLOUT : 0;
+	return f->src == fd && !f->eof ? POLLIN : 0;
+}
+
+size_t
+flow_rest(struct flow *f)
+{
+	size_t rest = f->r - f->c;
+
+	memmove(f->buf, f->buf + f->c, rest);
+	f->w = f->c = 0;
+	f->r = rest;
+	return rest;
+}
+
+const char *
+flow_error_str(enum flow_error err)
+{
+	switch (err) {
+	case FLOW_OK:
+		return "ok";
+	case FLOW_ESRC:
+		return "source closed or failed";
+	case FLOW_EDST:
+		return "destination closed or failed";
+	case FLOW_EFRAMING:
+		return "invalid chunked framing";
+	case FLOW_ELIMIT:
+		return "body larger than the limit";
+	}
+	return "?";
+}

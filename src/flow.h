@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * One direction of an HTTP exchange: a message body (or a tunnel) moving
+ * from a source socket to a destination socket, framed as its head said.
+ * Bytes already read into user space (what came with a head, chunk-size
+ * lines) go out from a buffer; the rest of the payload moves by splice(2)
+ * through the flow's pipe and never enters user space.  For a chunked
+ * body only the framing is read into the buffer and checked by the chunk
+ * decoder; the data between is spliced.
+ *
+ * The buffer holds three regions: buf[w..c) is classified, to be written
+ * to the destination; buf[c..r) is read but not yet classified (for a
+ * message that ended, what followed it: a pipelined request).  Bytes
+ * enter the pipe only while the buffer is empty and the buffer fills only
+ * while the pipe is empty, so the order of the bytes is kept.
+ *
+ * Non-blocking: flow_step() moves what can move now, flow_events() says
+ * what to poll for.  The caller owns the poll loop and the timeouts.
+ */
+#ifndef TCPVS_FLOW_H
+#define TCPVS_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http.h"
+
+enum flow_mode {
+	FLOW_NONE,	/* no body: done at once */
+	FLOW_LENGTH,	/* left bytes */
+	FLOW_CHUNKED,	/* chunked framing, checked */
+	FLOW_CLOSE,	/* until the source closes */
+	FLOW_TUNNEL	/* until the source closes; then half-close dst */
+};
+
+enum flow_error {
+	FLOW_OK,
+	FLOW_ESRC,	/* reading the source failed, or it closed early */
+	FLOW_EDST,	/* writing the destination failed */
+	FLOW_EFRAMING,	/* invalid chunked framing from the source */
+	FLOW_ELIMIT	/* the body passed the limit */
+};
+
+struct flow {
+	int			 src;
+	int			 dst;
+	bool			 splice;
+	int			*pipe;		/* [0] read end, [1] write end */
+	size_t			*inpipe;	/* bytes in the pipe */
+	char			*buf;
+	size_t			 cap;
+	size_t			 w, c, r;
+	enum flow_mode		 mode;
+	uint64_t		 left;		/* FLOW_LENGTH: bytes to come */
+	uint64_t		 limit;		/* body bytes allowed, 0 = any */
+	struct http_chunk	 ch;		/* FLOW_CHUNKED */
+	bool			 eof;		/* the source closed */
+	bool			 bad;		/* framing error after what is
+						   pending */
+	bool			 done;
+	enum flow_error		 err;
+	int			 errnum;	/* errno of ESRC/EDST */
+	uint64_t		 bytes;		/* written to dst */
+	uint64_t		 body;		/* body bytes (data) classified */
+};
+
+#define FLOW_MAX_TRAILER	8192	/* trailer field bytes of a chunked
+					   body */
+
+/*
+ * Set up f to move a body of the given framing from src to dst.  buf
+ * already holds r bytes read from src (none classified), cap in all.
+ */
+void		 flow_init(struct flow *f, int src, int dst, bool splice,
+		    int *pipe, size_t *inpipe, char *buf, size_t cap,
+		    size_t r, enum flow_mode, uint64_t length);
+/* move what can move now; returns whether anything moved */
+bool		 flow_step(struct flow *);
+/* poll events f waits for on fd (0 when done or stuck elsewhere) */
+short		 flow_events(const struct flow *, int fd);
+/* bytes classified or in the pipe, not yet written */
+bool		 flow_pending(const struct flow *);
+/* the bytes after the message, moved to buf[0..); returns how many */
+size_t		 flow_rest(struct flow *);
+const char	*flow_error_str(enum flow_error);
+enum flow_mode	 flow_mode_of(enum http_body);
+
+#endif /* TCPVS_FLOW_H */
