@@ -14,6 +14,8 @@ interim 100 arrived.  Every socket operation has a timeout.
     h1.py chunked PORT SIZE          chunked upload with a trailer, then GET
     h1.py upgrade PORT               WebSocket-style upgrade, echo both ways
     h1.py http10 PORT                HTTP/1.0 with and without keep-alive
+    h1.py idle PORT SECONDS          one request, idle, then: closed?
+    h1.py partial PORT               a request, then half a head: 408?
 
 Each prints what it saw, one line per response, and exits 1 on a protocol
 error or timeout (with the reason on stderr).
@@ -22,6 +24,7 @@ import hashlib
 import os
 import socket
 import sys
+import time
 
 TIMEOUT = 10
 
@@ -66,10 +69,10 @@ class Conn:
         return d
 
     def closed(self):
-        """True if the peer closed (EOF) within a second."""
+        """True if the peer closed (EOF) within half a second."""
         if self.buf:
             return False
-        self.s.settimeout(1)
+        self.s.settimeout(0.5)
         try:
             return self.s.recv(1) == b""
         except socket.timeout:
@@ -227,6 +230,22 @@ def cmd_http10(port):
           "closed" if c.closed() else "open")
 
 
+def cmd_idle(port, secs):
+    c = Conn(port)
+    c.send(req("GET", "/"))
+    status, h, _, _ = c.response()
+    time.sleep(secs)
+    print("closed after idle:", "yes" if c.closed() else "no")
+
+
+def cmd_partial(port):
+    c = Conn(port)
+    c.send(req("GET", "/") + b"GET / HTTP/1.1\r\nHost: x\r\n")
+    print("first", c.response()[0])
+    status, h, _, _ = c.response()
+    print("second", status, h.get("connection", "-"))
+
+
 def main(argv):
     cmd, port = argv[1], int(argv[2])
     try:
@@ -244,6 +263,10 @@ def main(argv):
             cmd_upgrade(port)
         elif cmd == "http10":
             cmd_http10(port)
+        elif cmd == "idle":
+            cmd_idle(port, float(argv[3]))
+        elif cmd == "partial":
+            cmd_partial(port)
         else:
             sys.exit("h1.py: unknown command " + cmd)
     except (Closed, socket.timeout, OSError, ValueError) as e:
