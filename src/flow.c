@@ -25,8 +25,8 @@
 
 void
 flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
-    size_t *inpipe, char *buf, size_t cap, size_t r, enum flow_mode mode,
-    uint64_t length)
+    size_t *inpipe, char *buf, size_t cap, size_t pre, size_t r,
+    enum flow_mode mode, uint64_t length)
 {
 	memset(f, 0, sizeof(*f));
 	f->src = src;
@@ -36,12 +36,14 @@ flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
 	f->inpipe = inpipe;
 	f->buf = buf;
 	f->cap = cap;
+	f->c = pre;
 	f->r = r;
 	f->mode = mode;
 	f->left = mode == FLOW_LENGTH ? length : 0;
 	if (mode == FLOW_CHUNKED)
 		http_chunk_init(&f->ch, FLOW_MAX_TRAILER);
-	f->done = mode == FLOW_NONE || (mode == FLOW_LENGTH && length == 0);
+	f->done = pre == 0 && (mode == FLOW_NONE ||
+	    (mode == FLOW_LENGTH && length == 0));
 }
 
 enum flow_mode
@@ -241,6 +243,8 @@ flow_step(struct flow *f)
 	ssize_t n;
 
 	while (!f->done && f->err == FLOW_OK) {
+		/* classify first, so what came together leaves together */
+		classify(f);
 		if (write_pending(f) > 0)
 			moved = true;
 		if (flow_pending(f) || f->err != FLOW_OK)
@@ -254,11 +258,6 @@ flow_step(struct flow *f)
 				(void)shutdown(f->dst, SHUT_WR);
 			f->done = true;
 			break;
-		}
-		if (f->c < f->r) {
-			classify(f);
-			moved = true;
-			continue;
 		}
 		if (f->eof) {
 			/* a length or chunked message cut short */

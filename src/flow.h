@@ -71,11 +71,12 @@ struct flow {
 
 /*
  * Set up f to move a body of the given framing from src to dst.  buf
- * already holds r bytes read from src (none classified), cap in all.
+ * holds pre bytes to write first (a head the caller built), then r - pre
+ * bytes read from src, not yet classified; cap in all.
  */
 void		 flow_init(struct flow *f, int src, int dst, bool splice,
 		    int *pipe, size_t *inpipe, char *buf, size_t cap,
-		    size_t r, enum flow_mode, uint64_t length);
+		    size_t pre, size_t r, enum flow_mode, uint64_t length);
 /* move what can move now; returns whether anything moved */
 bool		 flow_step(struct flow *);
 /* poll events f waits for on fd (0 when done or stuck elsewhere) */

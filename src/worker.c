@@ -48,6 +48,7 @@
 #define WORKER_LINGER_BYTES	(1024 * 1024)
 #define WORKER_CLIENT_BUF	16384	/* at least; more for larger heads */
 #define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
+#define WORKER_POOL_TRUST_MS	1000	/* reuse without a look first */
 
 static volatile sig_atomic_t stop_now;		/* SIGTERM: close and exit */
 static volatile sig_atomic_t stop_graceful;	/* SIGUSR1: finish, exit */
@@ -157,16 +158,17 @@ setup_signals(void)
 	(void)prctl(PR_SET_PDEATHSIG, SIGUSR1);
 }
 
+/* between requests: the master's death also sets stop_graceful */
 static bool
-told_to_stop(const struct worker *w)
+told_to_stop(void)
 {
-	return stop_now || stop_graceful || getppid() != w->master;
+	return stop_now || stop_graceful;
 }
 
 static int
 should_exit(const struct worker *w)
 {
-	if (told_to_stop(w))
+	if (told_to_stop() || getppid() != w->master)
 		return 1;
 	return w->svc->maxrequestsperchild > 0 &&
 	    w->served >= w->svc->maxrequestsperchild;
@@ -280,6 +282,13 @@ pool_take(struct worker *w, int rsi)
 			continue;
 		fd = k->fd;
 		k->fd = -1;
+		/*
+		 * Servers close kept connections when they have idled: one
+		 * used within the last second is taken on trust (a failure
+		 * is retried), an older one is looked at first.
+		 */
+		if (util_now_ms() - k->since < WORKER_POOL_TRUST_MS)
+			return fd;
 		if (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
 		    (errno == EAGAIN || errno == EWOULDBLOCK))
 			return fd;
@@ -411,6 +420,8 @@ read_head(struct worker *w, struct conn *c)
 	int64_t deadline;
 	ssize_t n;
 	int rc;
+	/* a kept connection's next request is rarely there yet: wait first */
+	bool ready = w->headlen > 0 || c->nreq == 0;
 
 	if (w->headlen > 0 || c->nreq == 0)
 		deadline = util_now_ms() + (int64_t)svc->request_timeout *
@@ -421,23 +432,27 @@ read_head(struct worker *w, struct conn *c)
 	if (w->headlen > 0 && (rc = parse_head(w, c)) != 1)
 		return rc;
 	for (;;) {
-		n = recv(c->cfd, w->head + w->headlen, w->headcap - w->headlen,
-		    0);
-		if (n > 0) {
-			if (w->headlen == 0 && c->nreq > 0) {
-				sb_worker_state(w->ws, WS_READING);
-				deadline = util_now_ms() +
-				    (int64_t)svc->request_timeout * 1000;
+		if (ready) {
+			n = recv(c->cfd, w->head + w->headlen,
+			    w->headcap - w->headlen, 0);
+			if (n > 0) {
+				if (w->headlen == 0 && c->nreq > 0) {
+					sb_worker_state(w->ws, WS_READING);
+					deadline = util_now_ms() +
+					    (int64_t)svc->request_timeout *
+					    1000;
+				}
+				w->headlen += (size_t)n;
+				if ((rc = parse_head(w, c)) != 1)
+					return rc;
+				continue;
 			}
-			w->headlen += (size_t)n;
-			if ((rc = parse_head(w, c)) != 1)
-				return rc;
-			continue;
+			if (n == 0 || (errno != EAGAIN && errno != EINTR))
+				return -1;
 		}
-		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			return -1;
+		ready = true;
 		if (stop_now || (w->headlen == 0 && c->nreq > 0 &&
-		    told_to_stop(w)))
+		    told_to_stop()))
 			return -1;
 		rc = poll(&pfd, 1, (int)(deadline - util_now_ms()));
 		if (rc == 0 || deadline <= util_now_ms())
@@ -681,7 +696,7 @@ client_keepalive(const struct worker *w, const struct conn *c)
 	if (w->svc->maxkeepaliverequests > 0 &&
 	    c->nreq >= w->svc->maxkeepaliverequests)
 		return false;
-	return !told_to_stop(w);
+	return !told_to_stop();
 }
 
 static void
@@ -748,26 +763,23 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	conn = response_connection(w, c, body);
 	n = http_build_response(&w->resp, w->sbuf, conn, NULL, w->obuf,
 	    w->ocap);
-	if (n < 0)
+	rest = *slen - w->resp.head_len;
+	if (n < 0 || (size_t)n + rest > w->ocap)
 		return 502;
-	if (relay_write_all(c->cfd, w->obuf, (size_t)n,
-	    (int)w->svc->read_timeout * 1000, &stop_now) == -1)
-		return XFER_ABORT;
+	/* the head and the body bytes that came with it: one write */
+	memcpy(w->obuf + n, w->sbuf + w->resp.head_len, rest);
 	x->started = true;
-	x->to_client += (uint64_t)n;
 	x->reusable = http_response_keepalive(&w->resp, body) &&
 	    !x->sorry && x->rsi >= 0 && w->svc->server_keepalive > 0;
-	rest = *slen - w->resp.head_len;
-	memmove(w->sbuf, w->sbuf + w->resp.head_len, rest);
 	flow_init(fs, x->sfd, c->cfd, w->svc->splice, w->relay.pipe_sc,
-	    &w->relay.in_sc, w->sbuf, w->scap, rest, flow_mode_of(body),
-	    w->resp.content_length);
+	    &w->relay.in_sc, w->obuf, w->ocap, (size_t)n, (size_t)n + rest,
+	    flow_mode_of(body), w->resp.content_length);
 	if (body == HTTP_BODY_TUNNEL) {
 		/* what the client sent after its head goes first */
 		rest = fq->done ? flow_rest(fq) : 0;
 		flow_init(fq, c->cfd, x->sfd, w->svc->splice,
 		    w->relay.pipe_cs, &w->relay.in_cs, w->head, w->headcap,
-		    rest, FLOW_TUNNEL, 0);
+		    0, rest, FLOW_TUNNEL, 0);
 	}
 	return 0;
 }
@@ -861,6 +873,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	struct flow fq, fs;
 	struct pollfd pfd[2];
 	bool head_phase = true, progress, server_write_failed = false;
+	bool sready = false;	/* the answer rarely comes at once: poll */
 	size_t slen = 0;
 	int rc;
 
@@ -875,7 +888,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	}
 	x->to_server += x->uplen;
 	flow_init(&fq, c->cfd, x->sfd, svc->splice, w->relay.pipe_cs,
-	    &w->relay.in_cs, w->head, w->headcap, w->headlen,
+	    &w->relay.in_cs, w->head, w->headcap, 0, w->headlen,
 	    flow_mode_of(x->reqbody), w->req.content_length);
 	fq.limit = svc->max_body_size;
 	memset(&fs, 0, sizeof(fs));
@@ -893,7 +906,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 			} else if (fq.err != FLOW_OK)
 				return request_flow_failed(w, c, x, &fq);
 		}
-		if (head_phase) {
+		if (head_phase && sready) {
 			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
 			if (rc == 0) {
 				head_phase = false;
@@ -939,6 +952,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		}
 		if (rc == -1 && errno != EINTR)
 			return XFER_ABORT;
+		sready = rc > 0 && pfd[1].revents != 0;
 	}
 	x->to_server += fq.bytes;
 	x->to_client += fs.bytes;

@@ -11,6 +11,7 @@ tcpvsd treats invalid responses:
     /silent       never answers (holds the connection 30 s)
     /101          101 Switching Protocols nobody asked for
     /big-head     a head larger than any limit
+    /hop          a valid 200 full of hop-by-hop fields
     anything else a valid 200 "bad-origin ok"
 
 Usage: badorigin.py PORT; prints "listening" when ready.  Each connection
@@ -34,6 +35,11 @@ ANSWERS = {
             b"Upgrade: websocket\r\n\r\n",
     "/big-head": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 200000 +
                  b"\r\nContent-Length: 0\r\n\r\n",
+    "/hop": b"HTTP/1.1 200 OK\r\nConnection: X-Private, keep-alive\r\n"
+            b"X-Private: secret\r\nKeep-Alive: timeout=99\r\n"
+            b"Proxy-Connection: keep-alive\r\nTE: trailers\r\n"
+            b"Trailer: X-Sum\r\nUpgrade: h2c\r\nX-End-To-End: kept\r\n"
+            b"Content-Length: 4\r\n\r\nhop\n",
 }
 
 

@@ -33,5 +33,10 @@ check "/bad-chunk: nothing from the bad chunk size on" test "$(grep -c 'smuggled
 check "/bad-chunk: no final chunk forwarded" test "$(grep -c '^0' "$T/bc")" -eq 0
 curl -s --max-time 10 "http://127.0.0.1:$P/short" > /dev/null; rc=$?
 check "/short: the client sees a truncated body (curl exit $rc)" test "$rc" -eq 18
+curl -s -i --max-time 10 "http://127.0.0.1:$P/hop" | tr -d '\r' > "$T/hop"
+check "hop-by-hop response fields not forwarded" test "$(grep -ciE '^(x-private|keep-alive|proxy-connection|te|trailer|upgrade):' "$T/hop")" -eq 0
+check "end-to-end response field forwarded" grep -qx 'X-End-To-End: kept' "$T/hop"
+check "the response says Connection: close to an HTTP/1.1 client only when closing" test "$(grep -ci '^connection:' "$T/hop")" -eq 0
+check "the body follows" test "$(tail -n 1 "$T/hop")" = hop
 check "a valid response still passes" test "$(get "http://127.0.0.1:$P/ok")" = "bad-origin ok"
 finish
