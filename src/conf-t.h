@@ -43,6 +43,8 @@
 #define CONF_DEF_BACKLOG		511
 #define CONF_DEF_GRACEFUL_TIMEOUT	30
 #define CONF_DEF_KEEPALIVE_TIMEOUT	5	/* Apache KeepAliveTimeout */
+#define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
+#define CONF_REQUEST_RATE_GRACE_MS	2000	/* before the rate applies */
 #define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
 #define CONF_DEF_SERVER_KEEPALIVE_TIMEOUT 30
@@ -116,6 +118,11 @@ struct service {
 	uint64_t		 max_body_size;
 
 	bool			 splice;	/* zero-copy relay, else copy */
+
+	/* slow and greedy clients */
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
+	unsigned		 request_min_rate;	/* head bytes/s, 0 = any */
+	unsigned		 maxconnperip;	/* per client address, 0 = any */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;

@@ -87,6 +87,9 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("max_body_size", 0, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEF_BACKLOG, CFGF_NONE),
 	CFG_BOOL("splice", cfg_true, CFGF_NONE),
+	CFG_BOOL("defer_accept", cfg_true, CFGF_NONE),
+	CFG_INT("request_min_rate", CONF_DEF_REQUEST_MIN_RATE, CFGF_NONE),
+	CFG_INT("maxconnperip", 0, CFGF_NONE),
 	CFG_BOOL("keepalive", cfg_true, CFGF_NONE),
 	CFG_INT("keepalive_timeout", CONF_DEF_KEEPALIVE_TIMEOUT, CFGF_NONE),
 	CFG_INT("maxkeepaliverequests", CONF_DEF_MAXKEEPALIVEREQUESTS,
@@ -137,6 +140,8 @@ static const struct range {
 	{ "virtual|max_body_size", 0, 9223372036854775807L },
 	{ "virtual|backlog", 1, 65535 },
 	{ "virtual|keepalive_timeout", 1, 3600 },
+	{ "virtual|request_min_rate", 0, 1048576 },
+	{ "virtual|maxconnperip", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxkeepaliverequests", 0, 2147483647 },
 	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
 	{ "virtual|server_keepalive_timeout", 1, 3600 },
@@ -380,6 +385,7 @@ static const struct {
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|splice", validate_any },
 	{ "virtual|keepalive", validate_any },
+	{ "virtual|defer_accept", validate_any },
 	{ "virtual|rule|pattern", validate_any },
 	{ "virtual|rule|server", validate_addr },
 };
@@ -437,6 +443,9 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->backlog = (unsigned)cfg_getint(vs, "backlog");
 	svc->splice = cfg_getbool(vs, "splice") == cfg_true;
 	svc->keepalive = cfg_getbool(vs, "keepalive") == cfg_true;
+	svc->defer_accept = cfg_getbool(vs, "defer_accept") == cfg_true;
+	svc->request_min_rate = (unsigned)cfg_getint(vs, "request_min_rate");
+	svc->maxconnperip = (unsigned)cfg_getint(vs, "maxconnperip");
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,

@@ -127,18 +127,57 @@ static const int syslog_prio[] = {
 	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
 };
 
+/*
+ * Control bytes and bytes past ASCII become \xNN, and a backslash \\, so
+ * nothing a client or a server sent can forge a line, move a terminal's
+ * cursor or hide in a log; the result is cut to fit, never a partial
+ * escape.
+ */
+size_t
+log_escape(char *out, size_t outlen, const char *in, size_t inlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char ch;
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < inlen; i++) {
+		ch = (unsigned char)in[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)ch;
+			continue;
+		}
+		if (o + (ch == '\\' ? 2 : 4) >= outlen)
+			break;
+		out[o++] = '\\';
+		if (ch == '\\') {
+			out[o++] = '\\';
+			continue;
+		}
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 __attribute__((format(printf, 3, 0)))
 static void
 vlog(enum log_level l, int errnum, const char *fmt, va_list ap)
 {
-	char msg[2048], line[2400], stamp[32];
+	char raw[2048], msg[2048], line[2400], stamp[32];
 	int saved = errno, n;
 	struct timespec ts;
 	struct tm tm;
 
 	if (l > level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	log_escape(msg, sizeof(msg), raw, strlen(raw));
 	if (dest == LOG_DEST_SYSLOG) {
 		if (errnum)
 			syslog(syslog_prio[l], "%s%s%s: %s", tag, *tag ? ": " :

@@ -40,6 +40,8 @@ void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* in[0..inlen) with control and non-ASCII bytes as \xNN, NUL-terminated */
+size_t	log_escape(char *out, size_t outlen, const char *in, size_t inlen);
 noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 noreturn void fatalx(const char *, ...) __attribute__((format(printf, 1, 2)));
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +98,14 @@ bind_one(const struct service *svc, struct conf_listen *l)
 		log_warn("virtual %s: listen %s: listen", svc->ident, l->name);
 		close(fd);
 		return -1;
+	}
+	/* a worker wakes only when request bytes have arrived (slowloris
+	   connections that send nothing cost no worker) */
+	if (svc->defer_accept) {
+		int secs = (int)svc->request_timeout;
+
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+		    sizeof(secs));
 	}
 	l->fd = fd;
 	return 0;

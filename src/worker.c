@@ -46,7 +46,7 @@
 #define WORKER_TICK_MS		1000	/* check the master is alive */
 #define WORKER_LINGER_MS	2000	/* drain after an error reply */
 #define WORKER_LINGER_BYTES	(1024 * 1024)
-#define WORKER_CLIENT_BUF	16384	/* at least; more for larger heads */
+#define WORKER_CLIENT_BUF	16384	/* for the body, past the largest head */
 #define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
 #define WORKER_POOL_TRUST_MS	1000	/* reuse without a look first */
 
@@ -219,9 +219,7 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->rlim.max_header_size = WORKER_RESP_HEAD_MAX;
 	w->rlim.max_headers = HTTP_MAX_HEADERS;
 	/* one byte past the limit, so the parser sees it passed */
-	w->headcap = (size_t)w->svc->max_header_size + 1;
-	if (w->headcap < WORKER_CLIENT_BUF)
-		w->headcap = WORKER_CLIENT_BUF;
+	w->headcap = (size_t)w->svc->max_header_size + 1 + WORKER_CLIENT_BUF;
 	w->head = xmalloc(w->headcap);
 	w->upcap = 2 * ((size_t)w->svc->max_header_size + 1) + 1024;
 	w->up = xmalloc(w->upcap);
@@ -405,6 +403,28 @@ parse_head(struct worker *w, struct conn *c)
 }
 
 /*
+ * A head that trickles in slower than request_min_rate bytes a second,
+ * once the grace time has passed, ties up a worker for nothing
+ * (slowloris): mod_reqtimeout's MinRate.
+ */
+static bool
+too_slow(const struct worker *w, const struct conn *c, int64_t start)
+{
+	int64_t elapsed = util_now_ms() - start;
+
+	if (w->svc->request_min_rate == 0 || w->headlen == 0 ||
+	    elapsed < CONF_REQUEST_RATE_GRACE_MS)
+		return false;
+	if ((uint64_t)w->headlen * 1000 >=
+	    (uint64_t)w->svc->request_min_rate * (uint64_t)elapsed)
+		return false;
+	log_debug("client %s: request head at %llu bytes/s, under "
+	    "request_min_rate", c->clientstr, (unsigned long long)
+	    ((uint64_t)w->headlen * 1000 / (uint64_t)elapsed));
+	return true;
+}
+
+/*
  * Read until the head parses, starting with what is buffered (pipelined
  * bytes).  The first request of a connection has request_timeout from the
  * accept; a later one waits keepalive_timeout for its first byte, then
@@ -417,7 +437,7 @@ read_head(struct worker *w, struct conn *c)
 {
 	const struct service *svc = w->svc;
 	struct pollfd pfd = { .fd = c->cfd, .events = POLLIN };
-	int64_t deadline;
+	int64_t deadline, start = util_now_ms(), wait;
 	ssize_t n;
 	int rc;
 	/* a kept connection's next request is rarely there yet: wait first */
@@ -438,7 +458,8 @@ read_head(struct worker *w, struct conn *c)
 			if (n > 0) {
 				if (w->headlen == 0 && c->nreq > 0) {
 					sb_worker_state(w->ws, WS_READING);
-					deadline = util_now_ms() +
+					start = util_now_ms();
+					deadline = start +
 					    (int64_t)svc->request_timeout *
 					    1000;
 				}
@@ -454,8 +475,14 @@ read_head(struct worker *w, struct conn *c)
 		if (stop_now || (w->headlen == 0 && c->nreq > 0 &&
 		    told_to_stop()))
 			return -1;
-		rc = poll(&pfd, 1, (int)(deadline - util_now_ms()));
-		if (rc == 0 || deadline <= util_now_ms())
+		if (too_slow(w, c, start))
+			return 408;
+		wait = deadline - util_now_ms();
+		/* look at the rate once a second while a head trickles in */
+		if (svc->request_min_rate > 0 && w->headlen > 0 && wait > 1000)
+			wait = 1000;
+		rc = poll(&pfd, 1, (int)(wait > 0 ? wait : 0));
+		if (deadline <= util_now_ms())
 			return w->headlen == 0 ? -1 : 408;
 		if (rc == -1 && errno != EINTR)
 			return -1;
@@ -520,13 +547,14 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 
 /*
  * Schedule and get a connection, trying each real server at most once: a
- * kept one, else a new one.  Returns 0 with x->sfd
+ * kept one (unless fresh is set), else a new one.  Returns 0 with x->sfd
  * set and the server's active count held, or the status to answer: 503
  * when no server could take the request (after the sorry server), 504
  * when the last try timed out.
  */
 static int
-choose_and_connect(struct worker *w, struct conn *c, struct xfer *x)
+choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
+    bool fresh)
 {
 	const struct service *svc = w->svc;
 	struct sched_req sr = {
@@ -548,7 +576,7 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x)
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
-		if ((x->sfd = pool_take(w, i)) != -1) {
+		if (!fresh && (x->sfd = pool_take(w, i)) != -1) {
 			x->reused = true;
 			return 0;
 		}
@@ -571,32 +599,6 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x)
 	if ((x->sfd = connect_sorry(w, x)) != -1)
 		return 0;
 	return timedout ? 504 : 503;
-}
-
-/*
- * A kept connection to x->rsi failed before answering: a new one to the
- * same server (the request was scheduled already; its head buffer is
- * gone).  0, or 502.
- */
-static int
-reconnect(struct worker *w, struct xfer *x)
-{
-	const struct realserver *rs = &w->svc->rs[x->rsi];
-
-	log_debug("server %s: kept connection closed, reconnecting",
-	    rs->name);
-	close(x->sfd);
-	x->reused = false;
-	sb_worker_state(w->ws, WS_CONNECTING);
-	x->sfd = relay_connect((const struct sockaddr *)&rs->addr,
-	    rs->addrlen, (int)w->svc->connect_timeout * 1000);
-	if (x->sfd == -1) {
-		note_connect_failure(w, rs, errno);
-		return 502;
-	}
-	note_connect_success(w, rs);
-	tune_socket(x->sfd);
-	return 0;
 }
 
 static void
@@ -704,11 +706,9 @@ note_request(struct worker *w)
 {
 	size_t n = w->req.method.len + 1 + w->req.target.len;
 
-	if (n >= sizeof(w->ws->request))
-		n = sizeof(w->ws->request) - 1;
-	/* informative, read racily by tools */
-	memcpy(w->ws->request, w->head + w->req.method.off, n);
-	w->ws->request[n] = '\0';
+	/* informative, read racily by tools; escaped like a log line */
+	log_escape(w->ws->request, sizeof(w->ws->request),
+	    w->head + w->req.method.off, n);
 }
 
 /* the Connection field for the response head, or NULL for none */
@@ -778,7 +778,8 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 		/* what the client sent after its head goes first */
 		rest = fq->done ? flow_rest(fq) : 0;
 		flow_init(fq, c->cfd, x->sfd, w->svc->splice,
-		    w->relay.pipe_cs, &w->relay.in_cs, w->head, w->headcap,
+		    w->relay.pipe_cs, &w->relay.in_cs,
+		    w->head + w->req.head_len, w->headcap - w->req.head_len,
 		    0, rest, FLOW_TUNNEL, 0);
 	}
 	return 0;
@@ -887,8 +888,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		return errno == ETIMEDOUT ? 504 : 502;
 	}
 	x->to_server += x->uplen;
+	/* the body starts after the head, which stays for a retry */
 	flow_init(&fq, c->cfd, x->sfd, svc->splice, w->relay.pipe_cs,
-	    &w->relay.in_cs, w->head, w->headcap, 0, w->headlen,
+	    &w->relay.in_cs, w->head + w->req.head_len,
+	    w->headcap - w->req.head_len, 0, w->headlen - w->req.head_len,
 	    flow_mode_of(x->reqbody), w->req.content_length);
 	fq.limit = svc->max_body_size;
 	memset(&fs, 0, sizeof(fs));
@@ -962,8 +965,11 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		/* answered before the whole body came: nothing to reuse */
 		x->reusable = false;
 		c->keep = false;
-	} else if (fs.mode != FLOW_TUNNEL)
+	} else if (fs.mode != FLOW_TUNNEL) {
+		/* what followed the request: the next one's start */
 		w->headlen = flow_rest(&fq);
+		memmove(w->head, fq.buf, w->headlen);
+	}
 	return XFER_DONE;
 }
 
@@ -1016,16 +1022,20 @@ serve_request(struct worker *w, struct conn *c)
 	}
 	x.uplen = (size_t)n;
 	retry_ok = idempotent(w) && x.reqbody == HTTP_BODY_NONE;
-	if ((rc = choose_and_connect(w, c, &x)) != 0)
+	if ((rc = choose_and_connect(w, c, &x, false)) != 0)
 		goto fail;
-	/* the head is parsed and copied: keep only what followed it */
-	w->headlen -= w->req.head_len;
-	memmove(w->head, w->head + w->req.head_len, w->headlen);
 	rc = exchange(w, c, &x, retry_ok);
 	if (rc == XFER_RETRY) {
-		x.to_server = 0;
-		if ((rc = reconnect(w, &x)) == 0)
-			rc = exchange(w, c, &x, false);
+		/* scheduled anew on new connections: the server may be gone */
+		log_debug("server %s: kept connection closed, reconnecting",
+		    w->svc->rs[x.rsi].name);
+		close(x.sfd);
+		x.sfd = -1;
+		sb_server_release(w->sb, w->ws);
+		x.to_server = x.to_client = 0;
+		if ((rc = choose_and_connect(w, c, &x, true)) != 0)
+			goto fail;
+		rc = exchange(w, c, &x, false);
 		if (rc == XFER_RETRY)
 			rc = 502;
 	}
@@ -1042,6 +1052,50 @@ fail:
 	return rc;
 }
 
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr,
+		    sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/*
+ * maxconnperip: other workers of this service busy with a connection from
+ * the same address, read from the scoreboard (racy by a connection or two,
+ * never by more).
+ */
+static bool
+over_conn_limit(const struct worker *w, const struct conn *c)
+{
+	const struct sb_worker *o;
+	unsigned n = 0, nw = w->sb->hdr->nworkers;
+	int st;
+
+	if (w->svc->maxconnperip == 0)
+		return false;
+	for (unsigned i = 0; i < nw; i++) {
+		o = sb_worker(w->sb, i);
+		if (o == w->ws || atomic_load_explicit(&o->service,
+		    memory_order_relaxed) != w->svc->sb_index)
+			continue;
+		st = atomic_load_explicit(&o->state, memory_order_relaxed);
+		if (st < WS_READING || st > WS_KEEPALIVE)
+			continue;
+		if (same_host(&o->client, &c->client) &&
+		    ++n >= w->svc->maxconnperip)
+			return true;
+	}
+	return false;
+}
+
 static void
 serve_conn(struct worker *w, struct conn *c)
 {
@@ -1049,6 +1103,13 @@ serve_conn(struct worker *w, struct conn *c)
 
 	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
 	    sizeof(c->clientstr));
+	if (over_conn_limit(w, c)) {
+		log_debug("client %s: over maxconnperip (%u)", c->clientstr,
+		    w->svc->maxconnperip);
+		send_error(w, c, 503);
+		count_request(w, NULL);
+		return;
+	}
 	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
