@@ -42,13 +42,16 @@
 #include "util.h"
 #include "worker.h"
 
-#define WORKER_MAX_EVENTS	(CONF_MAX_LISTEN + 1)
+#define WORKER_MAX_EVENTS	64
 #define WORKER_TICK_MS		1000	/* check the master is alive */
 #define WORKER_LINGER_MS	2000	/* drain after an error reply */
 #define WORKER_LINGER_BYTES	(1024 * 1024)
 #define WORKER_CLIENT_BUF	16384	/* for the body, past the largest head */
 #define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
 #define WORKER_POOL_TRUST_MS	1000	/* reuse without a look first */
+#define WORKER_PARK_MAX		256	/* idle client connections a worker
+					   watches while it waits to accept */
+#define WORKER_PARK_TAG		(1ULL << 40)	/* epoll data of a parked one */
 
 static volatile sig_atomic_t stop_now;		/* SIGTERM: close and exit */
 static volatile sig_atomic_t stop_graceful;	/* SIGUSR1: finish, exit */
@@ -58,6 +61,19 @@ struct idle {
 	int			 fd;		/* -1: free */
 	int			 rsi;		/* index into svc->rs */
 	int64_t			 since;		/* ms it went idle */
+};
+
+/*
+ * A client connection with nothing to read yet -- accepted before its
+ * request arrived, or kept alive between requests -- waits in the
+ * worker's epoll set instead of holding the worker (Apache's event MPM
+ * does the same), until its first byte or its deadline.
+ */
+struct parked {
+	int			 fd;		/* -1: free */
+	unsigned		 nreq;
+	int64_t			 deadline;
+	struct sockaddr_storage	 client;
 };
 
 struct worker {
@@ -84,12 +100,15 @@ struct worker {
 	size_t			 ocap;
 	struct idle		*pool;
 	unsigned		 npool;
+	struct parked		 park[WORKER_PARK_MAX];
+	unsigned		 nparked;
 	unsigned long		 served;
 };
 
 /* one client connection */
 struct conn {
 	int			 cfd;
+	bool			 ready;		/* bytes are waiting: read first */
 	struct sockaddr_storage	 client;
 	char			 clientstr[UTIL_ADDRSTRLEN];
 	unsigned		 nreq;		/* requests read on it */
@@ -184,13 +203,14 @@ setup_epoll(struct worker *w)
 	for (unsigned i = 0; i < w->svc->nlisten; i++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.fd = w->svc->listen[i].fd;
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		ev.data.u64 = (uint64_t)w->svc->listen[i].fd;
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->svc->listen[i].fd,
+		    &ev) == -1)
 			fatal("epoll_ctl listen %s", w->svc->listen[i].name);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.fd = w->a->pod;
+	ev.data.u64 = (uint64_t)w->a->pod;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->a->pod, &ev) == -1)
 		fatal("epoll_ctl pipe of death");
 }
@@ -227,6 +247,8 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->sbuf = xmalloc(w->scap);
 	w->ocap = w->scap + 1024;
 	w->obuf = xmalloc(w->ocap);
+	for (unsigned i = 0; i < WORKER_PARK_MAX; i++)
+		w->park[i].fd = -1;
 	w->npool = w->svc->nrs * w->svc->server_keepalive;
 	if (w->npool > 0) {
 		w->pool = xmalloc(w->npool * sizeof(*w->pool));
@@ -441,9 +463,9 @@ read_head(struct worker *w, struct conn *c)
 	ssize_t n;
 	int rc;
 	/* a kept connection's next request is rarely there yet: wait first */
-	bool ready = w->headlen > 0 || c->nreq == 0;
+	bool ready = w->headlen > 0 || c->nreq == 0 || c->ready;
 
-	if (w->headlen > 0 || c->nreq == 0)
+	if (w->headlen > 0 || c->nreq == 0 || c->ready)
 		deadline = util_now_ms() + (int64_t)svc->request_timeout *
 		    1000;
 	else
@@ -1096,11 +1118,10 @@ over_conn_limit(const struct worker *w, const struct conn *c)
 	return false;
 }
 
-static void
-serve_conn(struct worker *w, struct conn *c)
+/* the connection was accepted: limits, counters; false if refused */
+static bool
+begin_conn(struct worker *w, struct conn *c)
 {
-	int status;
-
 	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
 	    sizeof(c->clientstr));
 	if (over_conn_limit(w, c)) {
@@ -1108,18 +1129,31 @@ serve_conn(struct worker *w, struct conn *c)
 		    w->svc->maxconnperip);
 		send_error(w, c, 503);
 		count_request(w, NULL);
-		return;
+		return false;
 	}
-	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
 	tune_socket(c->cfd);
+	return true;
+}
+
+/*
+ * Serve requests until the connection must close (returns false) or it
+ * idles with nothing buffered and can be parked (returns true).
+ */
+static bool
+serve_conn(struct worker *w, struct conn *c)
+{
+	int status;
+
+	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	w->headlen = 0;
 	sb_worker_state(w->ws, WS_READING);
 	for (;;) {
 		status = read_head(w, c);
+		c->ready = false;
 		if (status == -1)
-			return;
+			return false;
 		c->nreq++;
 		if (status == 0)
 			status = serve_request(w, c);
@@ -1128,20 +1162,20 @@ serve_conn(struct worker *w, struct conn *c)
 		if (status > 0) {
 			send_error(w, c, status);
 			linger(w, c);
-			return;
+			return false;
 		}
 		if (status < 0 || !c->keep)
-			return;
+			return false;
+		if (w->headlen == 0 && w->nparked < WORKER_PARK_MAX)
+			return true;
 		sb_worker_state(w->ws, WS_KEEPALIVE);
 	}
 }
 
+/* add the connection's byte counts to the worker and the service */
 static void
-finish_conn(struct worker *w, struct conn *c)
+account_conn(struct worker *w, struct conn *c)
 {
-	sb_worker_state(w->ws, WS_CLOSING);
-	sb_server_release(w->sb, w->ws);
-	close(c->cfd);
 	atomic_fetch_add_explicit(&w->ws->bytes_in, c->in,
 	    memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ws->bytes_out, c->out,
@@ -1150,7 +1184,114 @@ finish_conn(struct worker *w, struct conn *c)
 	    memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->bytes_out, c->out,
 	    memory_order_relaxed);
+	c->in = c->out = 0;
+}
+
+static void
+finish_conn(struct worker *w, struct conn *c)
+{
+	sb_worker_state(w->ws, WS_CLOSING);
+	sb_server_release(w->sb, w->ws);
+	close(c->cfd);
+	account_conn(w, c);
 	w->served++;
+}
+
+/*
+ * Parking.
+ */
+
+static void
+unpark(struct worker *w, struct parked *pk)
+{
+	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, pk->fd, NULL);
+	pk->fd = -1;
+	w->nparked--;
+}
+
+/* watch c until its first byte or deadline; false if it cannot be */
+static bool
+park(struct worker *w, struct conn *c, int64_t deadline)
+{
+	struct epoll_event ev;
+	struct parked *pk = NULL;
+
+	for (unsigned i = 0; i < WORKER_PARK_MAX && pk == NULL; i++)
+		if (w->park[i].fd == -1)
+			pk = &w->park[i];
+	if (pk == NULL)
+		return false;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.u64 = WORKER_PARK_TAG | (uint64_t)(pk - w->park);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->cfd, &ev) == -1)
+		return false;
+	pk->fd = c->cfd;
+	pk->nreq = c->nreq;
+	pk->deadline = deadline;
+	memcpy(&pk->client, &c->client, sizeof(pk->client));
+	w->nparked++;
+	account_conn(w, c);
+	return true;
+}
+
+/* serve c; park it when it idles, else close it */
+static void
+run_conn(struct worker *w, struct conn *c)
+{
+	int64_t idle = (int64_t)w->svc->keepalive_timeout * 1000;
+
+	if (serve_conn(w, c) && park(w, c, util_now_ms() + idle)) {
+		sb_server_release(w->sb, w->ws);
+		return;
+	}
+	finish_conn(w, c);
+}
+
+/* a parked connection has bytes (or hung up): serve it */
+static void
+wake_parked(struct worker *w, unsigned i)
+{
+	struct parked *pk = &w->park[i];
+	struct conn c;
+
+	if (i >= WORKER_PARK_MAX || pk->fd == -1)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.cfd = pk->fd;
+	c.nreq = pk->nreq;
+	c.ready = true;
+	memcpy(&c.client, &pk->client, sizeof(c.client));
+	unpark(w, pk);
+	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
+	    sizeof(c.clientstr));
+	run_conn(w, &c);
+}
+
+/* close parked connections past their deadline (all, when closing);
+   returns ms to the nearest deadline left, at most max */
+static int
+sweep_parked(struct worker *w, bool all, int max)
+{
+	int64_t now = util_now_ms(), next = now + max;
+	struct parked *pk;
+
+	for (unsigned i = 0; i < WORKER_PARK_MAX && w->nparked > 0; i++) {
+		pk = &w->park[i];
+		if (pk->fd == -1)
+			continue;
+		if (all || pk->deadline <= now) {
+			int fd = pk->fd;
+
+			unpark(w, pk);
+			close(fd);
+			w->served++;
+			continue;
+		}
+		if (pk->deadline < next)
+			next = pk->deadline;
+	}
+	return (int)(next - now);
 }
 
 /* the master wrote a byte to retire one idle worker: was it for us */
@@ -1167,6 +1308,7 @@ accept_one(struct worker *w, int lfd)
 {
 	struct conn c;
 	socklen_t len = sizeof(c.client);
+	char b;
 
 	memset(&c, 0, sizeof(c));
 	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
@@ -1177,8 +1319,19 @@ accept_one(struct worker *w, int lfd)
 			log_warn("accept");
 		return;
 	}
-	serve_conn(w, &c);
-	finish_conn(w, &c);
+	if (!begin_conn(w, &c)) {
+		finish_conn(w, &c);
+		return;
+	}
+	/* nothing to read yet (defer_accept timed out, or a syncookie):
+	   wait for it without holding the worker */
+	if (recv(c.cfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK) &&
+	    park(w, &c, util_now_ms() + (int64_t)w->svc->request_timeout *
+	    1000))
+		return;
+	c.ready = true;
+	run_conn(w, &c);
 }
 
 void
@@ -1191,20 +1344,28 @@ worker_main(const struct worker_args *a)
 	worker_init(&w, a);
 	while (!should_exit(&w)) {
 		sb_worker_state(w.ws, WS_IDLE);
-		n = epoll_wait(w.epfd, ev, WORKER_MAX_EVENTS, WORKER_TICK_MS);
+		n = epoll_wait(w.epfd, ev, WORKER_MAX_EVENTS,
+		    sweep_parked(&w, false, WORKER_TICK_MS));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
 		if (n == 0)
 			pool_expire(&w);
 		for (int i = 0; i < n && !stop_now; i++) {
-			if (ev[i].data.fd == a->pod) {
+			if (ev[i].data.u64 & WORKER_PARK_TAG) {
+				wake_parked(&w, (unsigned)(ev[i].data.u64 &
+				    ~WORKER_PARK_TAG));
+				continue;
+			}
+			if (ev[i].data.u64 == (uint64_t)a->pod) {
 				if (read_pod(&w))
 					stop_graceful = 1;
 				continue;
 			}
-			accept_one(&w, ev[i].data.fd);
+			accept_one(&w, (int)ev[i].data.u64);
 		}
 	}
+	/* idle kept connections may be closed at any time (RFC 9112 9.5) */
+	sweep_parked(&w, true, 0);
 	sb_worker_state(w.ws, WS_CLOSING);
 	pool_close_all(&w);
 	relay_free(&w.relay);
