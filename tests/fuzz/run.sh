@@ -3,8 +3,8 @@
 # Copyright (C) 2026 The tcpvs developers
 #
 # Build the libFuzzer targets of the HTTP parsers (fuzz_request,
-# fuzz_response, fuzz_chunk) with clang's fuzzer, address and undefined
-# sanitizers, and run each for FUZZ_SECONDS (default 20) from its seed
+# fuzz_response, fuzz_chunk) and of the configuration loader (fuzz_conf)
+# with clang's fuzzer, address and undefined sanitizers, and run each for FUZZ_SECONDS (default 20) from its seed
 # corpus.  Fails on any crash, leak, sanitizer report or broken invariant;
 # the input that did it is kept in FUZZ_ARTIFACTS (default ./fuzz-artifacts)
 # to be replayed with "fuzz_<target> <file>".  Works from a plain checkout:
@@ -12,14 +12,14 @@
 # defining _GNU_SOURCE.  Nothing is written to the source tree.
 #
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS (default "request response
-# chunk"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
+# chunk conf"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-request response chunk}
+targets=${FUZZ_TARGETS:-request response chunk conf}
 artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
 sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
 
@@ -42,10 +42,18 @@ stat() {
 failed=0
 for t in $targets; do
 	bin=$work/fuzz_$t
-	# shellcheck disable=SC2086  # $sources is a list
+	srcs=$sources libs= dict=$here/http.dict
+	if [ "$t" = conf ]; then
+		# the loader and what it calls: every daemon source but main
+		srcs=$(ls "$src"/*.c | grep -v -e '/tcpvsd\.c$' -e '/tcpvsadm\.c$')
+		libs="$(pkg-config --libs libconfuse libpcre2-8) -ldl"
+		dict=$here/conf.dict
+	fi
+	# shellcheck disable=SC2086  # $srcs and $libs are lists
 	if ! "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -I"$cfgdir" -I"$src" -I"$here" \
-	    -o "$bin" "$here/fuzz_$t.c" $sources; then
+	    $(pkg-config --cflags libconfuse libpcre2-8) \
+	    -o "$bin" "$here/fuzz_$t.c" $srcs $libs; then
 		echo "fuzz_$t: build failed" >&2
 		failed=1
 		continue
@@ -56,7 +64,7 @@ for t in $targets; do
 	if ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
 	    "$bin" -max_total_time="$seconds" -timeout=10 \
-	    -dict="$here/http.dict" -print_final_stats=1 \
+	    -dict="$dict" -print_final_stats=1 \
 	    -artifact_prefix="$work/crash_$t/" \
 	    "$work/corpus_$t" "$here/corpus/$t" >"$work/$t.log" 2>&1; then
 		echo "fuzz_$t: ok: $(stat number_of_executed_units \
