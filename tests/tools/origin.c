@@ -14,6 +14,8 @@
  *                    varying size, a trailer field)
  *   /close/N         N bytes of the stream, no Content-Length: the body
  *                    ends when the origin closes
+ *   /reset/N         announces N bytes of the stream, sends half, then
+ *                    resets the connection
  *   /ws              with "Upgrade: websocket": 101, then echoes every
  *                    byte until the client closes
  *   anything else    "NAME\n"
@@ -421,6 +423,25 @@ send_bytes(int fd, const struct req *r, uint64_t n, int keep,
 	return how == BY_CLOSE ? 1 : 0;
 }
 
+/* a Content-Length of n, n / 2 bytes, then RST */
+static int
+reset_midway(int fd, uint64_t n)
+{
+	char head[256], buf[65536];
+	struct linger lg = { 1, 0 };
+	uint32_t x = 1;
+	size_t c = n / 2 < sizeof(buf) ? (size_t)(n / 2) : sizeof(buf);
+	int hl;
+
+	hl = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nX-Origin: %s\r\n"
+	    "Content-Length: %llu\r\n\r\n", name, (unsigned long long)n);
+	stream(&x, buf, c);
+	if (write_all(fd, head, (size_t)hl) == -1 || write_all(fd, buf, c) == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	return -1;
+}
+
 /* 101, then every byte back until EOF */
 static int
 echo(struct in *in)
@@ -494,6 +515,8 @@ handle(struct in *in, struct req *r)
 	}
 	if (strcmp(r->path, "/ws") == 0 && r->upgrade)
 		return echo(in);
+	if (strncmp(r->path, "/reset/", 7) == 0)
+		return reset_midway(in->fd, strtoull(r->path + 7, NULL, 10));
 	if (strncmp(r->path, "/slow/", 6) == 0)
 		usleep((useconds_t)atoi(r->path + 6) * 1000);
 	if (strncmp(r->path, "/status/", 8) == 0) {

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A bounded mixed load through tcpvsd that checks every body it accepts.
+
+    faultload.py PORT ORIGIN_PORT THREADS SECONDS
+
+Each thread keeps an HTTP/1.1 connection open and asks in turn for
+/bytes/65536 and /chunked/65536 (the same 64 KiB stream, two framings),
+reconnecting whenever the connection breaks.  A response counts as
+complete only when its framing says it ended (all Content-Length bytes,
+or the last chunk); a complete body must equal the origin's own answer,
+fetched directly at the start.  It prints
+
+    complete=N corrupt=K truncated=T errors=E status5xx=S
+
+where truncated are responses cut short (seen, never accepted), errors
+failed connections, status5xx answers tcpvsd gave itself.
+"""
+import hashlib
+import sys
+import threading
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+import h1  # noqa: E402
+
+
+def worker(port, ref, until, stats, lock):
+    c = None
+    paths = ["/bytes/65536", "/chunked/65536"]
+    i = 0
+    while time.time() < until:
+        path = paths[i % 2]
+        i += 1
+        try:
+            if c is None:
+                c = h1.Conn(port)
+            c.send(h1.req("GET", path))
+            status, h, body, _ = c.response()
+        except h1.Closed:
+            # a response cut short, or a kept connection closed between
+            # requests: either way nothing was accepted
+            with lock:
+                stats["truncated"] += 1
+            c = None
+            continue
+        except OSError:
+            with lock:
+                stats["errors"] += 1
+            c = None
+            time.sleep(0.05)
+            continue
+        with lock:
+            if status >= 500:
+                stats["status5xx"] += 1
+            elif hashlib.sha256(body).digest() == ref:
+                stats["complete"] += 1
+            else:
+                stats["corrupt"] += 1
+        if h.get("connection", "").lower() == "close":
+            c = None
+
+
+def main():
+    port, oport = int(sys.argv[1]), int(sys.argv[2])
+    threads, secs = int(sys.argv[3]), float(sys.argv[4])
+    h1.TIMEOUT = 5
+    ref = hashlib.sha256(h1.direct(oport, "/bytes/65536")).digest()
+    stats = dict(complete=0, corrupt=0, truncated=0, errors=0, status5xx=0)
+    lock = threading.Lock()
+    until = time.time() + secs
+    ts = [threading.Thread(target=worker, args=(port, ref, until, stats,
+                                                lock), daemon=True)
+          for _ in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=secs + 15)
+    print(" ".join("%s=%d" % kv for kv in stats.items()))
+
+
+if __name__ == "__main__":
+    main()
