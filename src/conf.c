@@ -6,9 +6,10 @@
  * written (health-check values through conf_check.c), so errors carry its
  * line, and the builder then checks what spans options (spare-server
  * bounds, rule servers, duplicate listen addresses), compiles every PCRE2
- * rule and runs every scheduler's init_service.  Every error is printed as "FILE:LINE: reason" and the
- * result is a complete generation or nothing.  Runs in the master (and
- * in tcpvsd -t); never on the request path.
+ * rule and runs every scheduler's init_service.  Every error is printed
+ * as "FILE:LINE: reason" and the result is a complete generation or
+ * nothing.  Runs in the master (and in tcpvsd -t); never on the request
+ * path.
  */
 #include "config.h"
 

@@ -36,7 +36,7 @@
 #include "scoreboard.h"
 #include "util.h"
 
-#define HEALTH_TICK_MS		1000	/* the master alive? at least this often */
+#define HEALTH_TICK_MS		1000	/* is the master alive? this often */
 #define HEALTH_RAMP_MS		250	/* slowstart weight steps */
 #define HEALTH_RETRY_MS		100	/* out of descriptors: try again */
 #define HEALTH_MAX_EVENTS	64
@@ -418,7 +418,7 @@ loop(struct checker *c)
 			fatal("epoll_wait");
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.ptr == NULL)
-				quit(c);	/* SIGTERM, or the master died */
+				quit(c);	/* SIGTERM, or no master */
 			ready(c, ev[i].data.ptr, ev[i].events);
 		}
 		if (getppid() != c->master)

@@ -32,7 +32,7 @@ struct probe {
 	int			 code;		/* result detail: HTTP status,
 						   or errno for PROBE_ERROR */
 	size_t			 off;		/* bytes of buf sent or read */
-	size_t			 len;		/* bytes of the request in buf */
+	size_t			 len;		/* request bytes in buf */
 	char			 buf[PROBE_BUF];
 };
 

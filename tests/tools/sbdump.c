@@ -3,7 +3,8 @@
 /*
  * sbdump: print a scoreboard file (tcpvs.conf "scoreboardfile") for the
  * integration tests, one line per in-use server slot (with what the
- * health checker published) and per live worker slot.  It maps the file read-only and never writes it.
+ * health checker published) and per live worker slot.  It maps the file
+ * read-only and never writes it.
  */
 #include "config.h"
 
