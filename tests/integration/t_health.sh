@@ -37,26 +37,27 @@ start_tcpvsd "$T/t.conf" "$P"
 KA="web/127.0.0.1:$PORT_a"; KB="web/127.0.0.1:$PORT_b"; KC="web/127.0.0.1:$PORT_c"
 is() { [ "$(sb_server "$1" "$2")" = "$3" ]; }	# is KEY FIELD VALUE
 
-check "check path answering 500: a is down" wait_until 5 is "$KA" health down
+check "check path answering 500: a is down" wait_until 10 is "$KA" health down
 check "a's last check: http status 500" \
     eval 'is "$KA" check http-status && is "$KA" code 500'
 check "logged: 'web: server 127.0.0.1:$PORT_a is DOWN (http status 500, 2 consecutive failures)'" \
     grep -q "web: server 127.0.0.1:$PORT_a is DOWN (http status 500, 2 consecutive failures)" "$T/tcpvsd.log"
-check "b and c (204 is in 2xx) are up" wait_until 5 eventually \
+check "b and c (204 is in 2xx) are up" wait_until 10 eventually \
     'is "$KB" health up && is "$KC" health up'
 check "a latency is measured" test "$(sb_server "$KA" latency_us)" -gt 0
 check "a's port still accepts: the tcp check keeps it up" \
-    wait_until 5 is "tcp/127.0.0.1:$PORT_a" health up
+    wait_until 10 is "tcp/127.0.0.1:$PORT_a" health up
 for i in $(seq 12); do get "http://127.0.0.1:$P/"; done > "$T/out"
 check "12 requests: none to a" test "$(grep -c '^a$' "$T/out")" -eq 0
 check "12 requests: all answered by b or c" test "$(grep -c '^[bc]$' "$T/out")" -eq 12
 
-# b killed: down within fall x interval + 1 s
+# b killed: down within fall x interval + 1 s, timed by the checker's
+# own clock (change_ms), not by how fast this script can poll
+t0=$(date +%s%3N)
 stop_origin b
-t0=$(date +%s%N)
-check "killed b: down within 2 s" wait_until 2 is "$KB" health down
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-say "b down after ${ms} ms"
+check "killed b: down" wait_until 10 is "$KB" health down
+ms=$(( $(sb_server "$KB" change_ms) - t0 ))
+check "b down ${ms} ms after the kill: within fall x interval + 1 s" test "$ms" -le 2000
 check "b's last check: refused" is "$KB" check refused
 check "logged: b is DOWN (refused, 2 consecutive failures)" \
     grep -q "web: server 127.0.0.1:$PORT_b is DOWN (refused, 2 consecutive failures)" "$T/tcpvsd.log"
@@ -67,13 +68,12 @@ check "with b down, c answers all 6" test "$(grep -cx c "$T/out2")" -eq 6
 "$ORIGIN" -l "127.0.0.1:$PORT_b" -n b > "$T/origin-b2.out" 2>&1 &
 PIDS="$PIDS $!"
 wait_until 5 port_open "$PORT_b" || fail "origin b did not start again"
-t0=$(date +%s%N)
-check "restarted b: up within 2 s" wait_until 2 is "$KB" health up
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-say "b up after ${ms} ms"
+t0=$(date +%s%3N)
+check "restarted b: up" wait_until 10 is "$KB" health up
+ms=$(( $(sb_server "$KB" change_ms) - t0 ))
+check "b up ${ms} ms after it listens again: within rise x interval + 1 s" test "$ms" -le 2000
 check "logged: b is UP (2 consecutive successes)" \
     grep -q "web: server 127.0.0.1:$PORT_b is UP (2 consecutive successes)" "$T/tcpvsd.log"
-check "b's change time is recent" test "$(sb_server "$KB" change_ms)" -gt $(( $(date +%s%3N) - 5000 ))
 for i in $(seq 12); do get "http://127.0.0.1:$P/"; done > "$T/out3"
 check "b serves again" grep -qx b "$T/out3"
 check "a still never chosen" test "$(grep -c '^a$' "$T/out3")" -eq 0

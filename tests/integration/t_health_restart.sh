@@ -30,7 +30,7 @@ is() { [ "$(sb_server "$1" "$2")" = "$3" ]; }
 checker() { pgrep -P "$TCPVSD_PID" -x tcpvsd-health; }
 one_checker() { [ "$(checker | wc -l)" -eq 1 ]; }
 
-check "a up, bad down" wait_until 5 eventually 'is "$KA" health up && is "$KBAD" health down'
+check "a up, bad down" wait_until 10 eventually 'is "$KA" health up && is "$KBAD" health down'
 check "one checker, named tcpvsd-health" wait_until 5 one_checker
 hc=$(checker)
 check "the master logged the checker's pid" grep -q "health checker started, pid $hc" "$T/tcpvsd.log"
@@ -38,12 +38,12 @@ changes=$(grep -c " is \(UP\|DOWN\)" "$T/tcpvsd.log")
 
 kill -KILL "$hc"
 new_checker() { c=$(checker); [ -n "$c" ] && [ "$c" != "$hc" ]; }
-check "killed checker: a new one within 3 s" wait_until 3 new_checker
+check "killed checker: a new one on the next tick" wait_until 5 new_checker
 check "the master logged it" grep -q "health checker $hc killed by signal 9: restarting it" "$T/tcpvsd.log"
 hc2=$(checker)
 t1=$(sb_server "$KA" check_ms)
 advanced() { [ "$(sb_server "$KA" check_ms)" -gt "$t1" ]; }
-check "the new checker checks: a's last-check time advances" wait_until 3 advanced
+check "the new checker checks: a's last-check time advances" wait_until 5 advanced
 sleep 1
 check "states carried on: a up, bad down" eval 'is "$KA" health up && is "$KBAD" health down'
 check "bad's failures count on past fall" test "$(sb_server "$KBAD" check_fails)" -gt 2
@@ -64,12 +64,12 @@ hc3=$(checker)
 kill -TERM "$TCPVSD_PID"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 check "SIGTERM: master gone" wait_until 10 gone "$TCPVSD_PID"
-check "SIGTERM: checker gone" wait_until 2 gone "$hc3"
+check "SIGTERM: checker gone" wait_until 5 gone "$hc3"
 
 # the master killed outright: the checker notices and exits
 start_tcpvsd "$T/t.conf" "$P"
 check "restarted daemon has a checker" wait_until 5 one_checker
 hc4=$(checker)
 { kill -KILL "$TCPVSD_PID"; wait "$TCPVSD_PID"; } 2>/dev/null
-check "master SIGKILLed: the checker exits within 3 s" wait_until 3 gone "$hc4"
+check "master SIGKILLed: the checker exits" wait_until 5 gone "$hc4"
 finish
