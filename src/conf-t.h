@@ -51,6 +51,16 @@
 #define CONF_SERVER_KEEPALIVE_MAX	16
 #define CONF_DEF_WEIGHT			1
 #define CONF_MAX_WEIGHT			65535
+#define CONF_DEF_CHECK_PATH		"/"
+#define CONF_DEF_CHECK_INTERVAL_MS	2000
+#define CONF_DEF_CHECK_TIMEOUT_MS	1000
+#define CONF_DEF_RISE			2
+#define CONF_DEF_FALL			3
+#define CONF_CHECK_PATH_MAX		256	/* check_path, NUL included */
+#define CONF_CHECK_MS_MIN		10	/* check_interval, check_timeout */
+#define CONF_CHECK_MS_MAX		3600000
+#define CONF_RISE_FALL_MAX		1000
+#define CONF_SLOWSTART_MAX		3600
 
 /* one listening address of a service */
 struct conf_listen {
@@ -59,6 +69,31 @@ struct conf_listen {
 	char			 name[CONF_NAME_MAX];	/* as written */
 	unsigned		 line;
 	int			 fd;	/* master: bound socket, -1 before */
+};
+
+/* HTTP statuses a check accepts: bit (code - 100), codes 100..599 */
+struct conf_expect {
+	uint64_t		 bits[8];
+};
+
+struct probe_ops;
+
+/*
+ * A real server's active health check: the service's check options, each
+ * overridden by the server's own, resolved at load.
+ */
+struct conf_check {
+	const struct probe_ops	*probe;		/* NULL: check = "none" */
+	char			 path[CONF_CHECK_PATH_MAX];
+	char			 host[CONF_NAME_MAX];	/* Host field */
+	struct conf_expect	 expect;
+	unsigned		 interval_ms;
+	unsigned		 timeout_ms;
+	unsigned		 rise;		/* successes to be up */
+	unsigned		 fall;		/* failures to be down */
+	unsigned		 port;		/* 0: the server's port */
+	struct sockaddr_storage	 addr;		/* what a probe connects to */
+	socklen_t		 addrlen;
 };
 
 /* a real server of a service (KTCPVS "server", IPVS "real server") */
@@ -70,6 +105,7 @@ struct realserver {
 	unsigned		 weight;	/* configured, 0..65535 */
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
+	struct conf_check	 check;
 };
 
 /* a content rule: PCRE2 pattern over the request target */
@@ -118,6 +154,8 @@ struct service {
 	uint64_t		 max_body_size;
 
 	bool			 splice;	/* zero-copy relay, else copy */
+	unsigned		 slowstart;	/* seconds a server that comes up
+						   takes to reach its weight */
 
 	/* slow and greedy clients */
 	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */

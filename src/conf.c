@@ -3,12 +3,13 @@
 /*
  * The configuration loader.  libconfuse parses tcpvs.conf against the
  * option tables below; validate callbacks check each value where it is
- * written, so errors carry its line, and the builder then checks what
- * spans options (spare-server bounds, rule servers, duplicate listen
- * addresses), compiles every PCRE2 rule and runs every scheduler's
- * init_service.  Every error is printed as "FILE:LINE: reason" and the
- * result is a complete generation or nothing.  Runs in the master (and
- * in tcpvsd -t); never on the request path.
+ * written (health-check values through conf_check.c), so errors carry its
+ * line, and the builder then checks what spans options (spare-server
+ * bounds, rule servers, duplicate listen addresses), compiles every PCRE2
+ * rule and runs every scheduler's init_service.  Every error is printed
+ * as "FILE:LINE: reason" and the result is a complete generation or
+ * nothing.  Runs in the master (and in tcpvsd -t); never on the request
+ * path.
  */
 #include "config.h"
 
@@ -57,8 +58,27 @@ struct loader {
 /* libconfuse has no user pointer for callbacks; loads are not reentrant */
 static struct loader *cur;
 
+/* a service's health check, which each of its servers may override */
+#define CHECK_OPTS \
+	CFG_STR("check", NULL, CFGF_NODEFAULT), \
+	CFG_STR("check_path", NULL, CFGF_NODEFAULT), \
+	CFG_STR("check_host", NULL, CFGF_NODEFAULT), \
+	CFG_STR("check_expect", NULL, CFGF_NODEFAULT), \
+	CFG_STR("check_interval", NULL, CFGF_NODEFAULT), \
+	CFG_STR("check_timeout", NULL, CFGF_NODEFAULT), \
+	CFG_INT("check_port", 0, CFGF_NODEFAULT), \
+	CFG_INT("rise", 0, CFGF_NODEFAULT), \
+	CFG_INT("fall", 0, CFGF_NODEFAULT)
+
+/* the string ones, judged and set by conf_check_set() */
+static const char *const check_strs[] = {
+	"check", "check_path", "check_host", "check_expect",
+	"check_interval", "check_timeout",
+};
+
 static cfg_opt_t server_opts[] = {
 	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),
+	CHECK_OPTS,
 	CFG_END()
 };
 
@@ -98,6 +118,8 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("server_keepalive_timeout", CONF_DEF_SERVER_KEEPALIVE_TIMEOUT,
 	    CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
+	CFG_INT("slowstart", 0, CFGF_NONE),
+	CHECK_OPTS,
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI),
@@ -146,6 +168,13 @@ static const struct range {
 	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
 	{ "virtual|server_keepalive_timeout", 1, 3600 },
 	{ "virtual|server|weight", 0, CONF_MAX_WEIGHT },
+	{ "virtual|slowstart", 0, CONF_SLOWSTART_MAX },
+	{ "virtual|check_port", 1, 65535 },
+	{ "virtual|rise", 1, CONF_RISE_FALL_MAX },
+	{ "virtual|fall", 1, CONF_RISE_FALL_MAX },
+	{ "virtual|server|check_port", 1, 65535 },
+	{ "virtual|server|rise", 1, CONF_RISE_FALL_MAX },
+	{ "virtual|server|fall", 1, CONF_RISE_FALL_MAX },
 	{ "virtual|rule|match", 0, 99 },
 };
 
@@ -370,6 +399,22 @@ validate_addr(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* check, check_path ...: the value's own syntax */
+static int
+validate_check(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	char why[256];
+
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	if (conf_check_set(NULL, opt->name, v, why, sizeof(why)) == -1)
+		conf_error(line, "%s%s '%s': %s", sec_label(cfg), opt->name,
+		    v, why);
+	return 0;
+}
+
 static const struct {
 	const char	*path;
 	cfg_validate_callback_t fn;
@@ -399,6 +444,15 @@ set_validators(cfg_t *cfg)
 	    i++)
 		cfg_set_validate_func(cfg, validators[i].path,
 		    validators[i].fn);
+	for (size_t i = 0; i < sizeof(check_strs) / sizeof(check_strs[0]);
+	    i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "virtual|%s", check_strs[i]);
+		cfg_set_validate_func(cfg, p, validate_check);
+		snprintf(p, sizeof(p), "virtual|server|%s", check_strs[i]);
+		cfg_set_validate_func(cfg, p, validate_check);
+	}
 }
 
 static void
@@ -642,6 +696,42 @@ build_sched(cfg_t *vs, struct service *svc)
 	svc->sched_shm = svc->sched->shm_size(svc);
 }
 
+/* the check options written in sec override those in c */
+static void
+apply_check(cfg_t *sec, struct conf_check *c)
+{
+	char why[256];
+
+	for (size_t i = 0; i < sizeof(check_strs) / sizeof(check_strs[0]);
+	    i++)
+		if (cfg_size(sec, check_strs[i]) > 0)	/* judged already */
+			(void)conf_check_set(c, check_strs[i], cfg_getstr(sec,
+			    check_strs[i]), why, sizeof(why));
+	if (cfg_size(sec, "check_port") > 0)
+		c->port = (unsigned)cfg_getint(sec, "check_port");
+	if (cfg_size(sec, "rise") > 0)
+		c->rise = (unsigned)cfg_getint(sec, "rise");
+	if (cfg_size(sec, "fall") > 0)
+		c->fall = (unsigned)cfg_getint(sec, "fall");
+}
+
+static void
+build_checks(cfg_t *vs, struct service *svc)
+{
+	struct conf_check def;
+
+	conf_check_defaults(&def);
+	apply_check(vs, &def);
+	svc->slowstart = (unsigned)cfg_getint(vs, "slowstart");
+	for (unsigned i = 0; i < svc->nrs; i++) {
+		struct realserver *rs = &svc->rs[i];
+
+		rs->check = def;
+		apply_check(cfg_getnsec(vs, "server", i), &rs->check);
+		conf_check_finish(&rs->check, rs);
+	}
+}
+
 static void
 build_service(cfg_t *vs, struct service *svc, unsigned index)
 {
@@ -661,6 +751,7 @@ build_service(cfg_t *vs, struct service *svc, unsigned index)
 	check_pool(vs, svc);
 	build_listen(vs, svc);
 	build_servers(vs, svc);
+	build_checks(vs, svc);
 	build_redirect(vs, svc);
 	build_rules(vs, svc);
 	build_sched(vs, svc);

@@ -129,6 +129,13 @@ struct http_resp {
  */
 enum http_result http_parse_response(const char *buf, size_t len,
 		    const struct http_limits *, struct http_resp *);
+/*
+ * Only the status line at buf[0..len), as http_parse_response() judges it
+ * (health checks): HTTP_OK with status and minor set, HTTP_AGAIN while it
+ * has no LF and fits in max bytes, HTTP_ERROR otherwise.
+ */
+enum http_result http_parse_status_line(const char *buf, size_t len,
+		    size_t max, struct http_resp *);
 const struct http_header *http_resp_find_header(const struct http_resp *,
 		    const char *buf, const char *name);
 

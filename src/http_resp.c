@@ -253,6 +253,20 @@ http_parse_response(const char *buf, size_t len,
 	return HTTP_OK;
 }
 
+enum http_result
+http_parse_status_line(const char *buf, size_t len, size_t max,
+    struct http_resp *resp)
+{
+	struct http_limits lim = { 0, (unsigned)max, 0 };
+	struct parse p = { buf, len, &lim, resp };
+	size_t next;
+
+	resp_reset(resp);
+	if (len > max)
+		p.len = max + 1;
+	return status_line(&p, &next);
+}
+
 const struct http_header *
 http_resp_find_header(const struct http_resp *resp, const char *buf,
     const char *name)

@@ -9,7 +9,9 @@
  * maintenance per service from the scoreboard alone: below
  * minspareservers it forks 1, 2, 4 ... 32 a second, above maxspareservers
  * it retires one idle worker a second through the service's pipe of death,
- * and it never exceeds maxclients.  Signal handlers do not exist here:
+ * and it never exceeds maxclients.  It forks the health checker when a
+ * generation checks any server, again for each new generation, and on
+ * the next tick after it died.  Signal handlers do not exist here:
  * signals are blocked and read in the loop.
  */
 #include "config.h"
@@ -34,6 +36,7 @@
 
 #include "conf-t.h"
 #include "conf.h"
+#include "health.h"
 #include "log.h"
 #include "master.h"
 #include "sched.h"
@@ -44,6 +47,7 @@
 #define MASTER_TICK_MS		1000
 #define MASTER_MAX_SPAWN_RATE	32	/* forks per second per service */
 #define MASTER_STOP_WAIT_MS	10000	/* SIGTERM to SIGKILL */
+#define MASTER_HEALTH_WAIT_MS	2000	/* the checker: SIGTERM to SIGKILL */
 
 /* per-service pool state of the master */
 struct pool {
@@ -66,6 +70,8 @@ struct master {
 	int			 pidfd;
 	int			 stopping;
 	int			 at_limit;	/* serverlimit reached, logged */
+	pid_t			 health_pid;	/* the health checker, 0: none */
+	int			 health_restart; /* fork it on the next tick */
 	struct genstate		 cur;		/* serving */
 	struct genstate		 old;		/* draining, at most one */
 };
@@ -277,6 +283,71 @@ spawn(struct master *m, const struct service *svc)
 	return 0;
 }
 
+/* the health checker, for the current generation, if it checks anything */
+static void
+start_health(struct master *m)
+{
+	struct health_args a;
+	pid_t pid;
+
+	m->health_restart = 0;
+	if (m->health_pid != 0 || !health_needed(m->cur.gen))
+		return;
+	if ((pid = fork()) == -1) {
+		log_warn("health checker: fork");
+		m->health_restart = 1;
+		return;
+	}
+	if (pid == 0) {
+		child_close(m, NULL);
+		drop_privileges(m->cur.gen);
+		a.gen = m->cur.gen;
+		a.sb = m->sb;
+		health_main(&a);
+	}
+	m->health_pid = pid;
+	log_info("health checker started, pid %ld", (long)pid);
+}
+
+/* SIGTERM, reaped here (not by reap()), SIGKILL after a bound */
+static void
+stop_health(struct master *m)
+{
+	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
+	pid_t pid = m->health_pid;
+	int status;
+
+	m->health_restart = 0;
+	if (pid == 0)
+		return;
+	m->health_pid = 0;
+	(void)kill(pid, SIGTERM);
+	while (util_now_ms() < deadline) {
+		if (waitpid(pid, &status, WNOHANG) != 0)
+			return;
+		(void)poll(NULL, 0, 10);
+	}
+	log_warnx("health checker %ld still running: killing it", (long)pid);
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+}
+
+/* the checker died unasked: logged, forked again on the next tick */
+static void
+health_died(struct master *m, pid_t pid, int status)
+{
+	m->health_pid = 0;
+	if (m->stopping)
+		return;
+	if (WIFSIGNALED(status))
+		log_warnx("health checker %ld killed by signal %d: restarting "
+		    "it", (long)pid, WTERMSIG(status));
+	else
+		log_warnx("health checker %ld exited with status %d: "
+		    "restarting it", (long)pid, WEXITSTATUS(status));
+	m->health_restart = 1;
+}
+
 struct census {
 	unsigned	total;
 	unsigned	idle;
@@ -383,6 +454,10 @@ reaped(struct master *m, pid_t pid, int status)
 	struct sb_worker *ws;
 	int slot, crashed, current;
 
+	if (pid == m->health_pid) {
+		health_died(m, pid, status);
+		return;
+	}
 	if ((slot = find_slot(m, pid)) == -1)
 		return;
 	ws = sb_worker(m->sb, (unsigned)slot);
@@ -523,6 +598,7 @@ stop_now(struct master *m, int sig)
 {
 	log_info("%s: stopping", strsignal(sig));
 	m->stopping = 1;
+	stop_health(m);
 	signal_workers(m, 0, SIGTERM);
 	wait_children(m, MASTER_STOP_WAIT_MS);
 	exit_master(m);
@@ -535,6 +611,7 @@ stop_graceful(struct master *m)
 	log_info("graceful stop: waiting up to %u s for requests in flight",
 	    m->cur.gen->graceful_timeout);
 	m->stopping = 1;
+	stop_health(m);
 	close_listeners(m->cur.gen);
 	close_listeners(m->old.gen);
 	signal_workers(m, 0, SIGUSR1);
@@ -746,6 +823,9 @@ reload(struct master *m, int graceful)
 	open_pools(&m->cur);
 	atomic_store(&m->sb->hdr->generation, gen->id);
 	start_pools(m);
+	/* the checker of the new generation; health lives in the scoreboard */
+	stop_health(m);
+	start_health(m);
 	signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
 	log_info("generation %u serving", gen->id);
 	retire_old(m);
@@ -820,6 +900,7 @@ master_main(struct generation *gen, const char *path, int pidfd)
 
 	master_init(&m, gen, path, pidfd);
 	start_pools(&m);
+	start_health(&m);
 	pfd.fd = m.sigfd;
 	pfd.events = POLLIN;
 	for (;;) {
@@ -831,6 +912,8 @@ master_main(struct generation *gen, const char *path, int pidfd)
 			on_signal(&m, (int)si.ssi_signo);
 		if (util_now_ms() >= next) {
 			reap(&m);
+			if (m.health_restart)
+				start_health(&m);
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			next = util_now_ms() + MASTER_TICK_MS;

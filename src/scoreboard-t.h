@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		1
+#define SB_VERSION		2
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_MAX_SERVICES		CONF_MAX_SERVICES
@@ -46,6 +46,20 @@ enum rs_health {
 	RS_HEALTH_UNKNOWN,	/* not checked yet: treated as up */
 	RS_HEALTH_UP,
 	RS_HEALTH_DOWN
+};
+
+/* the last active check of a real server (probe.h) */
+enum probe_result {
+	PROBE_NONE,		/* not checked yet */
+	PROBE_PENDING,		/* in flight; never published */
+	PROBE_OK,
+	PROBE_REFUSED,		/* connection refused */
+	PROBE_TIMEOUT,		/* not done within check_timeout */
+	PROBE_ERROR,		/* another socket error; code: errno */
+	PROBE_HTTP_STATUS,	/* a status check_expect does not accept;
+				   code: the status */
+	PROBE_INVALID,		/* not an HTTP/1.x status line */
+	PROBE__COUNT
 };
 
 enum rs_admin {
@@ -111,11 +125,28 @@ struct sb_service {
 struct sb_server {
 	char			 key[CONF_IDENT_MAX + CONF_NAME_MAX]; /* master */
 	_Atomic uint32_t	 in_use;	/* master */
-	_Atomic uint32_t	 weight;	/* master/control: effective weight */
+	_Atomic uint32_t	 weight;	/* master/control; health during
+						   slowstart: effective weight */
+	_Atomic uint32_t	 conf_weight;	/* master/control: the weight
+						   slowstart ramps up to */
 	_Atomic int32_t		 admin;		/* master/control: enum rs_admin */
-	_Atomic int32_t		 health;	/* health checker, workers (passive
-						   failures): enum rs_health */
-	_Atomic uint32_t	 fails;		/* any: consecutive failures */
+	_Atomic uint32_t	 checked;	/* master: 1 if actively checked */
+	_Atomic int32_t		 health;	/* health checker; workers mark DOWN
+						   (passive); master resets an
+						   unchecked one: enum rs_health */
+	_Atomic uint32_t	 fails;		/* any: consecutive failed
+						   connects (passive) */
+	/* the health checker's, for tcpvsadm and sbdump */
+	_Atomic int32_t		 check_result;	/* enum probe_result */
+	_Atomic int32_t		 check_code;	/* HTTP status, or errno */
+	_Atomic uint32_t	 check_latency_us;
+	_Atomic uint32_t	 check_oks;	/* consecutive successful checks */
+	_Atomic uint32_t	 check_fails;	/* consecutive failed checks */
+	_Atomic int64_t		 check_ms;	/* wall ms of the last check */
+	_Atomic int64_t		 change_ms;	/* health, workers: wall ms of the
+						   last change of health */
+	_Atomic int64_t		 ramp_ms;	/* health: wall ms slowstart began,
+						   0 when not ramping */
 	_Atomic uint32_t	 active;	/* any, atomically: requests in
 						   flight (lc, wlc read it) */
 	_Atomic uint32_t	 inactive;	/* any, atomically */

@@ -5,8 +5,8 @@
  * first fork and inherited by every worker and the health checker.  This
  * file sizes and carves it (one function, asserting the carving), assigns
  * service and real-server slots by stable key so counters survive
- * reloads, and gives back the connection a dead worker held.  It never
- * blocks and holds no lock.
+ * reloads, gives back the connection a dead worker held, and takes the
+ * workers' passive failure reports.  It never blocks and holds no lock.
  */
 #include "config.h"
 
@@ -253,6 +253,31 @@ find_server(struct sb *sb, const char *key)
 	return freeslot;
 }
 
+/*
+ * A reload from the file resets runtime weights, except that a server in
+ * slowstart goes on ramping (the health checker sets its weight).  Nothing
+ * would bring an unchecked server back up: it is no longer down.
+ */
+static void
+attach_server(struct sb_server *s, const struct realserver *rs)
+{
+	int checked = rs->check.probe != NULL;
+
+	atomic_store(&s->conf_weight, rs->weight);
+	atomic_store(&s->checked, (uint32_t)checked);
+	if (!checked || atomic_load(&s->ramp_ms) == 0) {
+		atomic_store(&s->ramp_ms, 0);
+		atomic_store(&s->weight, rs->weight);
+	}
+	if (!checked && atomic_load(&s->health) != RS_HEALTH_UNKNOWN) {
+		atomic_store(&s->health, RS_HEALTH_UNKNOWN);
+		atomic_store(&s->fails, 0);
+		atomic_store(&s->check_oks, 0);
+		atomic_store(&s->check_fails, 0);
+		atomic_store(&s->change_ms, util_wall_ms());
+	}
+}
+
 int
 sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 {
@@ -285,9 +310,7 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 				    svc->ident, rs->name, sb->hdr->nservers);
 				return -1;
 			}
-			/* a reload from the file resets runtime weights */
-			atomic_store(&sb->servers[rs->sb_index].weight,
-			    rs->weight);
+			attach_server(&sb->servers[rs->sb_index], rs);
 		}
 	}
 	return 0;
@@ -427,6 +450,36 @@ sb_server_available(const struct sb_server *s)
 	    RS_ADMIN_ACTIVE;
 }
 
+unsigned
+sb_server_report_fail(struct sb *sb, int server, unsigned fall)
+{
+	struct sb_server *s = &sb->servers[server];
+	unsigned n = atomic_fetch_add(&s->fails, 1) + 1;
+	int32_t h;
+
+	if (fall == 0 || n < fall || !atomic_load(&s->checked))
+		return n;
+	h = atomic_load(&s->health);
+	while (h != RS_HEALTH_DOWN)
+		if (atomic_compare_exchange_weak(&s->health, &h,
+		    RS_HEALTH_DOWN)) {
+			atomic_store(&s->change_ms, util_wall_ms());
+			break;
+		}
+	return n;
+}
+
+unsigned
+sb_server_report_ok(struct sb *sb, int server)
+{
+	struct sb_server *s = &sb->servers[server];
+
+	/* a load first: no cache-line write on every request */
+	if (atomic_load_explicit(&s->fails, memory_order_relaxed) == 0)
+		return 0;
+	return atomic_exchange(&s->fails, 0);
+}
+
 static const char *const ws_names[WS__COUNT] = {
 	[WS_DEAD] = "dead",
 	[WS_STARTING] = "starting",
@@ -474,6 +527,32 @@ sb_health_str(enum rs_health h)
 		return "up";
 	case RS_HEALTH_DOWN:
 		return "down";
+	}
+	return "?";
+}
+
+const char *
+sb_probe_result_str(enum probe_result r)
+{
+	switch (r) {
+	case PROBE_NONE:
+		return "none";
+	case PROBE_PENDING:
+		return "pending";
+	case PROBE_OK:
+		return "ok";
+	case PROBE_REFUSED:
+		return "refused";
+	case PROBE_TIMEOUT:
+		return "timeout";
+	case PROBE_ERROR:
+		return "error";
+	case PROBE_HTTP_STATUS:
+		return "http-status";
+	case PROBE_INVALID:
+		return "invalid";
+	case PROBE__COUNT:
+		break;
 	}
 	return "?";
 }

@@ -4,7 +4,8 @@
  * The scoreboard API.  The master creates the mapping (sb_create) and
  * assigns slots; workers hold a server's active count between
  * sb_server_hold() and sb_server_release(); the master gives back what a
- * dead worker held (sb_worker_repair).
+ * dead worker held (sb_worker_repair); workers report failed connects
+ * (sb_server_report_fail), the health checker publishes what it probes.
  */
 #ifndef TCPVS_SCOREBOARD_H
 #define TCPVS_SCOREBOARD_H
@@ -94,6 +95,22 @@ void		 sb_server_release(struct sb *, struct sb_worker *);
 /* worker: a new connection to the server was made */
 void		 sb_server_connected(struct sb *, int server);
 
+/*
+ * Worker: passive health.  A connect to server (a scoreboard server slot)
+ * failed, refused or timed out: one more consecutive failure.  At fall of
+ * them (0: never) a server that is actively checked is marked DOWN; only
+ * the health checker brings it back UP, after rise successful checks.  A
+ * server that is not checked is never marked DOWN, as nothing would bring
+ * it back.  Returns the consecutive failures, this one included (1: the
+ * first of a run, to log once per change).  No system call but the clock.
+ */
+unsigned	 sb_server_report_fail(struct sb *, int server, unsigned fall);
+/*
+ * Worker: a connect to server succeeded; ends a run of failures.  Returns
+ * the length of the run it ended, 0 if none (then nothing was written).
+ */
+unsigned	 sb_server_report_ok(struct sb *, int server);
+
 /* is the server eligible for a new connection (weight, health, admin) */
 int		 sb_server_available(const struct sb_server *);
 
@@ -101,5 +118,6 @@ const char	*sb_ws_state_str(enum ws_state);
 char		 sb_ws_state_char(enum ws_state);	/* Apache-style key */
 const char	*sb_health_str(enum rs_health);
 const char	*sb_admin_str(enum rs_admin);
+const char	*sb_probe_result_str(enum probe_result);	/* "ok", ... */
 
 #endif /* TCPVS_SCOREBOARD_H */

@@ -542,6 +542,10 @@ connect_sorry(struct worker *w, struct xfer *x)
 	return fd;
 }
 
+/*
+ * Passive health: a failed connect counts towards the server's fall (it
+ * is marked down at once when actively checked); logged once a run.
+ */
 static void
 note_connect_failure(struct worker *w, const struct realserver *rs, int err)
 {
@@ -549,8 +553,7 @@ note_connect_failure(struct worker *w, const struct realserver *rs, int err)
 
 	atomic_fetch_add_explicit(&s->connect_errors, 1,
 	    memory_order_relaxed);
-	/* logged once per change of state, not once per request */
-	if (atomic_fetch_add(&s->fails, 1) == 0) {
+	if (sb_server_report_fail(w->sb, rs->sb_index, rs->check.fall) == 1) {
 		errno = err;
 		log_warn("server %s: connect", rs->name);
 	}
@@ -559,11 +562,8 @@ note_connect_failure(struct worker *w, const struct realserver *rs, int err)
 static void
 note_connect_success(struct worker *w, const struct realserver *rs)
 {
-	struct sb_server *s = sb_server(w->sb, (unsigned)rs->sb_index);
-
 	sb_server_connected(w->sb, rs->sb_index);
-	if (atomic_load_explicit(&s->fails, memory_order_relaxed) != 0 &&
-	    atomic_exchange(&s->fails, 0) != 0)
+	if (sb_server_report_ok(w->sb, rs->sb_index) > 0)
 		log_info("server %s: connect succeeds again", rs->name);
 }
 

@@ -2,8 +2,9 @@
 /* Copyright (C) 2026 The tcpvs developers */
 /*
  * sbdump: print a scoreboard file (tcpvs.conf "scoreboardfile") for the
- * integration tests, one line per in-use server slot and per live worker
- * slot.  It maps the file read-only and never writes it.
+ * integration tests, one line per in-use server slot (with what the
+ * health checker published) and per live worker slot.  It maps the file
+ * read-only and never writes it.
  */
 #include "config.h"
 
@@ -12,6 +13,23 @@
 #include <string.h>
 
 #include "scoreboard.h"
+
+/* the health checker's fields of a server line */
+static void
+dump_check(const struct sb_server *s)
+{
+	printf(" checked=%u fails=%u check=%s code=%d latency_us=%u "
+	    "check_ms=%lld oks=%u check_fails=%u change_ms=%lld "
+	    "ramp_ms=%lld", atomic_load(&s->checked),
+	    atomic_load(&s->fails),
+	    sb_probe_result_str((enum probe_result)atomic_load(
+	    &s->check_result)), atomic_load(&s->check_code),
+	    atomic_load(&s->check_latency_us),
+	    (long long)atomic_load(&s->check_ms), atomic_load(&s->check_oks),
+	    atomic_load(&s->check_fails),
+	    (long long)atomic_load(&s->change_ms),
+	    (long long)atomic_load(&s->ramp_ms));
+}
 
 static void
 dump_servers(const struct sb *sb)
@@ -22,13 +40,16 @@ dump_servers(const struct sb *sb)
 		if (!atomic_load(&s->in_use))
 			continue;
 		printf("server %s active=%u conns=%llu requests=%llu "
-		    "health=%s weight=%u admin=%s\n", s->key,
+		    "health=%s weight=%u admin=%s conf_weight=%u", s->key,
 		    atomic_load(&s->active),
 		    (unsigned long long)atomic_load(&s->conns),
 		    (unsigned long long)atomic_load(&s->requests),
 		    sb_health_str((enum rs_health)atomic_load(&s->health)),
 		    atomic_load(&s->weight),
-		    sb_admin_str((enum rs_admin)atomic_load(&s->admin)));
+		    sb_admin_str((enum rs_admin)atomic_load(&s->admin)),
+		    atomic_load(&s->conf_weight));
+		dump_check(s);
+		putchar('\n');
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "probe.h"
 #include "sched.h"
 
 static char path[4096];
@@ -107,6 +108,55 @@ START_TEST(test_defaults_multi)
 }
 END_TEST
 
+/* service check options, each overridden per server; defaults elsewhere */
+START_TEST(test_checks)
+{
+	char *errs = NULL;
+	struct generation *gen = load("tests/conf/good-check.conf", &errs);
+	const struct service *web, *api;
+	const struct conf_check *c;
+
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	web = conf_service(gen, "web");
+	api = conf_service(gen, "api");
+	ck_assert_uint_eq(web->slowstart, 20);
+	c = &web->rs[0].check;
+	ck_assert_ptr_nonnull(c->probe);
+	ck_assert_str_eq(c->probe->name, "http");
+	ck_assert_str_eq(c->path, "/health");
+	ck_assert_str_eq(c->host, "127.0.0.1:18081");
+	ck_assert(conf_expect_match(&c->expect, 301));
+	ck_assert(!conf_expect_match(&c->expect, 302));
+	ck_assert_uint_eq(c->interval_ms, 500);
+	ck_assert_uint_eq(c->timeout_ms, 250);
+	ck_assert_uint_eq(c->rise, 4);
+	ck_assert_uint_eq(c->fall, 5);
+	c = &web->rs[1].check;
+	ck_assert_str_eq(c->probe->name, "tcp");
+	ck_assert_uint_eq(c->interval_ms, 3000);
+	ck_assert_uint_eq(c->timeout_ms, 250);
+	ck_assert_uint_eq(c->fall, 1);
+	ck_assert_uint_eq(c->rise, 4);
+	ck_assert_uint_eq(ntohs(((const struct sockaddr_in *)(const void *)
+	    &c->addr)->sin_port), 18099);
+	ck_assert_ptr_null(web->rs[2].check.probe);
+	/* defaults, as tcpvs.conf.5 states them */
+	c = &api->rs[0].check;
+	ck_assert_ptr_null(c->probe);
+	ck_assert_str_eq(c->host, "api.example");
+	ck_assert_str_eq(c->path, CONF_DEF_CHECK_PATH);
+	ck_assert_uint_eq(c->interval_ms, CONF_DEF_CHECK_INTERVAL_MS);
+	ck_assert_uint_eq(c->timeout_ms, CONF_DEF_CHECK_TIMEOUT_MS);
+	ck_assert_uint_eq(c->rise, CONF_DEF_RISE);
+	ck_assert_uint_eq(c->fall, CONF_DEF_FALL);
+	ck_assert(conf_expect_match(&c->expect, 204));
+	ck_assert(!conf_expect_match(&c->expect, 404));
+	ck_assert_uint_eq(api->slowstart, 0);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char *errs = NULL;
@@ -124,6 +174,14 @@ static const struct bad {
 	const char	*words;
 } bad[] = {
 	{ "bad-address", 4, "redirect: '127.0.0.1': missing port" },
+	{ "bad-check", 3, "virtual web: check 'ping': unknown check, expected "
+	    "none, tcp or http" },
+	{ "bad-checkpath", 4, "check_path '/a b': expected a path starting "
+	    "with '/'" },
+	{ "bad-expect", 5, "server 127.0.0.1:18081: check_expect '2xx 6xx': "
+	    "expected status codes (100 to 599)" },
+	{ "bad-interval", 4, "check_interval '5m': expected seconds from 0.01 "
+	    "to 3600" },
 	{ "bad-duplisten", 6, "listen 127.0.0.1:18080: already used by "
 	    "virtual web" },
 	{ "bad-dupserver", 4, "server localhost:18081: duplicate of server "
@@ -139,6 +197,7 @@ static const struct bad {
 	    "not a server of this service" },
 	{ "bad-scheduler", 4, "scheduler 'fastest': unknown scheduler, "
 	    "expected one of rr, wrr, lc, wlc, http" },
+	{ "bad-rise", 5, "rise 0: out of range, expected 1 to 1000" },
 	{ "bad-serverlimit", 1, "serverlimit (100) is less than the sum of "
 	    "maxclients of all services (160)" },
 	{ "bad-spare", 3, "minspareservers (20) is greater than "
@@ -232,6 +291,7 @@ conf_suite(void)
 	tc = tcase_create("valid");
 	tcase_add_test(tc, test_example);
 	tcase_add_test(tc, test_defaults_multi);
+	tcase_add_test(tc, test_checks);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -4,7 +4,8 @@
  * Check suite for scoreboard.c: the carving (printing every sizeof, as
  * memcached's sizes.c does, so layout changes show in review), slot
  * assignment by stable key, counters updated from several forked
- * processes adding up exactly, and the repair of a dead worker's slot.
+ * processes adding up exactly, the repair of a dead worker's slot, and
+ * the workers' passive health reports.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "conf-t.h"
+#include "probe.h"
 #include "scoreboard.h"
 
 static struct generation *
@@ -243,6 +245,133 @@ START_TEST(test_available)
 }
 END_TEST
 
+START_TEST(test_passive)
+{
+	struct sb *sb = sb_create(2, 256, NULL);
+	struct generation *gen = make_gen("web", 2);
+	struct sb_server *s0, *s1;
+	char err[256];
+	int r0, r1;
+
+	/* server 0 is checked (tcp), server 1 is not */
+	gen->svc[0].rs[0].check.probe = &probe_tcp;
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), 0);
+	r0 = gen->svc[0].rs[0].sb_index;
+	r1 = gen->svc[0].rs[1].sb_index;
+	s0 = sb_server(sb, (unsigned)r0);
+	s1 = sb_server(sb, (unsigned)r1);
+	ck_assert_uint_eq(atomic_load(&s0->checked), 1);
+	ck_assert_uint_eq(atomic_load(&s1->checked), 0);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_UNKNOWN);
+	/* fall 3: the third consecutive failure marks it DOWN */
+	ck_assert_uint_eq(sb_server_report_fail(sb, r0, 3), 1);
+	ck_assert_uint_eq(sb_server_report_fail(sb, r0, 3), 2);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_UNKNOWN);
+	ck_assert_int_eq(sb_server_available(s0), 1);
+	ck_assert_int_eq(atomic_load(&s0->change_ms), 0);
+	ck_assert_uint_eq(sb_server_report_fail(sb, r0, 3), 3);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_DOWN);
+	ck_assert_int_eq(sb_server_available(s0), 0);
+	ck_assert_int_gt(atomic_load(&s0->change_ms), 0);
+	/* a success ends the run, but only the checker brings it back UP */
+	ck_assert_uint_eq(sb_server_report_ok(sb, r0), 3);
+	ck_assert_uint_eq(atomic_load(&s0->fails), 0);
+	ck_assert_uint_eq(sb_server_report_ok(sb, r0), 0);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_DOWN);
+	/* failures are counted on, and a success resets them */
+	atomic_store(&s0->health, RS_HEALTH_UP);
+	ck_assert_uint_eq(sb_server_report_fail(sb, r0, 3), 1);
+	ck_assert_uint_eq(sb_server_report_ok(sb, r0), 1);
+	ck_assert_uint_eq(sb_server_report_fail(sb, r0, 3), 1);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_UP);
+	/* fall 0: never marked DOWN */
+	for (unsigned i = 2; i < 10; i++)
+		ck_assert_uint_eq(sb_server_report_fail(sb, r0, 0), i);
+	ck_assert_int_eq(atomic_load(&s0->health), RS_HEALTH_UP);
+	/* an unchecked server is never marked DOWN: nothing would undo it */
+	for (unsigned i = 1; i < 10; i++)
+		ck_assert_uint_eq(sb_server_report_fail(sb, r1, 1), i);
+	ck_assert_int_eq(atomic_load(&s1->health), RS_HEALTH_UNKNOWN);
+	ck_assert_int_eq(sb_server_available(s1), 1);
+	free_gen(gen);
+	sb_destroy(sb);
+}
+END_TEST
+
+START_TEST(test_passive_forked)
+{
+	struct sb *sb = sb_create(NPROC, 256, NULL);
+	struct generation *gen = make_gen("web", 1);
+	char err[256];
+	pid_t pids[NPROC];
+	int rs, status;
+
+	gen->svc[0].rs[0].check.probe = &probe_http;
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), 0);
+	rs = gen->svc[0].rs[0].sb_index;
+	for (int p = 0; p < NPROC; p++) {
+		pids[p] = fork();
+		ck_assert_int_ne(pids[p], -1);
+		if (pids[p] == 0) {
+			for (int i = 0; i < NITER; i++)
+				(void)sb_server_report_fail(sb, rs, 3);
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < NPROC; p++) {
+		ck_assert_int_eq(waitpid(pids[p], &status, 0), pids[p]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_uint_eq(atomic_load(&sb_server(sb, (unsigned)rs)->fails),
+	    NPROC * NITER);
+	ck_assert_int_eq(atomic_load(&sb_server(sb, (unsigned)rs)->health),
+	    RS_HEALTH_DOWN);
+	free_gen(gen);
+	sb_destroy(sb);
+}
+END_TEST
+
+/* a reload: conf_weight follows the file, a ramp goes on, unchecked is up */
+START_TEST(test_attach_health)
+{
+	struct sb *sb = sb_create(2, 256, NULL);
+	struct generation *g1 = make_gen("web", 1), *g2 = make_gen("web", 1);
+	struct sb_server *s;
+	char err[256];
+
+	g1->svc[0].rs[0].check.probe = &probe_tcp;
+	g1->svc[0].rs[0].weight = 10;
+	ck_assert_int_eq(sb_attach(sb, g1, err, sizeof(err)), 0);
+	s = sb_server(sb, (unsigned)g1->svc[0].rs[0].sb_index);
+	ck_assert_uint_eq(atomic_load(&s->conf_weight), 10);
+	ck_assert_uint_eq(atomic_load(&s->weight), 10);
+	/* in slowstart: the checker's weight stays */
+	atomic_store(&s->health, RS_HEALTH_UP);
+	atomic_store(&s->ramp_ms, 12345);
+	atomic_store(&s->weight, 2);
+	ck_assert_int_eq(sb_attach(sb, g1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(atomic_load(&s->weight), 2);
+	ck_assert_int_eq(atomic_load(&s->health), RS_HEALTH_UP);
+	/* down, then no longer checked: up again, full weight, no ramp */
+	atomic_store(&s->health, RS_HEALTH_DOWN);
+	atomic_store(&s->fails, 7);
+	g2->svc[0].rs[0].weight = 20;
+	ck_assert_int_eq(sb_attach(sb, g2, err, sizeof(err)), 0);
+	ck_assert_int_eq(g2->svc[0].rs[0].sb_index, g1->svc[0].rs[0].sb_index);
+	ck_assert_uint_eq(atomic_load(&s->checked), 0);
+	ck_assert_int_eq(atomic_load(&s->health), RS_HEALTH_UNKNOWN);
+	ck_assert_uint_eq(atomic_load(&s->fails), 0);
+	ck_assert_uint_eq(atomic_load(&s->weight), 20);
+	ck_assert_uint_eq(atomic_load(&s->conf_weight), 20);
+	ck_assert_int_eq(atomic_load(&s->ramp_ms), 0);
+	ck_assert_str_eq(sb_probe_result_str(PROBE_HTTP_STATUS),
+	    "http-status");
+	free_gen(g1);
+	free_gen(g2);
+	sb_destroy(sb);
+}
+END_TEST
+
 static Suite *
 scoreboard_suite(void)
 {
@@ -256,6 +385,11 @@ scoreboard_suite(void)
 	tc = tcase_create("slots");
 	tcase_add_test(tc, test_attach_stable);
 	tcase_add_test(tc, test_available);
+	tcase_add_test(tc, test_attach_health);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("passive");
+	tcase_add_test(tc, test_passive);
+	tcase_add_test(tc, test_passive_forked);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("processes");
 	tcase_add_test(tc, test_forked_counters);

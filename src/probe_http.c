@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * HTTP probe ("check = http"): on the connection health.c established it
+ * sends "GET check_path HTTP/1.1" with Host (check_host), Connection:
+ * close and User-Agent: tcpvs-check, then reads only the status line,
+ * into a bounded buffer, and judges it with the response parser
+ * (http_parse_status_line).  The server is healthy when the status is one
+ * check_expect accepts.  Non-blocking: each step returns PROBE_PENDING
+ * with the events it waits for; health.c owns the timeout.
+ */
+#include "config.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "http.h"
+#include "probe.h"
+
+static enum probe_result
+fail_errno(struct probe *p, int err)
+{
+	p->code = err;
+	return PROBE_ERROR;
+}
+
+/* p->len > 0 while the request is being sent */
+static enum probe_result
+send_request(struct probe *p)
+{
+	ssize_t n;
+
+	while (p->off < p->len) {
+		n = send(p->fd, p->buf + p->off, p->len - p->off,
+		    MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			p->events = EPOLLOUT;
+			return PROBE_PENDING;
+		}
+		if (n == -1)
+			return fail_errno(p, errno);
+		p->off += (size_t)n;
+	}
+	p->len = 0;
+	p->off = 0;
+	p->events = EPOLLIN;
+	return PROBE_PENDING;
+}
+
+static enum probe_result
+judge(struct probe *p, int eof)
+{
+	struct http_resp resp;
+
+	switch (http_parse_status_line(p->buf, p->off, sizeof(p->buf),
+	    &resp)) {
+	case HTTP_OK:
+		break;
+	case HTTP_AGAIN:
+		if (!eof && p->off < sizeof(p->buf))
+			return PROBE_PENDING;
+		return PROBE_INVALID;
+	case HTTP_ERROR:
+		return PROBE_INVALID;
+	}
+	p->code = resp.status;
+	return conf_expect_match(&p->chk->expect, resp.status) ? PROBE_OK :
+	    PROBE_HTTP_STATUS;
+}
+
+static enum probe_result
+read_status(struct probe *p)
+{
+	enum probe_result r;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(p->fd, p->buf + p->off, sizeof(p->buf) - p->off, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return PROBE_PENDING;
+		if (n == -1)
+			return fail_errno(p, errno);
+		p->off += (size_t)n;
+		if ((r = judge(p, n == 0)) != PROBE_PENDING)
+			return r;
+	}
+}
+
+static enum probe_result
+http_start(struct probe *p)
+{
+	int n;
+
+	n = snprintf(p->buf, sizeof(p->buf), "GET %s HTTP/1.1\r\n"
+	    "Host: %s\r\nConnection: close\r\nUser-Agent: tcpvs-check\r\n"
+	    "\r\n", p->chk->path, p->chk->host);
+	if (n < 0 || (size_t)n >= sizeof(p->buf))
+		return fail_errno(p, EMSGSIZE);	/* path + host fit: never */
+	p->len = (size_t)n;
+	p->off = 0;
+	return send_request(p);
+}
+
+static enum probe_result
+http_io(struct probe *p, uint32_t events)
+{
+	(void)events;
+	if (p->len > 0)
+		return send_request(p);
+	return read_status(p);
+}
+
+const struct probe_ops probe_http = {
+	.name = "http",
+	.start = http_start,
+	.io = http_io,
+};
