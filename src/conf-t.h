@@ -44,6 +44,7 @@
 #define CONF_DEF_GRACEFUL_TIMEOUT	30
 #define CONF_DEF_KEEPALIVE_TIMEOUT	5	/* Apache KeepAliveTimeout */
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
+#define CONF_DEF_RETRIES		2	/* other servers after a failure */
 #define CONF_REQUEST_RATE_GRACE_MS	2000	/* before the rate applies */
 #define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
@@ -161,6 +162,8 @@ struct service {
 	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
 	unsigned		 request_min_rate;	/* head bytes/s, 0 = any */
 	unsigned		 maxconnperip;	/* per client address, 0 = any */
+	unsigned		 retries;	/* servers tried after a failed
+						   connect */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;

@@ -110,6 +110,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_BOOL("defer_accept", cfg_true, CFGF_NONE),
 	CFG_INT("request_min_rate", CONF_DEF_REQUEST_MIN_RATE, CFGF_NONE),
 	CFG_INT("maxconnperip", 0, CFGF_NONE),
+	CFG_INT("retries", CONF_DEF_RETRIES, CFGF_NONE),
 	CFG_BOOL("keepalive", cfg_true, CFGF_NONE),
 	CFG_INT("keepalive_timeout", CONF_DEF_KEEPALIVE_TIMEOUT, CFGF_NONE),
 	CFG_INT("maxkeepaliverequests", CONF_DEF_MAXKEEPALIVEREQUESTS,
@@ -164,6 +165,7 @@ static const struct range {
 	{ "virtual|keepalive_timeout", 1, 3600 },
 	{ "virtual|request_min_rate", 0, 1048576 },
 	{ "virtual|maxconnperip", 0, CONF_SERVERLIMIT_MAX },
+	{ "virtual|retries", 0, CONF_MAX_SERVERS - 1 },
 	{ "virtual|maxkeepaliverequests", 0, 2147483647 },
 	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
 	{ "virtual|server_keepalive_timeout", 1, 3600 },
@@ -500,6 +502,7 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->defer_accept = cfg_getbool(vs, "defer_accept") == cfg_true;
 	svc->request_min_rate = (unsigned)cfg_getint(vs, "request_min_rate");
 	svc->maxconnperip = (unsigned)cfg_getint(vs, "maxconnperip");
+	svc->retries = (unsigned)cfg_getint(vs, "retries");
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,

@@ -568,8 +568,9 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 }
 
 /*
- * Schedule and get a connection, trying each real server at most once: a
- * kept one (unless fresh is set), else a new one.  Returns 0 with x->sfd
+ * Schedule and get a connection: a kept one (unless fresh is set), else a
+ * new one; after a failed connect another server the scheduler picks, at
+ * most retries more and never the same one twice.  Returns 0 with x->sfd
  * set and the server's active count held, or the status to answer: 503
  * when no server could take the request (after the sorry server), 504
  * when the last try timed out.
@@ -591,7 +592,8 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 	x->sfd = -1;
 	x->rsi = -1;
 	x->reused = false;
-	for (unsigned tries = 0; tries < svc->nrs; tries++) {
+	for (unsigned tries = 0; tries <= svc->retries && tries < svc->nrs;
+	    tries++) {
 		sb_worker_state(w->ws, WS_SCHEDULING);
 		if ((i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
 			break;
