@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """A bounded mixed load through tcpvsd that checks every body it accepts.
 
-    faultload.py PORT ORIGIN_PORT THREADS SECONDS
+    faultload.py PORT ORIGIN_PORT THREADS SECONDS [PATH [close]]
 
 Each thread keeps an HTTP/1.1 connection open and asks in turn for
 /bytes/65536 and /chunked/65536 (the same 64 KiB stream, two framings),
@@ -13,7 +13,9 @@ fetched directly at the start.  It prints
     complete=N corrupt=K truncated=T errors=E status5xx=S
 
 where truncated are responses cut short (seen, never accepted), errors
-failed connections, status5xx answers tcpvsd gave itself.
+failed connections, status5xx answers tcpvsd gave itself.  With PATH,
+every request asks for PATH and any 200 counts as complete; with "close"
+each request has its own connection.
 """
 import hashlib
 import sys
@@ -24,17 +26,17 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 import h1  # noqa: E402
 
 
-def worker(port, ref, until, stats, lock):
+def worker(port, ref, until, stats, lock, paths, close):
     c = None
-    paths = ["/bytes/65536", "/chunked/65536"]
     i = 0
     while time.time() < until:
-        path = paths[i % 2]
+        path = paths[i % len(paths)]
         i += 1
         try:
             if c is None:
                 c = h1.Conn(port)
-            c.send(h1.req("GET", path))
+            c.send(h1.req("GET", path, b"Connection: close\r\n" if close
+                          else b""))
             status, h, body, _ = c.response()
         except h1.Closed:
             # a response cut short, or a kept connection closed between
@@ -52,11 +54,12 @@ def worker(port, ref, until, stats, lock):
         with lock:
             if status >= 500:
                 stats["status5xx"] += 1
-            elif hashlib.sha256(body).digest() == ref:
+            elif ref is None or hashlib.sha256(body).digest() == ref:
                 stats["complete"] += 1
             else:
                 stats["corrupt"] += 1
         if h.get("connection", "").lower() == "close":
+            c.s.close()
             c = None
 
 
@@ -64,12 +67,18 @@ def main():
     port, oport = int(sys.argv[1]), int(sys.argv[2])
     threads, secs = int(sys.argv[3]), float(sys.argv[4])
     h1.TIMEOUT = 5
-    ref = hashlib.sha256(h1.direct(oport, "/bytes/65536")).digest()
+    paths, ref = ["/bytes/65536", "/chunked/65536"], None
+    if len(sys.argv) > 5:
+        paths = [sys.argv[5]]
+    else:
+        ref = hashlib.sha256(h1.direct(oport, "/bytes/65536")).digest()
+    close = len(sys.argv) > 6 and sys.argv[6] == "close"
     stats = dict(complete=0, corrupt=0, truncated=0, errors=0, status5xx=0)
     lock = threading.Lock()
     until = time.time() + secs
     ts = [threading.Thread(target=worker, args=(port, ref, until, stats,
-                                                lock), daemon=True)
+                                                lock, paths, close),
+                           daemon=True)
           for _ in range(threads)]
     for t in ts:
         t.start()
