@@ -45,6 +45,8 @@
 #define CONF_DEF_KEEPALIVE_TIMEOUT	5	/* Apache KeepAliveTimeout */
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
 #define CONF_DEF_RETRIES		2	/* other servers after a failure */
+#define CONF_DEF_COOKIE			"TCPVSID"	/* chttp's cookie */
+#define CONF_TOKEN_MAX			32	/* cookie name, server id */
 #define CONF_REQUEST_RATE_GRACE_MS	2000	/* before the rate applies */
 #define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
@@ -103,6 +105,8 @@ struct realserver {
 	socklen_t		 addrlen;
 	char			 name[CONF_NAME_MAX];	/* as written */
 	char			 addrstr[CONF_NAME_MAX]; /* numeric a.b.c.d:p */
+	char			 id[CONF_TOKEN_MAX + 1];	/* for cookies: see
+						   conf.c server_id() */
 	unsigned		 weight;	/* configured, 0..65535 */
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
@@ -164,6 +168,7 @@ struct service {
 	unsigned		 maxconnperip;	/* per client address, 0 = any */
 	unsigned		 retries;	/* servers tried after a failed
 						   connect */
+	char			 cookie[CONF_TOKEN_MAX + 1];	/* chttp */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;

@@ -78,6 +78,7 @@ static const char *const check_strs[] = {
 
 static cfg_opt_t server_opts[] = {
 	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),
+	CFG_STR("id", NULL, CFGF_NODEFAULT),
 	CHECK_OPTS,
 	CFG_END()
 };
@@ -119,6 +120,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("server_keepalive_timeout", CONF_DEF_SERVER_KEEPALIVE_TIMEOUT,
 	    CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
+	CFG_STR("cookie", CONF_DEF_COOKIE, CFGF_NONE),
 	CFG_INT("slowstart", 0, CFGF_NONE),
 	CHECK_OPTS,
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
@@ -328,6 +330,24 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* every other option: remember its line, and check what is local */
+/* a cookie name or server id: 1 to 32 of [A-Za-z0-9_.-] */
+static int
+validate_token(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	size_t n = v != NULL ? strlen(v) : 0;
+
+	remember(cfg, opt->name, line);
+	if (n == 0 || n > CONF_TOKEN_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n) {
+		conf_error(line, "%s%s '%s': expected 1 to %d letters, "
+		    "digits, '_', '.' or '-'", sec_label(cfg), opt->name,
+		    v != NULL ? v : "", CONF_TOKEN_MAX);
+	}
+	return 0;
+}
+
 static int
 validate_any(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -430,6 +450,8 @@ static const struct {
 	{ "virtual|scheduler", validate_scheduler },
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
+	{ "virtual|cookie", validate_token },
+	{ "virtual|server|id", validate_token },
 	{ "virtual|splice", validate_any },
 	{ "virtual|keepalive", validate_any },
 	{ "virtual|defer_accept", validate_any },
@@ -503,6 +525,7 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->request_min_rate = (unsigned)cfg_getint(vs, "request_min_rate");
 	svc->maxconnperip = (unsigned)cfg_getint(vs, "maxconnperip");
 	svc->retries = (unsigned)cfg_getint(vs, "retries");
+	util_strlcpy(svc->cookie, cfg_getstr(vs, "cookie"), sizeof(svc->cookie));
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,
@@ -556,6 +579,31 @@ build_listen(cfg_t *vs, struct service *svc)
 	svc->nlisten = n;
 }
 
+/*
+ * A server's id, for cookies and hashes: the configured id, else derived
+ * from the service ident and the numeric address (FNV-1a, 64 bits, in
+ * hex), so every director with the same configuration agrees whatever
+ * the order of the servers, and the address is not shown to clients.
+ */
+static void
+server_id(const struct service *svc, cfg_t *ss, struct realserver *rs)
+{
+	const char *id = cfg_getstr(ss, "id");
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *parts[3] = { svc->ident, "/", rs->addrstr };
+
+	if (id != NULL) {
+		util_strlcpy(rs->id, id, sizeof(rs->id));
+		return;
+	}
+	for (int k = 0; k < 3; k++)
+		for (const char *p = parts[k]; *p != '\0'; p++) {
+			h ^= (unsigned char)*p;
+			h *= 0x100000001b3ULL;
+		}
+	snprintf(rs->id, sizeof(rs->id), "%016llx", (unsigned long long)h);
+}
+
 static void
 build_servers(cfg_t *vs, struct service *svc)
 {
@@ -586,11 +634,18 @@ build_servers(cfg_t *vs, struct service *svc)
 		rs->addrlen = ua.len;
 		util_addr_str((struct sockaddr *)&rs->addr, rs->addrstr,
 		    sizeof(rs->addrstr));
-		for (unsigned j = 0; j < i; j++)
+		server_id(svc, ss, rs);
+		for (unsigned j = 0; j < i; j++) {
 			if (strcmp(svc->rs[j].addrstr, rs->addrstr) == 0)
 				conf_error((int)rs->line, "virtual %s: server "
 				    "%s: duplicate of server %s", svc->ident,
 				    rs->name, svc->rs[j].name);
+			else if (strcmp(svc->rs[j].id, rs->id) == 0)
+				conf_error((int)rs->line, "virtual %s: server "
+				    "%s: id '%s' is also server %s's",
+				    svc->ident, rs->name, rs->id,
+				    svc->rs[j].name);
+		}
 	}
 	svc->nrs = n;
 }

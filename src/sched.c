@@ -30,6 +30,7 @@ static const struct sched_ops *const scheds[] = {
 	&sched_wlc,
 	&sched_http,
 	&sched_phttp,
+	&sched_chttp,
 };
 
 #define NSCHEDS	(sizeof(scheds) / sizeof(scheds[0]))

@@ -22,6 +22,8 @@ struct service;
 
 #define SCHED_F_HTTP	0x01	/* needs the parsed request head */
 #define SCHED_F_SHM	0x02	/* keeps state in the scoreboard */
+#define SCHED_F_COOKIE	0x04	/* the response names the server in a
+				   cookie (chttp) */
 
 /* what a scheduler may look at for one request */
 struct sched_req {
@@ -48,6 +50,7 @@ struct sched_ops {
 };
 
 /* the registered schedulers, one per sched_<name>.c */
+extern const struct sched_ops sched_chttp;
 extern const struct sched_ops sched_http;
 extern const struct sched_ops sched_lc;
 extern const struct sched_ops sched_phttp;
@@ -71,6 +74,12 @@ int	sched_available(const struct service *, const struct sb *,
  */
 int	sched_pick_wlc(const struct service *, const struct sb *,
 	    const struct sched_req *, uint64_t mask);
+/*
+ * chttp: the index of the server the request's cookie names (the
+ * service's cookie, a server id), or -1.
+ */
+int	sched_cookie_server(const struct service *, const struct http_req *,
+	    const char *head);
 /* all servers of a service, as a mask */
 uint64_t sched_all(const struct service *);
 

@@ -128,6 +128,8 @@ struct xfer {
 						   to the client */
 	enum http_body		 reqbody;
 	size_t			 uplen;		/* bytes of w->up */
+	char			 setcookie[128]; /* chttp: a field for the
+						   response, or "" */
 	uint64_t		 to_server;
 	uint64_t		 to_client;
 };
@@ -785,8 +787,8 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	if (body == HTTP_BODY_CLOSE || body == HTTP_BODY_TUNNEL)
 		c->keep = false;
 	conn = response_connection(w, c, body);
-	n = http_build_response(&w->resp, w->sbuf, conn, NULL, w->obuf,
-	    w->ocap);
+	n = http_build_response(&w->resp, w->sbuf, conn,
+	    x->setcookie[0] != '\0' ? x->setcookie : NULL, w->obuf, w->ocap);
 	rest = *slen - w->resp.head_len;
 	if (n < 0 || (size_t)n + rest > w->ocap)
 		return 502;
@@ -1014,6 +1016,24 @@ end_xfer(struct worker *w, struct xfer *x, bool keep)
 }
 
 /*
+ * chttp: when the request's cookie does not name the server chosen (none,
+ * stale, or its server down), the response names it.
+ */
+static void
+set_cookie(const struct worker *w, struct xfer *x)
+{
+	const struct service *svc = w->svc;
+
+	x->setcookie[0] = '\0';
+	if (!(svc->sched->flags & SCHED_F_COOKIE) || x->rsi < 0 ||
+	    sched_cookie_server(svc, &w->req, w->head) == x->rsi)
+		return;
+	snprintf(x->setcookie, sizeof(x->setcookie),
+	    "Set-Cookie: %s=%s; Path=/; HttpOnly\r\n", svc->cookie,
+	    svc->rs[x->rsi].id);
+}
+
+/*
  * One request whose head is in w->req: returns 0 when a response went
  * out (c->keep says whether to go on), a status to answer, or -1 to close.
  */
@@ -1048,6 +1068,7 @@ serve_request(struct worker *w, struct conn *c)
 	retry_ok = idempotent(w) && x.reqbody == HTTP_BODY_NONE;
 	if ((rc = choose_and_connect(w, c, &x, false)) != 0)
 		goto fail;
+	set_cookie(w, &x);
 	rc = exchange(w, c, &x, retry_ok);
 	if (rc == XFER_RETRY) {
 		/* scheduled anew on new connections: the server may be gone */
@@ -1059,6 +1080,7 @@ serve_request(struct worker *w, struct conn *c)
 		x.to_server = x.to_client = 0;
 		if ((rc = choose_and_connect(w, c, &x, true)) != 0)
 			goto fail;
+		set_cookie(w, &x);
 		rc = exchange(w, c, &x, false);
 		if (rc == XFER_RETRY)
 			rc = 502;

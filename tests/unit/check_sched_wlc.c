@@ -177,6 +177,7 @@ static const struct {
 	{ "wlc", 0 },
 	{ "http", SCHED_F_HTTP },
 	{ "phttp", SCHED_F_HTTP },
+	{ "chttp", SCHED_F_HTTP | SCHED_F_COOKIE },
 };
 
 #define NREGISTERED	(sizeof(registered) / sizeof(registered[0]))

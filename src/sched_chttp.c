@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Cookie persistence (KTCPVS chttp).  A request carrying the service's
+ * cookie (cookie = "NAME", default TCPVSID) whose value is the id of an
+ * available real server goes to that server.  Any other request is
+ * scheduled as http would (the first matching rule, least active/weight
+ * among its servers) or, without rules, by wlc over all servers, and the
+ * worker adds Set-Cookie naming the chosen server to the response.  The
+ * value is the server's id (conf.c server_id(): configured, or a hash of
+ * the service ident and address), never its address, and the same on
+ * every director with the same configuration.  No shared state: the
+ * client carries it.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "conf-t.h"
+#include "http.h"
+#include "rule.h"
+#include "sched.h"
+
+/* the value of cookie name in one Cookie field ("a=b; NAME=v; c=d") */
+static int
+cookie_value(const char *v, size_t len, const char *name, const char **val,
+    size_t *vlen)
+{
+	size_t nlen = strlen(name), i = 0, start, eq, end;
+
+	while (i < len) {
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ';'))
+			i++;
+		start = i;
+		while (i < len && v[i] != ';')
+			i++;
+		end = i;
+		for (eq = start; eq < end && v[eq] != '='; eq++)
+			;
+		if (eq < end && eq - start == nlen &&
+		    memcmp(v + start, name, nlen) == 0) {
+			*val = v + eq + 1;
+			*vlen = end - eq - 1;
+			while (*vlen > 0 && (*val)[*vlen - 1] == ' ')
+				(*vlen)--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+sched_cookie_server(const struct service *svc, const struct http_req *req,
+    const char *head)
+{
+	const struct http_header *h;
+	const char *val;
+	size_t vlen;
+
+	if (req == NULL || head == NULL)
+		return -1;
+	for (unsigned i = 0; i < req->nheaders; i++) {
+		h = &req->hdr[i];
+		if (!http_span_is(head, h->name, "cookie") ||
+		    !cookie_value(head + h->value.off, h->value.len,
+		    svc->cookie, &val, &vlen))
+			continue;
+		for (unsigned s = 0; s < svc->nrs; s++)
+			if (strlen(svc->rs[s].id) == vlen &&
+			    memcmp(svc->rs[s].id, val, vlen) == 0)
+				return (int)s;
+	}
+	return -1;
+}
+
+static int
+chttp_schedule(const struct service *svc, struct sb *sb,
+    const struct sched_req *req)
+{
+	const struct http_req *h = req->http;
+	int i, r;
+
+	i = sched_cookie_server(svc, h, req->head);
+	if (i >= 0 && sched_available(svc, sb, req, (unsigned)i))
+		return i;
+	if (svc->nrules == 0 || h == NULL || req->head == NULL)
+		return sched_pick_wlc(svc, sb, req, sched_all(svc));
+	r = rule_find(svc, req->head + h->target.off, h->target.len, NULL,
+	    NULL);
+	if (r == -1)
+		return -1;
+	return sched_pick_wlc(svc, sb, req, svc->rules[r].servers);
+}
+
+const struct sched_ops sched_chttp = {
+	.name = "chttp",
+	.flags = SCHED_F_HTTP | SCHED_F_COOKIE,
+	.shm_size = sched_shm_none,
+	.init_service = sched_init_none,
+	.done_service = sched_done_none,
+	.schedule = chttp_schedule,
+};
