@@ -169,6 +169,8 @@ struct service {
 	unsigned		 retries;	/* servers tried after a failed
 						   connect */
 	char			 cookie[CONF_TOKEN_MAX + 1];	/* chttp */
+	unsigned		 persistent;	/* seconds, 0 = off (ipvsadm -p) */
+	uint32_t		 persistent_mask; /* IPv4, network order (-M) */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;

@@ -14,6 +14,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -112,6 +114,8 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("request_min_rate", CONF_DEF_REQUEST_MIN_RATE, CFGF_NONE),
 	CFG_INT("maxconnperip", 0, CFGF_NONE),
 	CFG_INT("retries", CONF_DEF_RETRIES, CFGF_NONE),
+	CFG_INT("persistent", 0, CFGF_NONE),
+	CFG_STR("persistent_netmask", "255.255.255.255", CFGF_NONE),
 	CFG_BOOL("keepalive", cfg_true, CFGF_NONE),
 	CFG_INT("keepalive_timeout", CONF_DEF_KEEPALIVE_TIMEOUT, CFGF_NONE),
 	CFG_INT("maxkeepaliverequests", CONF_DEF_MAXKEEPALIVEREQUESTS,
@@ -168,6 +172,7 @@ static const struct range {
 	{ "virtual|request_min_rate", 0, 1048576 },
 	{ "virtual|maxconnperip", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|retries", 0, CONF_MAX_SERVERS - 1 },
+	{ "virtual|persistent", 0, 86400 * 31 },
 	{ "virtual|maxkeepaliverequests", 0, 2147483647 },
 	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
 	{ "virtual|server_keepalive_timeout", 1, 3600 },
@@ -330,6 +335,24 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* every other option: remember its line, and check what is local */
+/* an IPv4 netmask, dotted, contiguous ones (ipvsadm -M) */
+static int
+validate_netmask(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	struct in_addr a;
+	uint32_t m;
+
+	remember(cfg, opt->name, line);
+	if (v == NULL || inet_pton(AF_INET, v, &a) != 1 ||
+	    ((m = ntohl(a.s_addr)) != 0 && (~m & (~m + 1)) != 0))
+		conf_error(line, "%s%s '%s': expected a dotted IPv4 netmask "
+		    "such as 255.255.255.0", sec_label(cfg), opt->name,
+		    v != NULL ? v : "");
+	return 0;
+}
+
 /* a cookie name or server id: 1 to 32 of [A-Za-z0-9_.-] */
 static int
 validate_token(cfg_t *cfg, cfg_opt_t *opt)
@@ -451,6 +474,7 @@ static const struct {
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|cookie", validate_token },
+	{ "virtual|persistent_netmask", validate_netmask },
 	{ "virtual|server|id", validate_token },
 	{ "virtual|splice", validate_any },
 	{ "virtual|keepalive", validate_any },
@@ -526,6 +550,16 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->maxconnperip = (unsigned)cfg_getint(vs, "maxconnperip");
 	svc->retries = (unsigned)cfg_getint(vs, "retries");
 	util_strlcpy(svc->cookie, cfg_getstr(vs, "cookie"), sizeof(svc->cookie));
+	svc->persistent = (unsigned)cfg_getint(vs, "persistent");
+	{
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, cfg_getstr(vs, "persistent_netmask"),
+		    &a) == 1)
+			svc->persistent_mask = a.s_addr;
+		else
+			svc->persistent_mask = 0xffffffffu;
+	}
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,

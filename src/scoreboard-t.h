@@ -25,6 +25,8 @@
 #define SB_VERSION		2
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
+#define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
+#define SB_PERSIST_PROBE	8	/* slots looked at per client */
 #define SB_MAX_SERVICES		CONF_MAX_SERVICES
 /* server slots: two generations' worth during a reload */
 #define SB_MAX_SERVERS		(2 * CONF_MAX_SERVICES * CONF_MAX_SERVERS)
@@ -80,6 +82,7 @@ struct sb_header {
 	uint64_t		 off_services;
 	uint64_t		 off_servers;
 	uint64_t		 off_sched;
+	uint64_t		 off_persist;
 	_Atomic int64_t		 start_ms;	/* master: wall time of start */
 	_Atomic uint32_t	 generation;	/* master: current generation */
 	_Atomic pid_t		 master_pid;	/* master */
@@ -157,5 +160,16 @@ struct sb_server {
 	_Atomic uint64_t	 bytes_out;	/* to the server */
 	_Atomic uint64_t	 connect_errors;
 } __attribute__((aligned(SB_CACHELINE)));
+
+/*
+ * A persistence template (ipvsadm -p): a client (its masked address,
+ * hashed; 0 = empty) keeps a server until expires.  Any worker writes,
+ * word by word: a torn pair at worst sends one client to another server
+ * once, which persistence allows.
+ */
+struct sb_persist {
+	_Atomic uint64_t	 key;
+	_Atomic uint64_t	 val;	/* expires (unix s) << 32 | server slot */
+};
 
 #endif /* TCPVS_SCOREBOARD_T_H */

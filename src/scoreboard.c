@@ -51,12 +51,16 @@ carve(struct sb_header *h, unsigned nworkers, unsigned nservices,
 	off += align_up((size_t)nservers * sizeof(struct sb_server));
 	h->off_sched = off;
 	off += (size_t)nservices * h->sched_bytes;
+	off = align_up(off);
+	h->off_persist = off;
+	off += (size_t)nservices * SB_PERSIST_ENTRIES *
+	    sizeof(struct sb_persist);
 	h->size = off;
 	assert(h->off_workers % SB_CACHELINE == 0);
 	assert(h->off_services % SB_CACHELINE == 0);
 	assert(h->off_servers % SB_CACHELINE == 0);
 	assert(h->off_sched % SB_CACHELINE == 0);
-	assert(h->off_sched + (size_t)nservices * h->sched_bytes == off);
+	assert(h->off_persist % SB_CACHELINE == 0);
 	return off;
 }
 
@@ -82,6 +86,8 @@ view(void *base, size_t size)
 	    sb->hdr->off_services);
 	sb->servers = (struct sb_server *)(void *)(p + sb->hdr->off_servers);
 	sb->sched = p + sb->hdr->off_sched;
+	sb->persist = (struct sb_persist *)(void *)(p +
+	    sb->hdr->off_persist);
 	return sb;
 }
 
@@ -569,4 +575,65 @@ sb_admin_str(enum rs_admin a)
 		return "disabled";
 	}
 	return "?";
+}
+
+/*
+ * Persistence templates: open addressing over SB_PERSIST_PROBE slots from
+ * the key's home; lock-free, each word atomic.
+ */
+static struct sb_persist *
+persist_table(const struct sb *sb, unsigned service)
+{
+	return &sb->persist[(size_t)service * SB_PERSIST_ENTRIES];
+}
+
+int
+sb_persist_get(const struct sb *sb, unsigned service, uint64_t key,
+    uint32_t now)
+{
+	struct sb_persist *t = persist_table(sb, service);
+	uint64_t v;
+	size_t i;
+
+	key |= 1;
+	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
+		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
+		if (atomic_load_explicit(&t[i].key, memory_order_acquire) !=
+		    key)
+			continue;
+		v = atomic_load_explicit(&t[i].val, memory_order_relaxed);
+		if ((uint32_t)(v >> 32) < now)
+			return -1;
+		return (int)(uint32_t)v;
+	}
+	return -1;
+}
+
+void
+sb_persist_put(struct sb *sb, unsigned service, uint64_t key, int server,
+    uint32_t expires)
+{
+	struct sb_persist *t = persist_table(sb, service);
+	uint64_t v = (uint64_t)expires << 32 | (uint32_t)server, k;
+	size_t i, best = SIZE_MAX;
+	uint64_t best_exp = UINT64_MAX, e;
+
+	key |= 1;
+	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
+		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
+		k = atomic_load_explicit(&t[i].key, memory_order_relaxed);
+		if (k == key) {
+			best = i;
+			break;
+		}
+		/* else the free or the soonest to expire */
+		e = k == 0 ? 0 : atomic_load_explicit(&t[i].val,
+		    memory_order_relaxed) >> 32;
+		if (e < best_exp) {
+			best_exp = e;
+			best = i;
+		}
+	}
+	atomic_store_explicit(&t[best].val, v, memory_order_relaxed);
+	atomic_store_explicit(&t[best].key, key, memory_order_release);
 }

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf-t.h"
@@ -570,6 +571,62 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 }
 
 /*
+ * Persistence (persistent = SECONDS, like ipvsadm -p): the client's
+ * address under persistent_netmask (IPv6: the whole address), hashed.
+ */
+static uint64_t
+persist_key(const struct service *svc, const struct sockaddr_storage *ss)
+{
+	const unsigned char *p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint32_t a;
+	size_t n;
+
+	if (ss->ss_family == AF_INET) {
+		a = ((const struct sockaddr_in *)ss)->sin_addr.s_addr &
+		    svc->persistent_mask;
+		p = (const unsigned char *)&a;
+		n = sizeof(a);
+	} else {
+		p = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* the server the client's template names, if still eligible, or -1 */
+static int
+persist_lookup(struct worker *w, const struct conn *c,
+    const struct sched_req *sr)
+{
+	const struct service *svc = w->svc;
+	int slot;
+
+	slot = sb_persist_get(w->sb, (unsigned)svc->sb_index,
+	    persist_key(svc, &c->client), (uint32_t)time(NULL));
+	if (slot < 0)
+		return -1;
+	for (unsigned i = 0; i < svc->nrs; i++)
+		if (svc->rs[i].sb_index == slot)
+			return sched_available(svc, w->sb, sr, i) ? (int)i : -1;
+	return -1;
+}
+
+static void
+persist_note(struct worker *w, const struct conn *c, int i)
+{
+	const struct service *svc = w->svc;
+
+	sb_persist_put(w->sb, (unsigned)svc->sb_index,
+	    persist_key(svc, &c->client), svc->rs[i].sb_index,
+	    (uint32_t)time(NULL) + svc->persistent);
+}
+
+/*
  * Schedule and get a connection: a kept one (unless fresh is set), else a
  * new one; after a failed connect another server the scheduler picks, at
  * most retries more and never the same one twice.  Returns 0 with x->sfd
@@ -597,8 +654,13 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 	for (unsigned tries = 0; tries <= svc->retries && tries < svc->nrs;
 	    tries++) {
 		sb_worker_state(w->ws, WS_SCHEDULING);
-		if ((i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
+		i = -1;
+		if (svc->persistent > 0 && tries == 0)
+			i = persist_lookup(w, c, &sr);
+		if (i < 0 && (i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
 			break;
+		if (svc->persistent > 0)
+			persist_note(w, c, i);
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
