@@ -1,6 +1,8 @@
 #!/bin/bash
 # Started as root with user = "nobody": the master keeps root, every
-# worker runs as nobody; started as root without user, tcpvsd warns.
+# worker and the health checker run as nobody with no capabilities (none
+# effective, permitted or bounded back); started as root without user,
+# tcpvsd warns.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root (CI runs as root)"
 id nobody > /dev/null 2>&1 || skip "no user nobody"
@@ -12,6 +14,7 @@ virtual web {
     listen = "127.0.0.1:$P"
     scheduler = "rr"
     startservers = 2
+    check = "tcp"
     server "127.0.0.1:$PORT_a" { }
 }
 EOF2
@@ -19,9 +22,15 @@ EOF2
 start_tcpvsd "$T/t.conf" "$P"
 check "served through workers running as nobody" test "$(get "http://127.0.0.1:$P/")" = a
 check "master runs as root" test "$(ps -o user= -p "$TCPVSD_PID" | tr -d ' ')" = root
+wait_until 5 test "$(children | wc -l)" -ge 3
+caps() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 for k in $(children); do
-	check "worker $k runs as nobody" test "$(ps -o user= -p "$k" | tr -d ' ')" = nobody
+	what="$(ps -o comm= -p "$k") $k"
+	check "$what runs as nobody" test "$(ps -o user= -p "$k" | tr -d ' ')" = nobody
+	check "$what has no effective capabilities" test "$(caps "$k" CapEff)" = 0000000000000000
+	check "$what has no permitted capabilities" test "$(caps "$k" CapPrm)" = 0000000000000000
 done
+check "the health checker is among them" test "$(ps -o comm= --ppid "$TCPVSD_PID" | grep -c tcpvsd-health)" -eq 1
 check "no warning about root" test "$(grep -c 'running as root' "$T/tcpvsd.log")" -eq 0
 kill -TERM "$TCPVSD_PID"; wait "$TCPVSD_PID"
 sed -i '/^user = /d' "$T/t.conf"
