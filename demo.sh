@@ -8,7 +8,9 @@ set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 run=$top/demo-run
-PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3"
+# the build, then what the test suite uses (./run-tests.sh)
+PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3
+ clang libclang-rt-14-dev wrk valgrind keepalived iproute2 procps"
 
 stop() {
 	[ -d "$run" ] || { echo "demo: nothing to stop"; return 0; }

@@ -20,6 +20,8 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$p" 2>/dev/null
 	done
+	# network namespaces a test made (after their processes are gone)
+	for p in ${NETNS:-}; do ip netns del "$p" 2>/dev/null; done
 	if [ "$FAILS" -ne 0 ] && [ -f "$T/tcpvsd.log" ]; then
 		echo "--- tcpvsd log (last 40 lines)"; tail -n 40 "$T/tcpvsd.log"
 	fi
