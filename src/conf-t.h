@@ -46,6 +46,9 @@
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
 #define CONF_DEF_RETRIES		2	/* other servers after a failure */
 #define CONF_DEF_COOKIE			"TCPVSID"	/* chttp's cookie */
+/* Apache's combined, then the real server and times in microseconds */
+#define CONF_DEF_ACCESSLOG_FORMAT	"%h - - %t \"%r\" %s %b " \
+	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt"
 #define CONF_TOKEN_MAX			32	/* cookie name, server id */
 #define CONF_REQUEST_RATE_GRACE_MS	2000	/* before the rate applies */
 #define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
@@ -169,6 +172,8 @@ struct service {
 	unsigned		 retries;	/* servers tried after a failed
 						   connect */
 	char			 cookie[CONF_TOKEN_MAX + 1];	/* chttp */
+	char			*accesslog;	/* path, or NULL: none */
+	char			*accesslog_format;	/* alog.c directives */
 	unsigned		 persistent;	/* seconds, 0 = off (ipvsadm -p) */
 	uint32_t		 persistent_mask; /* IPv4, network order (-M) */
 

@@ -26,6 +26,7 @@
 
 #include <confuse.h>
 
+#include "alog.h"
 #include "conf.h"
 #include "http.h"
 #include "log.h"
@@ -125,6 +126,8 @@ static cfg_opt_t virtual_opts[] = {
 	    CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
 	CFG_STR("cookie", CONF_DEF_COOKIE, CFGF_NONE),
+	CFG_STR("accesslog", NULL, CFGF_NODEFAULT),
+	CFG_STR("accesslog_format", NULL, CFGF_NODEFAULT),
 	CFG_INT("slowstart", 0, CFGF_NONE),
 	CHECK_OPTS,
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
@@ -142,6 +145,8 @@ static cfg_opt_t global_opts[] = {
 	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
 	CFG_STR("user", NULL, CFGF_NODEFAULT),
 	CFG_STR("group", NULL, CFGF_NODEFAULT),
+	CFG_STR("accesslog", NULL, CFGF_NODEFAULT),
+	CFG_STR("accesslog_format", CONF_DEF_ACCESSLOG_FORMAT, CFGF_NONE),
 	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -335,6 +340,20 @@ validate_range(cfg_t *cfg, cfg_opt_t *opt)
 }
 
 /* every other option: remember its line, and check what is local */
+/* an access log format: every % directive known (alog.c) */
+static int
+validate_logformat(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+	const char *v = cfg_opt_getnstr(opt, cfg_opt_size(opt) - 1);
+	char err[128];
+
+	remember(cfg, opt->name, line);
+	if (v != NULL && alog_check(v, err, sizeof(err)) == -1)
+		conf_error(line, "%s%s: %s", sec_label(cfg), opt->name, err);
+	return 0;
+}
+
 /* an IPv4 netmask, dotted, contiguous ones (ipvsadm -M) */
 static int
 validate_netmask(cfg_t *cfg, cfg_opt_t *opt)
@@ -474,6 +493,10 @@ static const struct {
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|cookie", validate_token },
+	{ "accesslog", validate_any },
+	{ "accesslog_format", validate_logformat },
+	{ "virtual|accesslog", validate_any },
+	{ "virtual|accesslog_format", validate_logformat },
 	{ "virtual|persistent_netmask", validate_netmask },
 	{ "virtual|server|id", validate_token },
 	{ "virtual|splice", validate_any },
@@ -550,6 +573,10 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->maxconnperip = (unsigned)cfg_getint(vs, "maxconnperip");
 	svc->retries = (unsigned)cfg_getint(vs, "retries");
 	util_strlcpy(svc->cookie, cfg_getstr(vs, "cookie"), sizeof(svc->cookie));
+	svc->accesslog = cfg_getstr(vs, "accesslog") != NULL ?
+	    xstrdup(cfg_getstr(vs, "accesslog")) : NULL;
+	svc->accesslog_format = cfg_getstr(vs, "accesslog_format") != NULL ?
+	    xstrdup(cfg_getstr(vs, "accesslog_format")) : NULL;
 	svc->persistent = (unsigned)cfg_getint(vs, "persistent");
 	{
 		struct in_addr a;
@@ -1019,6 +1046,13 @@ build(cfg_t *cfg, const char *path)
 		gen->nsvc++;
 		build_service(cfg_getnsec(cfg, "virtual", i),
 		    &gen->svc[i], i);
+		/* the global access log for a service without its own */
+		if (gen->svc[i].accesslog == NULL)
+			gen->svc[i].accesslog = dup_or_null(cfg_getstr(cfg,
+			    "accesslog"));
+		if (gen->svc[i].accesslog_format == NULL)
+			gen->svc[i].accesslog_format = xstrdup(cfg_getstr(cfg,
+			    "accesslog_format"));
 	}
 	check_listen_dups(cfg, gen);
 	check_serverlimit(cfg, gen);
@@ -1073,6 +1107,8 @@ conf_free(struct generation *gen)
 		for (unsigned j = 0; j < svc->nrules; j++)
 			rule_free(&svc->rules[j]);
 		free(svc->rules);
+		free(svc->accesslog);
+		free(svc->accesslog_format);
 	}
 	free(gen->svc);
 	free(gen->path);

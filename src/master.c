@@ -52,6 +52,7 @@
 /* per-service pool state of the master */
 struct pool {
 	int		 pod[2];	/* pipe of death: [0] workers read */
+	int		 alog;		/* access log (O_APPEND), or -1 */
 	unsigned	 spawn_rate;	/* 1, 2, 4 ... while short of spares */
 	int		 at_max;	/* maxclients reached, logged */
 };
@@ -209,6 +210,8 @@ close_gen(const struct genstate *gs, const struct service *mine)
 		if (svc == mine)
 			continue;
 		close(gs->pool[i].pod[0]);
+		if (gs->pool[i].alog != -1)
+			close(gs->pool[i].alog);
 		for (unsigned j = 0; j < svc->nlisten; j++)
 			if (svc->listen[j].fd != -1 && (mine == NULL ||
 			    !listen_of(mine, svc->listen[j].fd)))
@@ -277,6 +280,7 @@ spawn(struct master *m, const struct service *svc)
 		a.sb = m->sb;
 		a.slot = slot;
 		a.pod = m->cur.pool[svc->index].pod[0];
+		a.alog = m->cur.pool[svc->index].alog;
 		worker_main(&a);
 	}
 	atomic_store(&ws->pid, pid);
@@ -495,6 +499,8 @@ close_pools(struct genstate *gs)
 	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
 		close(gs->pool[i].pod[0]);
 		close(gs->pool[i].pod[1]);
+		if (gs->pool[i].alog != -1)
+			close(gs->pool[i].alog);
 	}
 }
 
@@ -698,6 +704,26 @@ release_listeners(struct generation *old, const struct generation *gen)
 		}
 }
 
+/*
+ * The access log is opened here, by the master, once a generation (so a
+ * graceful restart reopens it after logrotate), and inherited by the
+ * service's workers, which may not be allowed to open it themselves.
+ */
+static int
+open_alog(const struct service *svc)
+{
+	int fd;
+
+	if (svc->accesslog == NULL)
+		return -1;
+	fd = open(svc->accesslog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (fd == -1)
+		log_warn("virtual %s: accesslog %s: cannot open, no access "
+		    "log", svc->ident, svc->accesslog);
+	return fd;
+}
+
 static void
 open_pools(struct genstate *gs)
 {
@@ -708,6 +734,7 @@ open_pools(struct genstate *gs)
 			fatal("pipe of death");
 		p->spawn_rate = 1;
 		p->at_max = 0;
+		p->alog = open_alog(&gs->gen->svc[i]);
 	}
 }
 

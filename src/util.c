@@ -181,6 +181,15 @@ util_now_ms(void)
 }
 
 int64_t
+util_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
 util_wall_ms(void)
 {
 	struct timespec ts;

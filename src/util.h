@@ -37,6 +37,7 @@ int	 util_addr_eq(const struct util_addr *, const struct util_addr *);
 
 /* milliseconds of CLOCK_MONOTONIC, and of CLOCK_REALTIME */
 int64_t	 util_now_ms(void);
+int64_t	 util_now_us(void);	/* monotonic microseconds */
 int64_t	 util_wall_ms(void);
 
 int	 util_set_nonblock(int fd, int on);

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alog.h"
 #include "conf-t.h"
 #include "flow.h"
 #include "http.h"
@@ -93,6 +94,11 @@ struct worker {
 	char			*head;		/* client bytes read so far */
 	size_t			 headcap;
 	size_t			 headlen;
+	size_t			 restoff;	/* headlen bytes start here */
+	struct alog_rec		 rec;		/* this request, for the log */
+	int64_t			 t_first;	/* us: the request's first byte */
+	int64_t			 t_head;	/* us: its head complete */
+	int64_t			 wall_first;	/* ms, wall clock, for the log */
 	char			*up;		/* head sent upstream */
 	size_t			 upcap;
 	char			*sbuf;		/* bytes from the server */
@@ -129,6 +135,9 @@ struct xfer {
 						   to the client */
 	enum http_body		 reqbody;
 	size_t			 uplen;		/* bytes of w->up */
+	int64_t			 t_conn;	/* us to get a connection, -1 */
+	int64_t			 t_sent;	/* us: head sent */
+	int64_t			 t_resp;	/* us from sent to response head */
 	char			 setcookie[128]; /* chttp: a field for the
 						   response, or "" */
 	uint64_t		 to_server;
@@ -449,6 +458,14 @@ too_slow(const struct worker *w, const struct conn *c, int64_t start)
 	return true;
 }
 
+/* the head is parsed (or refused): note when */
+static int
+head_done(struct worker *w, int rc)
+{
+	w->t_head = util_now_us();
+	return rc;
+}
+
 /*
  * Read until the head parses, starting with what is buffered (pipelined
  * bytes).  The first request of a connection has request_timeout from the
@@ -474,8 +491,10 @@ read_head(struct worker *w, struct conn *c)
 	else
 		deadline = util_now_ms() + (int64_t)svc->keepalive_timeout *
 		    1000;
+	w->t_first = util_now_us();
+	w->wall_first = util_wall_ms();
 	if (w->headlen > 0 && (rc = parse_head(w, c)) != 1)
-		return rc;
+		return head_done(w, rc);
 	for (;;) {
 		if (ready) {
 			n = recv(c->cfd, w->head + w->headlen,
@@ -483,6 +502,8 @@ read_head(struct worker *w, struct conn *c)
 			if (n > 0) {
 				if (w->headlen == 0 && c->nreq > 0) {
 					sb_worker_state(w->ws, WS_READING);
+					w->t_first = util_now_us();
+					w->wall_first = util_wall_ms();
 					start = util_now_ms();
 					deadline = start +
 					    (int64_t)svc->request_timeout *
@@ -490,7 +511,7 @@ read_head(struct worker *w, struct conn *c)
 				}
 				w->headlen += (size_t)n;
 				if ((rc = parse_head(w, c)) != 1)
-					return rc;
+					return head_done(w, rc);
 				continue;
 			}
 			if (n == 0 || (errno != EAGAIN && errno != EINTR))
@@ -976,6 +997,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		return errno == ETIMEDOUT ? 504 : 502;
 	}
 	x->to_server += x->uplen;
+	x->t_sent = util_now_us();
 	/* the body starts after the head, which stays for a retry */
 	flow_init(&fq, c->cfd, x->sfd, svc->splice, w->relay.pipe_cs,
 	    &w->relay.in_cs, w->head + w->req.head_len,
@@ -1000,6 +1022,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		if (head_phase && sready) {
 			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
 			if (rc == 0) {
+				x->t_resp = util_now_us() - x->t_sent;
 				head_phase = false;
 				progress = true;
 			} else if (rc != 1)
@@ -1054,9 +1077,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		x->reusable = false;
 		c->keep = false;
 	} else if (fs.mode != FLOW_TUNNEL) {
-		/* what followed the request: the next one's start */
+		/* what followed the request: the next one's start, moved
+		   to the front once the request is logged */
 		w->headlen = flow_rest(&fq);
-		memmove(w->head, fq.buf, w->headlen);
+		w->restoff = (size_t)(fq.buf - w->head);
 	}
 	return XFER_DONE;
 }
@@ -1095,6 +1119,42 @@ set_cookie(const struct worker *w, struct xfer *x)
 	    svc->rs[x->rsi].id);
 }
 
+/* what the access log says of the exchange */
+static void
+note_xfer(struct worker *w, const struct xfer *x)
+{
+	w->rec.server = x->rsi >= 0 ? w->svc->rs[x->rsi].name :
+	    x->sorry ? w->svc->redirect_name : NULL;
+	w->rec.tc = x->rsi >= 0 || x->sorry ? x->t_conn : -1;
+	w->rec.tr = x->started ? x->t_resp : -1;
+	w->rec.status = x->started ? w->resp.status : 0;
+	w->rec.bytes = x->to_client;
+}
+
+/*
+ * One line per request, one write: a short write of a full disk loses
+ * the line, never the request.
+ */
+static void
+access_log(struct worker *w, struct conn *c, bool head_ok)
+{
+	char line[4096];
+	size_t n;
+
+	if (w->a->alog == -1)
+		return;
+	w->rec.client = &c->client;
+	w->rec.wall_ms = w->wall_first;
+	w->rec.head = w->head;
+	w->rec.req = head_ok ? &w->req : NULL;
+	w->rec.ident = w->svc->ident;
+	w->rec.tq = w->t_head >= w->t_first ? w->t_head - w->t_first : -1;
+	w->rec.tt = util_now_us() - w->t_first;
+	n = alog_format(line, sizeof(line), w->svc->accesslog_format,
+	    &w->rec);
+	(void)!write(w->a->alog, line, n);
+}
+
 /*
  * One request whose head is in w->req: returns 0 when a response went
  * out (c->keep says whether to go on), a status to answer, or -1 to close.
@@ -1128,8 +1188,10 @@ serve_request(struct worker *w, struct conn *c)
 	}
 	x.uplen = (size_t)n;
 	retry_ok = idempotent(w) && x.reqbody == HTTP_BODY_NONE;
+	x.t_conn = util_now_us();
 	if ((rc = choose_and_connect(w, c, &x, false)) != 0)
 		goto fail;
+	x.t_conn = x.reused ? 0 : util_now_us() - x.t_conn;
 	set_cookie(w, &x);
 	rc = exchange(w, c, &x, retry_ok);
 	if (rc == XFER_RETRY) {
@@ -1150,12 +1212,14 @@ serve_request(struct worker *w, struct conn *c)
 	c->in += x.to_server;
 	c->out += x.to_client;
 	count_request(w, &x);
+	note_xfer(w, &x);
 	end_xfer(w, &x, rc == XFER_DONE);
 	if (rc > 0 && x.started)
 		rc = XFER_ABORT;
 	return rc;
 fail:
 	count_request(w, &x);
+	note_xfer(w, &x);
 	end_xfer(w, &x, false);
 	return rc;
 }
@@ -1230,6 +1294,7 @@ begin_conn(struct worker *w, struct conn *c)
 static bool
 serve_conn(struct worker *w, struct conn *c)
 {
+	bool head_ok;
 	int status;
 
 	memcpy(&w->ws->client, &c->client, sizeof(c->client));
@@ -1241,14 +1306,28 @@ serve_conn(struct worker *w, struct conn *c)
 		if (status == -1)
 			return false;
 		c->nreq++;
-		if (status == 0)
+		memset(&w->rec, 0, sizeof(w->rec));
+		w->rec.tc = w->rec.tr = -1;
+		w->restoff = 0;
+		head_ok = status == 0;
+		if (head_ok)
 			status = serve_request(w, c);
 		else
 			count_request(w, NULL);
 		if (status > 0) {
+			uint64_t before = c->out;
+
 			send_error(w, c, status);
+			w->rec.status = status;
+			w->rec.bytes += c->out - before;
+			access_log(w, c, head_ok);
 			linger(w, c);
 			return false;
+		}
+		access_log(w, c, head_ok);
+		if (w->restoff > 0) {
+			memmove(w->head, w->head + w->restoff, w->headlen);
+			w->restoff = 0;
 		}
 		if (status < 0 || !c->keep)
 			return false;

@@ -21,6 +21,7 @@ struct worker_args {
 	struct sb		*sb;
 	int			 slot;		/* its scoreboard slot */
 	int			 pod;		/* read end of the pipe of death */
+	int			 alog;		/* access log, or -1 */
 };
 
 noreturn void	worker_main(const struct worker_args *);
