@@ -1331,7 +1331,7 @@ serve_conn(struct worker *w, struct conn *c)
 		}
 		if (status < 0 || !c->keep)
 			return false;
-		if (w->headlen == 0 && w->nparked < WORKER_PARK_MAX)
+		if (w->headlen == 0)
 			return true;
 		sb_worker_state(w->ws, WS_KEEPALIVE);
 	}
@@ -1380,12 +1380,23 @@ park(struct worker *w, struct conn *c, int64_t deadline)
 {
 	struct epoll_event ev;
 	struct parked *pk = NULL;
+	int fd;
 
 	for (unsigned i = 0; i < WORKER_PARK_MAX && pk == NULL; i++)
 		if (w->park[i].fd == -1)
 			pk = &w->park[i];
-	if (pk == NULL)
-		return false;
+	if (pk == NULL) {
+		/* full: the one nearest its deadline goes (an idle
+		   connection may be closed at any time, RFC 9112 9.5) */
+		pk = &w->park[0];
+		for (unsigned i = 1; i < WORKER_PARK_MAX; i++)
+			if (w->park[i].deadline < pk->deadline)
+				pk = &w->park[i];
+		fd = pk->fd;
+		unpark(w, pk);
+		close(fd);
+		w->served++;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = WORKER_PARK_TAG | (uint64_t)(pk - w->park);

@@ -4,9 +4,10 @@
 # than 4 MiB (the body waits in splice pipes and socket buffers, bounded by
 # the kernel, not in the worker), and 5,000 connections opened and left
 # idle grow tcpvsd's memory by less than 16 MiB while a normal client is
-# served at once: idle connections wait in the kernel (defer_accept) until
-# its queue is full, and those accepted past it wait parked in a worker's
-# epoll set, holding no worker, until request_timeout.
+# served at once by a pool of 4 workers: idle connections wait in the
+# kernel (defer_accept) until its queue is full, and those accepted past
+# it wait parked in a worker's epoll set, holding no worker, until
+# request_timeout.
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -15,7 +16,9 @@ virtual web {
     listen = "127.0.0.1:$P"
     scheduler = "rr"
     startservers = 4
-    maxclients = 64
+    minspareservers = 0
+    maxspareservers = 4
+    maxclients = 4
     backlog = 1024
     server "127.0.0.1:$PORT_a" { }
 }
