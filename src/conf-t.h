@@ -50,6 +50,8 @@
 #define CONF_DEF_ACCESSLOG_FORMAT	"%h - - %t \"%r\" %s %b " \
 	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt"
 #define CONF_TOKEN_MAX			32	/* cookie name, server id */
+#define CONF_DEF_MH_TABLE_SIZE		65537	/* a prime, IPVS's default */
+#define CONF_DEF_LBLC_EXPIRATION	86400	/* IPVS lblc_expiration */
 #define CONF_REQUEST_RATE_GRACE_MS	2000	/* before the rate applies */
 #define CONF_DEF_MAXKEEPALIVEREQUESTS	100	/* Apache MaxKeepAliveRequests */
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
@@ -138,6 +140,11 @@ struct service {
 	unsigned		 backlog;
 
 	const struct sched_ops	*sched;
+	const struct sched_ops	*rule_sched;	/* among a rule's servers;
+						   NULL: wlc */
+	unsigned		 mh_table_size;	/* a prime */
+	char			 mh_header[64];	/* mh key field; "": client */
+	unsigned		 lblc_expiration; /* seconds */
 	void			*sched_data;	/* scheduler's private, read-only
 						   after init_service */
 	size_t			 sched_shm;	/* bytes the scheduler asked for

@@ -96,6 +96,10 @@ static cfg_opt_t rule_opts[] = {
 static cfg_opt_t virtual_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NODEFAULT),
 	CFG_STR("scheduler", "wlc", CFGF_NONE),
+	CFG_STR("rule_scheduler", "wlc", CFGF_NONE),
+	CFG_INT("mh_table_size", CONF_DEF_MH_TABLE_SIZE, CFGF_NONE),
+	CFG_STR("mh_header", "", CFGF_NONE),
+	CFG_INT("lblc_expiration", CONF_DEF_LBLC_EXPIRATION, CFGF_NONE),
 	CFG_INT("startservers", CONF_DEF_STARTSERVERS, CFGF_NONE),
 	CFG_INT("minspareservers", CONF_DEF_MINSPARE, CFGF_NONE),
 	CFG_INT("maxspareservers", CONF_DEF_MAXSPARE, CFGF_NONE),
@@ -177,6 +181,8 @@ static const struct range {
 	{ "virtual|request_min_rate", 0, 1048576 },
 	{ "virtual|maxconnperip", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|retries", 0, CONF_MAX_SERVERS - 1 },
+	{ "virtual|mh_table_size", 3, 1000003 },
+	{ "virtual|lblc_expiration", 1, 86400 * 30 },
 	{ "virtual|persistent", 0, 86400 * 31 },
 	{ "virtual|maxkeepaliverequests", 0, 2147483647 },
 	{ "virtual|server_keepalive", 0, CONF_SERVER_KEEPALIVE_MAX },
@@ -445,6 +451,23 @@ validate_scheduler(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* a scheduler for among a rule's servers: any but the content ones */
+static int
+validate_rule_scheduler(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+	const struct sched_ops *ops = sched_lookup(v);
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	if (ops == NULL || (ops->init_service == sched_init_rules))
+		conf_error(line, "%srule_scheduler '%s': expected a scheduler "
+		    "that is not content-rule based (rr, wrr, lc, wlc, sed, "
+		    "nq, sh, dh, mh, lblc, lblcr)", sec_label(cfg),
+		    v != NULL ? v : "");
+	return 0;
+}
+
 static int
 validate_addr(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -490,6 +513,8 @@ static const struct {
 	{ "user", validate_any },
 	{ "group", validate_any },
 	{ "virtual|scheduler", validate_scheduler },
+	{ "virtual|rule_scheduler", validate_rule_scheduler },
+	{ "virtual|mh_header", validate_any },
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|cookie", validate_token },
@@ -803,9 +828,17 @@ build_sched(cfg_t *vs, struct service *svc)
 {
 	char err[512];
 
+	svc->mh_table_size = (unsigned)cfg_getint(vs, "mh_table_size");
+	util_strlcpy(svc->mh_header, cfg_getstr(vs, "mh_header"),
+	    sizeof(svc->mh_header));
+	svc->lblc_expiration = (unsigned)cfg_getint(vs, "lblc_expiration");
 	svc->sched = sched_lookup(cfg_getstr(vs, "scheduler"));
 	if (svc->sched == NULL)
 		return;		/* reported while parsing */
+	/* wlc among a rule's servers is sched_pick_wlc itself */
+	svc->rule_sched = sched_lookup(cfg_getstr(vs, "rule_scheduler"));
+	if (svc->rule_sched == &sched_wlc)
+		svc->rule_sched = NULL;
 	if (svc->sched->init_service(svc, err, sizeof(err)) == -1) {
 		conf_error(line_of(vs, "scheduler"), "virtual %s: scheduler "
 		    "%s: %s", svc->ident, svc->sched->name, err);
@@ -813,6 +846,19 @@ build_sched(cfg_t *vs, struct service *svc)
 		return;
 	}
 	svc->sched_shm = svc->sched->shm_size(svc);
+	/* a content scheduler keeps nothing: its rule_scheduler may */
+	if (svc->rule_sched != NULL && svc->sched_shm == 0 &&
+	    svc->sched->init_service == sched_init_rules) {
+		if (svc->rule_sched->init_service(svc, err, sizeof(err)) == -1) {
+			conf_error(line_of(vs, "rule_scheduler"), "virtual %s: "
+			    "rule_scheduler %s: %s", svc->ident,
+			    svc->rule_sched->name, err);
+			svc->sched = NULL;
+			return;
+		}
+		svc->sched_shm = svc->rule_sched->shm_size(svc);
+	} else
+		svc->rule_sched = NULL;
 }
 
 /* the check options written in sec override those in c */

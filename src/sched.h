@@ -31,6 +31,8 @@ struct sched_req {
 	const struct http_req	*http;	/* NULL if not parsed */
 	const char		*head;	/* buffer the http spans point into */
 	uint64_t		 exclude; /* servers not to pick (failed) */
+	uint64_t		 only;	/* if not 0: the servers allowed (a
+					   content rule's, for rule_scheduler) */
 };
 
 struct sched_ops {
@@ -51,6 +53,14 @@ struct sched_ops {
 
 /* the registered schedulers, one per sched_<name>.c */
 extern const struct sched_ops sched_chttp;
+extern const struct sched_ops sched_dh;
+extern const struct sched_ops sched_hhttp;
+extern const struct sched_ops sched_lblc;
+extern const struct sched_ops sched_lblcr;
+extern const struct sched_ops sched_mh;
+extern const struct sched_ops sched_nq;
+extern const struct sched_ops sched_sed;
+extern const struct sched_ops sched_sh;
 extern const struct sched_ops sched_http;
 extern const struct sched_ops sched_lc;
 extern const struct sched_ops sched_phttp;
@@ -80,6 +90,43 @@ int	sched_pick_wlc(const struct service *, const struct sb *,
  */
 int	sched_cookie_server(const struct service *, const struct http_req *,
 	    const char *head);
+/*
+ * Shortest expected delay over mask (IPVS sed): least (active + 1) /
+ * weight, cross-multiplied; ties go to the first.  -1 when none.
+ */
+int	sched_pick_sed(const struct service *, const struct sb *,
+	    const struct sched_req *, uint64_t mask);
+/* 64-bit hash of p[0..n) (FNV-1a, then a finaliser), seeded */
+uint64_t sched_hash(const void *p, size_t n, uint64_t seed);
+/*
+ * Weighted rendezvous hashing over mask: every server scores
+ * weight / -ln(u), u from the hash of key and the server's id, and the
+ * best available one wins.  The same key gives the same server in every
+ * process and on every director with the same configuration, whatever
+ * the order of the servers; a server that is unavailable only sends its
+ * own keys to their next best (deterministic fallback).  Configured
+ * weights, so runtime changes do not move keys.  -1 when none.
+ */
+int	sched_pick_hash(const struct service *, const struct sb *,
+	    const struct sched_req *, uint64_t mask, uint64_t key);
+/* the request's Host, lower case, port and trailing dot removed, into
+   buf; its length (0 without Host) */
+size_t	sched_host(const struct sched_req *, char *buf, size_t len);
+/* the client's address bytes (not the port) hashed */
+uint64_t sched_client_key(const struct sched_req *);
+/* mh, for tests: the server index of table slot c, or -1 */
+int	sched_mh_entry(const struct service *, uint32_t c);
+/* lblc and lblcr, for tests: the clock (unix seconds), NULL for time() */
+extern uint32_t (*sched_lblc_now)(void);
+
+/* init_service of the content-rule schedulers: rules must name servers */
+int	sched_init_rules(struct service *, char *err, size_t);
+/*
+ * Among a matching rule's servers, the service's rule_scheduler chooses
+ * (any non-content scheduler; wlc when not set).
+ */
+int	sched_pick_rule(const struct service *, struct sb *,
+	    const struct sched_req *, uint64_t servers);
 /* all servers of a service, as a mask */
 uint64_t sched_all(const struct service *);
 

@@ -91,7 +91,7 @@ chttp_schedule(const struct service *svc, struct sb *sb,
 	    NULL);
 	if (r == -1)
 		return -1;
-	return sched_pick_wlc(svc, sb, req, svc->rules[r].servers);
+	return sched_pick_rule(svc, sb, req, svc->rules[r].servers);
 }
 
 const struct sched_ops sched_chttp = {

@@ -3,8 +3,8 @@
 /*
  * Content-based scheduling (KTCPVS tcp_vs_http.c): the service's rules are
  * tried in order against the request target and the first that matches
- * decides; among the servers that rule names, the one with the least
- * active connections per weight takes the request (sched_pick_wlc).  When
+ * decides; among the servers that rule names, rule_scheduler chooses
+ * (wlc by default: the least active connections per weight).  When
  * the matching rule's servers are all unavailable, or no rule matches,
  * there is no server: the request is never sent to a server a rule did
  * not name.  Matching is rule.c's; no state of its own.
@@ -26,8 +26,8 @@
 #include "sched.h"
 
 /* at load: a content scheduler without rules could never pick anything */
-static int
-http_init_service(struct service *svc, char *err, size_t errlen)
+int
+sched_init_rules(struct service *svc, char *err, size_t errlen)
 {
 	const struct rule *r;
 
@@ -60,14 +60,26 @@ http_schedule(const struct service *svc, struct sb *sb,
 	    NULL);
 	if (r == -1)
 		return -1;
-	return sched_pick_wlc(svc, sb, req, svc->rules[r].servers);
+	return sched_pick_rule(svc, sb, req, svc->rules[r].servers);
+}
+
+int
+sched_pick_rule(const struct service *svc, struct sb *sb,
+    const struct sched_req *req, uint64_t servers)
+{
+	struct sched_req sub = *req;
+
+	if (svc->rule_sched == NULL)
+		return sched_pick_wlc(svc, sb, req, servers);
+	sub.only = servers;
+	return svc->rule_sched->schedule(svc, sb, &sub);
 }
 
 const struct sched_ops sched_http = {
 	.name = "http",
 	.flags = SCHED_F_HTTP,
 	.shm_size = sched_shm_none,
-	.init_service = http_init_service,
+	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = http_schedule,
 };
@@ -76,7 +88,7 @@ const struct sched_ops sched_phttp = {
 	.name = "phttp",
 	.flags = SCHED_F_HTTP,
 	.shm_size = sched_shm_none,
-	.init_service = http_init_service,
+	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = http_schedule,
 };

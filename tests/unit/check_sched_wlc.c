@@ -178,6 +178,14 @@ static const struct {
 	{ "http", SCHED_F_HTTP },
 	{ "phttp", SCHED_F_HTTP },
 	{ "chttp", SCHED_F_HTTP | SCHED_F_COOKIE },
+	{ "hhttp", SCHED_F_HTTP },
+	{ "sed", 0 },
+	{ "nq", 0 },
+	{ "sh", 0 },
+	{ "dh", SCHED_F_HTTP },
+	{ "mh", 0 },
+	{ "lblc", SCHED_F_HTTP | SCHED_F_SHM },
+	{ "lblcr", SCHED_F_HTTP | SCHED_F_SHM },
 };
 
 #define NREGISTERED	(sizeof(registered) / sizeof(registered[0]))

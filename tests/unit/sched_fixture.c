@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -62,12 +64,15 @@ make_service(const struct sched_ops *ops, const unsigned *weights,
 	svc->sb_index = -1;
 	svc->sched = ops;
 	svc->nrs = n;
+	svc->mh_table_size = CONF_DEF_MH_TABLE_SIZE;
+	svc->lblc_expiration = CONF_DEF_LBLC_EXPIRATION;
 	for (unsigned i = 0; i < n; i++) {
 		struct realserver *rs = &svc->rs[i];
 
 		snprintf(rs->name, sizeof(rs->name), "127.0.0.1:%u", 8001 + i);
 		snprintf(rs->addrstr, sizeof(rs->addrstr), "127.0.0.1:%u",
 		    8001 + i);
+		snprintf(rs->id, sizeof(rs->id), "srv%u", 8001 + i);
 		rs->weight = weights[i];
 		rs->line = i + 1;
 		rs->sb_index = -1;
@@ -91,7 +96,6 @@ fixture_new(const char *name, const unsigned *weights, unsigned n,
 	ck_assert_msg(fx->ops->init_service(fx->svc, err, sizeof(err)) == 0,
 	    "init_service: %s", err);
 	fx->svc->sched_shm = fx->ops->shm_size(fx->svc);
-	ck_assert_uint_le(fx->svc->sched_shm, SB_SCHED_MIN);
 	fx->gen.svc = fx->svc;
 	fx->gen.nsvc = 1;
 	fx->gen.serverlimit = 4;
@@ -167,6 +171,30 @@ fixture_request(struct fixture *fx, const char *target)
 	fx->http.head_len = (size_t)len;
 	fx->req.http = &fx->http;
 	fx->req.head = fx->head;
+}
+
+void
+fixture_request_head(struct fixture *fx, const char *head)
+{
+	struct http_limits lim = { 8192, 1024, 64 };
+	size_t len = strlen(head);
+
+	ck_assert_uint_lt(len, sizeof(fx->head));
+	memcpy(fx->head, head, len + 1);
+	ck_assert_int_eq(http_parse_request(fx->head, len, &lim, &fx->http),
+	    HTTP_OK);
+	fx->req.http = &fx->http;
+	fx->req.head = fx->head;
+}
+
+void
+fixture_client(struct fixture *fx, uint32_t ipv4)
+{
+	memset(&fx->client, 0, sizeof(fx->client));
+	fx->client.sin_family = AF_INET;
+	fx->client.sin_addr.s_addr = htonl(ipv4);
+	fx->client.sin_port = htons((uint16_t)(ipv4 * 7));	/* ignored */
+	fx->req.client = (const struct sockaddr *)&fx->client;
 }
 
 int

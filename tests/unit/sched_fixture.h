@@ -11,6 +11,8 @@
 #ifndef TCPVS_SCHED_FIXTURE_H
 #define TCPVS_SCHED_FIXTURE_H
 
+#include <netinet/in.h>
+
 #include <stdint.h>
 
 #include "conf-t.h"
@@ -36,6 +38,7 @@ struct fixture {
 	char			 head[1024];
 	struct http_req		 http;
 	struct sched_req	 req;	/* what fixture_pick() passes */
+	struct sockaddr_in	 client;
 };
 
 /*
@@ -58,6 +61,11 @@ void		 fixture_set_active(struct fixture *, unsigned i, uint32_t);
 
 /* make fx->req carry a parsed "GET target HTTP/1.1" request */
 void		 fixture_request(struct fixture *, const char *target);
+
+/* make fx->req carry head (a whole request head), parsed */
+void		 fixture_request_head(struct fixture *, const char *head);
+/* make fx->req come from this IPv4 address */
+void		 fixture_client(struct fixture *, uint32_t ipv4);
 
 /* one scheduling decision with fx->req */
 int		 fixture_pick(struct fixture *);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Hashed content scheduling (KTCPVS hhttp): the first rule matching the
+ * request target decides, as with http, and its match group (the rule's
+ * match = N; 0 = the whole match) is hashed consistently over that rule's
+ * servers, so /users/alice/... always reaches the same server, in every
+ * process, after restarts and on every director with the same
+ * configuration.  Weighted rendezvous hashing (sched_pick_hash): a server
+ * that is down sends only its own keys to their next best.  No state.
+ */
+#include "config.h"
+
+#include <stddef.h>
+
+#include "conf-t.h"
+#include "http.h"
+#include "rule.h"
+#include "sched.h"
+
+static int
+hhttp_schedule(const struct service *svc, struct sb *sb,
+    const struct sched_req *req)
+{
+	const struct http_req *h = req->http;
+	const char *subject;
+	size_t ms = 0, ml = 0;
+	int r;
+
+	if (h == NULL || req->head == NULL)
+		return -1;
+	subject = req->head + h->target.off;
+	r = rule_find(svc, subject, h->target.len, &ms, &ml);
+	if (r == -1)
+		return -1;
+	return sched_pick_hash(svc, sb, req, svc->rules[r].servers,
+	    sched_hash(subject + ms, ml, 0));
+}
+
+const struct sched_ops sched_hhttp = {
+	.name = "hhttp",
+	.flags = SCHED_F_HTTP,
+	.shm_size = sched_shm_none,
+	.init_service = sched_init_rules,
+	.done_service = sched_done_none,
+	.schedule = hhttp_schedule,
+};
