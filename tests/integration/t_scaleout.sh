@@ -2,8 +2,9 @@
 # Two directors, one virtual IP (issue 10), in network namespaces this test
 # makes: a client, directors A and B, and an origin host on one bridge.
 # Both directors run tcpvsd with the same configuration; a cookie that A
-# set sends B's requests to the same origin, since server ids come from
-# the configuration.  keepalived (contrib/keepalived, rendered for these
+# set sends B's requests to the same origin, and 1,000 hhttp user paths
+# and mh keys reach the same origins through A and through B, since
+# server ids and hashes come from the configuration.  keepalived (contrib/keepalived, rendered for these
 # addresses) runs VRRP between A and B; stopping A's tcpvsd moves the
 # virtual IP to B within a few seconds and the client's requests go on.
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +49,26 @@ virtual web {
     server "$NET.10:8082" { }
     server "$NET.10:8083" { }
 }
+virtual users {
+    listen = "0.0.0.0:8090"
+    scheduler = "hhttp"
+    startservers = 2
+    maxclients = 8
+    server "$NET.10:8081" { }
+    server "$NET.10:8082" { }
+    server "$NET.10:8083" { }
+    rule { pattern = "^/users/([^/]+)/" match = 1 server = {"$NET.10:8081", "$NET.10:8082", "$NET.10:8083"} }
+}
+virtual tenants {
+    listen = "0.0.0.0:8091"
+    scheduler = "mh"
+    mh_header = "X-Tenant"
+    startservers = 2
+    maxclients = 8
+    server "$NET.10:8081" { }
+    server "$NET.10:8082" { }
+    server "$NET.10:8083" { }
+}
 EOF2
 }
 for d in da db; do
@@ -77,6 +98,30 @@ for i in range(60):
 print("same=%d diff=%d" % (same, diff))
 PYEOF
 check "60 sessions set by A land on the same origin through B ($(cat "$T/keys"))" grep -qx 'same=60 diff=0' "$T/keys"
+# 1,000 keys each for hhttp (user paths) and mh (a tenant header)
+inns cli python3 - "$NET.2" "$NET.3" > "$T/keys2" 2>&1 <<'PYEOF'
+import sys, http.client
+conns = {}
+def get(host, port, path, hdrs):
+    c = conns.get((host, port))
+    if c is None:
+        c = conns[(host, port)] = http.client.HTTPConnection(host, port, timeout=5)
+    c.request("GET", path, headers=hdrs)
+    return c.getresponse().read()
+for name, port, make in (("hhttp", 8090, lambda k: ("/users/u%d/x" % k, {})),
+                         ("mh", 8091, lambda k: ("/", {"X-Tenant": "t%d" % k}))):
+    same = 0
+    origins = set()
+    for k in range(1000):
+        path, hdrs = make(k)
+        a = get(sys.argv[1], port, path, hdrs)
+        b = get(sys.argv[2], port, path, hdrs)
+        same += a == b
+        origins.add(a)
+    print("%s same=%d origins=%d" % (name, same, len(origins)))
+PYEOF
+check "1000 hhttp user paths: same origin through A and B" grep -qx 'hhttp same=1000 origins=3' "$T/keys2"
+check "1000 mh tenant keys: same origin through A and B" grep -qx 'mh same=1000 origins=3' "$T/keys2"
 
 # VRRP between A and B with contrib/keepalived, rendered for this network
 render() { # render A|B IFACE SRC PEER
