@@ -215,6 +215,10 @@ struct generation {
 	char			*scoreboardfile; /* Apache ScoreBoardFile: NULL =
 						    anonymous shared mapping */
 	unsigned		 graceful_timeout; /* seconds, SIGWINCH */
+	char			*status_name;	/* status_listen as written */
+	struct sockaddr_storage	 status_addr;
+	socklen_t		 status_addrlen;	/* 0: no status server */
+	int			 status_fd;	/* master: bound, -1 before */
 	char			*user;		/* workers run as, or NULL */
 	char			*group;
 	uid_t			 uid;		/* resolved at load */

@@ -147,6 +147,7 @@ static cfg_opt_t global_opts[] = {
 	CFG_INT("serverlimit", CONF_DEF_SERVERLIMIT, CFGF_NONE),
 	CFG_STR("scoreboardfile", NULL, CFGF_NODEFAULT),
 	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
+	CFG_STR("status_listen", NULL, CFGF_NODEFAULT),
 	CFG_STR("user", NULL, CFGF_NODEFAULT),
 	CFG_STR("group", NULL, CFGF_NODEFAULT),
 	CFG_STR("accesslog", NULL, CFGF_NODEFAULT),
@@ -518,6 +519,7 @@ static const struct {
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
 	{ "virtual|cookie", validate_token },
+	{ "status_listen", validate_addr },
 	{ "accesslog", validate_any },
 	{ "accesslog_format", validate_logformat },
 	{ "virtual|accesslog", validate_any },
@@ -1012,6 +1014,18 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->serverlimit = (unsigned)cfg_getint(cfg, "serverlimit");
 	gen->scoreboardfile = dup_or_null(cfg_getstr(cfg,
 	    "scoreboardfile"));
+	if (cfg_getstr(cfg, "status_listen") != NULL) {
+		struct util_addr ua;
+		char err[256];
+
+		gen->status_name = xstrdup(cfg_getstr(cfg, "status_listen"));
+		if (util_addr_parse(gen->status_name, NULL, &ua, err,
+		    sizeof(err)) == 0) {
+			memcpy(&gen->status_addr, &ua.ss, ua.len);
+			gen->status_addrlen = ua.len;
+		}
+	}
+	gen->status_fd = -1;
 	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
 	    "graceful_timeout");
 	build_user(cfg, gen);
@@ -1161,6 +1175,7 @@ conf_free(struct generation *gen)
 	free(gen->pidfile);
 	free(gen->errorlog);
 	free(gen->scoreboardfile);
+	free(gen->status_name);
 	free(gen->user);
 	free(gen->group);
 	free(gen);

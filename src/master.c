@@ -41,6 +41,7 @@
 #include "master.h"
 #include "sched.h"
 #include "scoreboard.h"
+#include "status.h"
 #include "util.h"
 #include "worker.h"
 
@@ -73,6 +74,9 @@ struct master {
 	int			 at_limit;	/* serverlimit reached, logged */
 	pid_t			 health_pid;	/* the health checker, 0: none */
 	int			 health_restart; /* fork it on the next tick */
+	int			 status_fd;	/* status_listen socket, -1 */
+	pid_t			 status_pid;	/* the status server, 0: none */
+	int			 status_restart;
 	struct genstate		 cur;		/* serving */
 	struct genstate		 old;		/* draining, at most one */
 };
@@ -118,6 +122,28 @@ bind_one(const struct service *svc, struct conf_listen *l)
 	return 0;
 }
 
+/* the status server's socket; kept for the master's life */
+static int
+bind_status(struct generation *gen)
+{
+	int fd, one = 1;
+
+	if (gen->status_addrlen == 0)
+		return 0;
+	fd = socket(gen->status_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 || bind(fd, (struct sockaddr *)&gen->status_addr,
+	    gen->status_addrlen) == -1 || listen(fd, 64) == -1) {
+		log_warn("status_listen %s", gen->status_name);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	gen->status_fd = fd;
+	return 0;
+}
+
 int
 master_bind(struct generation *gen)
 {
@@ -125,7 +151,7 @@ master_bind(struct generation *gen)
 		for (unsigned j = 0; j < gen->svc[i].nlisten; j++)
 			if (bind_one(&gen->svc[i], &gen->svc[i].listen[j]) == -1)
 				return -1;
-	return 0;
+	return bind_status(gen);
 }
 
 int
@@ -222,6 +248,8 @@ close_gen(const struct genstate *gs, const struct service *mine)
 static void
 child_close(struct master *m, const struct service *mine)
 {
+	if (m->status_fd != -1 && m->status_pid != -1)
+		close(m->status_fd);
 	close(m->sigfd);
 	if (m->pidfd != -1)
 		close(m->pidfd);
@@ -352,6 +380,54 @@ health_died(struct master *m, pid_t pid, int status)
 	m->health_restart = 1;
 }
 
+/* the status server, for the current generation, if status_listen */
+static void
+start_status(struct master *m)
+{
+	struct status_args a;
+	pid_t pid;
+
+	m->status_restart = 0;
+	if (m->status_pid != 0 || m->status_fd == -1)
+		return;
+	if ((pid = fork()) == -1) {
+		log_warn("status server: fork");
+		m->status_restart = 1;
+		return;
+	}
+	if (pid == 0) {
+		m->status_pid = -1;	/* child_close keeps the socket */
+		child_close(m, NULL);
+		drop_privileges(m->cur.gen);
+		a.gen = m->cur.gen;
+		a.sb = m->sb;
+		a.fd = m->status_fd;
+		status_main(&a);
+	}
+	m->status_pid = pid;
+}
+
+static void
+stop_status(struct master *m)
+{
+	pid_t pid = m->status_pid;
+	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
+	int status;
+
+	m->status_restart = 0;
+	if (pid <= 0)
+		return;
+	m->status_pid = 0;
+	(void)kill(pid, SIGTERM);
+	while (util_now_ms() < deadline) {
+		if (waitpid(pid, &status, WNOHANG) != 0)
+			return;
+		(void)poll(NULL, 0, 10);
+	}
+	(void)kill(pid, SIGKILL);
+	(void)waitpid(pid, &status, 0);
+}
+
 struct census {
 	unsigned	total;
 	unsigned	idle;
@@ -458,6 +534,15 @@ reaped(struct master *m, pid_t pid, int status)
 	struct sb_worker *ws;
 	int slot, crashed, current;
 
+	if (pid == m->status_pid) {
+		m->status_pid = 0;
+		if (!m->stopping) {
+			log_warnx("status server %ld died: restarting it",
+			    (long)pid);
+			m->status_restart = 1;
+		}
+		return;
+	}
 	if (pid == m->health_pid) {
 		health_died(m, pid, status);
 		return;
@@ -605,6 +690,7 @@ stop_now(struct master *m, int sig)
 	log_info("%s: stopping", strsignal(sig));
 	m->stopping = 1;
 	stop_health(m);
+	stop_status(m);
 	signal_workers(m, 0, SIGTERM);
 	wait_children(m, MASTER_STOP_WAIT_MS);
 	exit_master(m);
@@ -618,6 +704,7 @@ stop_graceful(struct master *m)
 	    m->cur.gen->graceful_timeout);
 	m->stopping = 1;
 	stop_health(m);
+	stop_status(m);
 	close_listeners(m->cur.gen);
 	close_listeners(m->old.gen);
 	signal_workers(m, 0, SIGUSR1);
@@ -827,6 +914,11 @@ reload(struct master *m, int graceful)
 		    m->cur.gen->id);
 		return;
 	}
+	if ((gen->status_name == NULL) != (m->cur.gen->status_name == NULL) ||
+	    (gen->status_name != NULL && strcmp(gen->status_name,
+	    m->cur.gen->status_name) != 0))
+		log_warnx("status_listen: a change takes effect at the next "
+		    "start, not on reload");
 	stop_old(m);
 	if (take_listeners(m, gen) == -1) {
 		log_warnx("reload rejected: cannot listen; generation %u "
@@ -853,6 +945,9 @@ reload(struct master *m, int graceful)
 	/* the checker of the new generation; health lives in the scoreboard */
 	stop_health(m);
 	start_health(m);
+	/* the status server shows the new generation */
+	stop_status(m);
+	start_status(m);
 	signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
 	log_info("generation %u serving", gen->id);
 	retire_old(m);
@@ -901,6 +996,7 @@ master_init(struct master *m, struct generation *gen, const char *path,
 
 	m->path = path;
 	m->pidfd = pidfd;
+	m->status_fd = gen->status_fd;
 	m->cur.gen = gen;
 	gen->id = 1;
 	if ((m->sigfd = setup_signals()) == -1)
@@ -928,6 +1024,7 @@ master_main(struct generation *gen, const char *path, int pidfd)
 	master_init(&m, gen, path, pidfd);
 	start_pools(&m);
 	start_health(&m);
+	start_status(&m);
 	pfd.fd = m.sigfd;
 	pfd.events = POLLIN;
 	for (;;) {
@@ -941,6 +1038,8 @@ master_main(struct generation *gen, const char *path, int pidfd)
 			reap(&m);
 			if (m.health_restart)
 				start_health(&m);
+			if (m.status_restart)
+				start_status(&m);
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			next = util_now_ms() + MASTER_TICK_MS;

@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		2
+#define SB_VERSION		3
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -159,6 +159,8 @@ struct sb_server {
 	_Atomic uint64_t	 bytes_in;	/* from the server */
 	_Atomic uint64_t	 bytes_out;	/* to the server */
 	_Atomic uint64_t	 connect_errors;
+	_Atomic uint64_t	 responses[5];	/* workers: final responses
+						   relayed, by class 1xx..5xx */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*

@@ -878,6 +878,10 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	/* the head and the body bytes that came with it: one write */
 	memcpy(w->obuf + n, w->sbuf + w->resp.head_len, rest);
 	x->started = true;
+	if (x->rsi >= 0 && w->resp.status >= 100 && w->resp.status < 600)
+		atomic_fetch_add_explicit(&sb_server(w->sb,
+		    (unsigned)w->svc->rs[x->rsi].sb_index)->responses[
+		    w->resp.status / 100 - 1], 1, memory_order_relaxed);
 	x->reusable = http_response_keepalive(&w->resp, body) &&
 	    !x->sorry && x->rsi >= 0 && w->svc->server_keepalive > 0;
 	flow_init(fs, x->sfd, c->cfd, w->svc->splice, w->relay.pipe_sc,
