@@ -152,12 +152,19 @@ sb_create(unsigned nworkers, unsigned sched_bytes, const char *file)
 struct sb *
 sb_open_readonly(const char *file)
 {
+	return sb_open_file(file, 0);
+}
+
+struct sb *
+sb_open_file(const char *file, int writable)
+{
 	struct sb_header h;
 	struct stat st;
 	void *base;
 	int fd;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(file, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)) ==
+	    -1)
 		return NULL;
 	if (fstat(fd, &st) == -1 || (size_t)st.st_size < sizeof(h) ||
 	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
@@ -167,7 +174,8 @@ sb_open_readonly(const char *file)
 		errno = EINVAL;
 		return NULL;
 	}
-	base = mmap(NULL, h.size, PROT_READ, MAP_SHARED, fd, 0);
+	base = mmap(NULL, h.size, PROT_READ | (writable ? PROT_WRITE : 0),
+	    MAP_SHARED, fd, 0);
 	close(fd);
 	if (base == MAP_FAILED)
 		return NULL;

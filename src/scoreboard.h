@@ -40,6 +40,8 @@ struct sb	*sb_create(unsigned nworkers, unsigned sched_bytes,
 		    const char *file);
 /* a read-only view of a scoreboard file; NULL with errno */
 struct sb	*sb_open_readonly(const char *file);
+/* a view that may write the runtime fields (tools); NULL with errno */
+struct sb	*sb_open_file(const char *file, int writable);
 void		 sb_destroy(struct sb *);
 
 static inline struct sb_worker *

@@ -9,6 +9,7 @@ top_srcdir=${top_srcdir:-$top_builddir}
 TCPVSD=$top_builddir/src/tcpvsd
 ORIGIN=$top_builddir/tests/tools/origin
 SBDUMP=$top_builddir/tests/tools/sbdump
+SBSET=$top_builddir/tests/tools/sbset
 T=$(mktemp -d "${TMPDIR:-/tmp}/tcpvs-test.XXXXXX")
 PIDS=""
 FAILS=0
