@@ -163,22 +163,29 @@ def open_batch(port, path, n, timeout):
     """Open n connections, one request each; keep those left open.
     A connection the server closes after its response (no keep-alive) is
     replaced by a new one that sends nothing, so a server without
-    keep-alive still holds an idle client.  Returns (socks, ka, fresh,
+    keep-alive still holds an idle client.  The whole batch has `timeout`
+    seconds: a connection not answered by then (say, left in the listen
+    backlog) is closed and counted as failed.  Returns (socks, ka, fresh,
     failed)."""
     socks, ka, fresh, failed = [], 0, 0, 0
     batch = []
+    deadline = time.monotonic() + timeout
+    left = lambda: max(0.01, deadline - time.monotonic())
     for _ in range(n):
         try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+            s = socket.create_connection(("127.0.0.1", port), timeout=left())
             s.sendall((REQ % path).encode())
             batch.append(s)
         except OSError:
             failed += 1
     for s in batch:
         try:
+            s.settimeout(left())
             st, keep = read_response(s)
         except (OSError, ValueError, IndexError):
-            keep, st = False, 0
+            s.close()
+            failed += 1
+            continue
         if keep and 200 <= st < 300:
             socks.append(s)
             ka += 1
@@ -186,7 +193,7 @@ def open_batch(port, path, n, timeout):
         s.close()
         try:
             socks.append(socket.create_connection(("127.0.0.1", port),
-                                                  timeout=timeout))
+                                                  timeout=left()))
             fresh += 1
         except OSError:
             failed += 1
@@ -194,24 +201,31 @@ def open_batch(port, path, n, timeout):
 
 
 def still_open(socks):
-    n = 0
+    """How many of socks the peer has not closed (poll: no FD_SETSIZE)."""
+    p = select.poll()
+    byfd = {}
     for s in socks:
+        p.register(s, select.POLLIN)
+        byfd[s.fileno()] = s
+    gone = 0
+    for fd, ev in p.poll(0):
         try:
-            r, _, _ = select.select([s], [], [], 0)
-            if r and s.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
-                continue
-            n += 1
-        except (OSError, ValueError):
-            pass
-    return n
+            if ev & (select.POLLHUP | select.POLLERR) or byfd[fd].recv(
+                    1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                gone += 1
+        except OSError:
+            gone += 1
+    return len(socks) - gone
 
 
 def cmd_idle(a):
-    """Print 'ready ...' when all are open, 'end open=N' on SIGTERM."""
+    """Print 'ready ...' when all are open, 'check open=N' on SIGUSR1 and
+    'end open=N' on SIGTERM: N is how many the server has not closed."""
     raise_nofile(a.n + 64)
-    stop = []
+    stop, check = [], []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    signal.signal(signal.SIGUSR1, lambda *_: check.append(1))
     t0 = time.monotonic()
     socks, ka, fresh, failed = [], 0, 0, 0
     left = a.n
@@ -228,7 +242,11 @@ def cmd_idle(a):
                             time.monotonic() - t0), flush=True)
     deadline = time.monotonic() + a.max_seconds
     while not stop and time.monotonic() < deadline:
-        time.sleep(0.1)
+        if check:
+            check.clear()
+            print("check open=%d of %d" % (still_open(socks), len(socks)),
+                  flush=True)
+        time.sleep(0.05)
     print("end open=%d of %d" % (still_open(socks), len(socks)), flush=True)
     for s in socks:
         s.close()
@@ -270,8 +288,8 @@ def cmd_record(a):
                 m = kv(line)
                 if line.startswith("ready"):
                     idle_open = m.get("open", "")
-                elif line.startswith("end"):
-                    idle_end = m.get("open", "")
+                elif line.startswith(("check", "end")):
+                    idle_end = m.get("open", "")    # the latest
     req = int(w.get("requests", 0))
     dur = int(w.get("duration_us", 0)) / 1e6
     if a.body_bytes > 0:
@@ -350,7 +368,8 @@ def errors_str(rows):
             parts.append("%s %d" % (label, n))
     failed = sum(1 for r in rows if num(r["requests"]) == 0)
     if failed:
-        parts.append("%d run(s) without result" % failed)
+        parts.append("%d of %d run(s) completed no request" %
+                     (failed, len(rows)))
     return ", ".join(parts) if parts else "0"
 
 
@@ -369,10 +388,13 @@ def summarize(runs, scen_order, cand_order):
                     r["candidate"] == c]
             if not rows:
                 continue
+            # a run that completed no request has no latency to count
+            ok = [r for r in rows if num(r["requests"]) > 0]
             d = {k: med(rows, k) for k in
-                 ("rps", "mbps", "p50_ms", "p99_ms", "p999_ms", "pss_kb",
-                  "procs", "threads", "pte_kb", "kstack_kb", "idle_open",
-                  "idle_end")}
+                 ("rps", "mbps", "pss_kb", "procs", "threads", "pte_kb",
+                  "kstack_kb", "idle_open", "idle_end")}
+            d.update({k: med(ok, k) for k in ("p50_ms", "p99_ms",
+                                              "p999_ms")})
             d["rounds"] = len(rows)
             d["errors"] = errors_str(rows)
             d["conc"] = rows[0]["conc"]
@@ -577,15 +599,15 @@ def main():
     x = sub.add_parser("get")
     x.add_argument("port", type=int)
     x.add_argument("path")
-    x.add_argument("--timeout", type=float, default=5)
+    x.add_argument("--timeout", type=float, default=3)
     x.set_defaults(f=cmd_get)
     x = sub.add_parser("idle")
     x.add_argument("port", type=int)
     x.add_argument("path")
     x.add_argument("n", type=int)
     x.add_argument("--batch", type=int, default=200)
-    x.add_argument("--timeout", type=float, default=10)
-    x.add_argument("--setup-limit", type=float, default=120)
+    x.add_argument("--timeout", type=float, default=3)
+    x.add_argument("--setup-limit", type=float, default=60)
     x.add_argument("--max-seconds", type=float, default=600)
     x.set_defaults(f=cmd_idle)
     x = sub.add_parser("record")

@@ -116,6 +116,8 @@ global
 	nbthread $NPROC
 	maxconn $maxconn
 	pidfile $dir/haproxy.pid
+	tune.pool-high-fd-ratio 90
+	tune.pool-low-fd-ratio 80
 	# no log line: logging off
 
 defaults
