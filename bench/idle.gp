@@ -11,6 +11,6 @@ set grid
 set xlabel "idle client connections held (plus 16 loaded)"
 set output dir."/mem-idle.png"
 set title "memory: PSS of the candidate's process tree"
-set ylabel "MiB"
-set yrange [0:*]
+set ylabel "MiB (log scale)"
+set logscale y
 plot for [i=0:nblocks-1] data index i using 1:($2/1024) with linespoints lw 2 pt 7 title columnheader(1)
