@@ -159,7 +159,27 @@ def raise_nofile(want):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
 
 
-def open_batch(port, path, n, timeout):
+IP_BIND_ADDRESS_NO_PORT = 24    # <linux/in.h>
+
+
+def connect(port, timeout, source):
+    """A connection to 127.0.0.1:port from the address source."""
+    s = socket.socket()
+    try:
+        s.settimeout(timeout)
+        if source:
+            # the port is chosen by connect(), per 4-tuple, as for any
+            # client: bind() alone would reserve it from every address
+            s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+            s.bind((source, 0))
+        s.connect(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def open_batch(port, path, n, timeout, source=""):
     """Open n connections, one request each; keep those left open.
     A connection the server closes after its response (no keep-alive) is
     replaced by a new one that sends nothing, so a server without
@@ -173,7 +193,7 @@ def open_batch(port, path, n, timeout):
     left = lambda: max(0.01, deadline - time.monotonic())
     for _ in range(n):
         try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=left())
+            s = connect(port, left(), source)
             s.sendall((REQ % path).encode())
             batch.append(s)
         except OSError:
@@ -192,8 +212,7 @@ def open_batch(port, path, n, timeout):
             continue
         s.close()
         try:
-            socks.append(socket.create_connection(("127.0.0.1", port),
-                                                  timeout=left()))
+            socks.append(connect(port, left(), source))
             fresh += 1
         except OSError:
             failed += 1
@@ -231,7 +250,7 @@ def cmd_idle(a):
     left = a.n
     while left > 0 and not stop and time.monotonic() - t0 < a.setup_limit:
         k = min(a.batch, left)
-        s, x, y, z = open_batch(a.port, a.path, k, a.timeout)
+        s, x, y, z = open_batch(a.port, a.path, k, a.timeout, a.source)
         socks += s
         ka += x
         fresh += y
@@ -606,6 +625,7 @@ def main():
     x.add_argument("path")
     x.add_argument("n", type=int)
     x.add_argument("--batch", type=int, default=200)
+    x.add_argument("--source", default="127.0.0.2")
     x.add_argument("--timeout", type=float, default=3)
     x.add_argument("--setup-limit", type=float, default=60)
     x.add_argument("--max-seconds", type=float, default=600)
