@@ -4,7 +4,8 @@
 """Helpers for bench/run, standard library only.
 
   ports N                 print N distinct free 127.0.0.1 TCP ports
-  tree PID                print PID and all its descendants
+  tree [--stamp] PID      print PID and all its descendants
+  kill PID:START...       SIGKILL those still alive and not reused
   mem PID                 memory of a process tree (PSS from smaps_rollup)
   get PORT PATH           one GET, exit 0 on a 2xx answer (readiness check)
   idle PORT PATH N        hold N idle keep-alive connections until SIGTERM
@@ -65,8 +66,34 @@ def tree(root):
     return pids
 
 
+def start_time(pid):
+    """The start time of pid (clock ticks after boot), or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def cmd_tree(a):
-    print(" ".join(str(p) for p in tree(a.pid)))
+    """With --stamp, PID:STARTTIME tokens for cmd_kill."""
+    if a.stamp:
+        print(" ".join("%d:%s" % (p, start_time(p)) for p in tree(a.pid)
+                       if start_time(p)))
+    else:
+        print(" ".join(str(p) for p in tree(a.pid)))
+
+
+def cmd_kill(a):
+    """SIGKILL each PID:STARTTIME still alive and still the same process:
+    a pid freed since and reused by someone else is left alone."""
+    for tok in a.procs:
+        pid, _, st = tok.partition(":")
+        if st and start_time(int(pid)) == st:
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def proc_mem(pid):
@@ -610,8 +637,12 @@ def main():
     x.add_argument("n", type=int)
     x.set_defaults(f=cmd_ports)
     x = sub.add_parser("tree")
+    x.add_argument("--stamp", action="store_true")
     x.add_argument("pid", type=int)
     x.set_defaults(f=cmd_tree)
+    x = sub.add_parser("kill")
+    x.add_argument("procs", nargs="*")
+    x.set_defaults(f=cmd_kill)
     x = sub.add_parser("mem")
     x.add_argument("pid", type=int)
     x.set_defaults(f=cmd_mem)
@@ -646,4 +677,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:       # Ctrl-C: bench/run reports it
+        sys.exit(130)
