@@ -65,15 +65,18 @@ http {
 EOF
 }
 
-# gen_tcpvsd DIR PORT MAXCLIENTS SCHED RULES KAOPTS
+# gen_tcpvsd DIR PORT MAXCLIENTS SCHED RULES KAOPTS KAGLOBAL
 #   MAXCLIENTS  the whole pool is preforked (startservers = maxclients)
 #               and never retired (maxspareservers = maxclients): one
 #               worker per connection, sized for the scenario
 #   SCHED       rr, lc, ... or http (content rules)
 #   RULES       0, or the number of content rules
-#   KAOPTS      keep-alive options this tcpvsd accepts (probed), or empty
+#   KAOPTS      keep-alive options this tcpvsd accepts in a service
+#   KAGLOBAL    and those it accepts only as global options (both probed;
+#               either may be empty)
 gen_tcpvsd() {
-	local dir=$1 port=$2 max=$3 sched=$4 rules=$5 kaopts=$6 p k list=""
+	local dir=$1 port=$2 max=$3 sched=$4 rules=$5 kaopts=$6 kaglobal=$7
+	local p k list=""
 	for p in "${ORIGIN_PORTS[@]}"; do
 		list="$list${list:+, }\"127.0.0.1:$p\""
 	done
@@ -83,7 +86,7 @@ pidfile = "$dir/tcpvsd.pid"
 errorlog = "stderr"
 loglevel = "warning"
 serverlimit = $max
-virtual bench {
+${kaglobal}virtual bench {
 	listen = "127.0.0.1:$port"
 	scheduler = "$sched"
 	startservers = $max
