@@ -528,12 +528,18 @@ def cmd_report(a):
     L.append("")
     L.append("## Results")
     L.append("")
-    L.append("Medians over the rounds (candidates interleaved per round); "
-             "latency in ms; errors are totals over all rounds "
+    nr = int(num(meta.get("rounds", "1"), 1))
+    if nr > 1:
+        L.append("Medians over %d rounds (candidates interleaved per "
+                 "round); " % nr)
+    else:
+        L.append("One round: single runs, not medians, so one disturbed "
+                 "run shows as it is; ")
+    L[-1] += ("latency in ms; errors are totals over all rounds "
              "(http>=400 counts answers with status 400 or more); PSS is "
-             "the candidate's whole process tree, the largest of the "
-             "samples taken during the load. ×HAProxy and ×direct are "
-             "ratios of requests/s.")
+             "that of the candidate's whole process tree, sampled a third "
+             "into each run; procs counts its processes. ×HAProxy and "
+             "×direct are ratios of requests/s.")
     L.append("")
     L.append("| scenario | candidate | req/s | MB/s | p50 | p99 | p99.9 | "
              "errors | PSS MiB | procs | ×HAProxy | ×direct |")
@@ -606,8 +612,9 @@ def cmd_report(a):
             L.extend("- " + t for t in txt)
             L.append("")
     L.append("Raw data: `raw/runs.tsv` (one row per run), `raw/<scenario>/` "
-             "(wrk output, memory samples, generated configs, logs); plots: "
-             "`bench/plot %s`." % os.path.basename(os.path.abspath(d)))
+             "(wrk output, memory samples, generated configs, logs). The "
+             "PNGs beside this file come from `bench/plot DIR`; the tables "
+             "from `python3 bench/lib/benchutil.py report DIR`.")
     L.append("")
     with open(os.path.join(d, "results.md"), "w") as f:
         f.write("\n".join(L))
