@@ -54,6 +54,7 @@
 struct pool {
 	int		 pod[2];	/* pipe of death: [0] workers read */
 	int		 alog;		/* access log (O_APPEND), or -1 */
+	int64_t		 last_respawn;	/* ms: a crashed worker replaced */
 	unsigned	 spawn_rate;	/* 1, 2, 4 ... while short of spares */
 	int		 at_max;	/* maxclients reached, logged */
 };
@@ -270,7 +271,9 @@ drop_privileges(const struct generation *gen)
 	if (setgroups(1, &gen->gid) == -1 || setgid(gen->gid) == -1 ||
 	    setuid(gen->uid) == -1)
 		fatal("cannot run as user %s", gen->user);
-	if (setuid(0) != -1)
+	/* user = "root" is a choice (warned at start); anyone else must not
+	   get root back */
+	if (gen->uid != 0 && setuid(0) != -1)
 		fatalx("user %s: root privileges could be regained",
 		    gen->user);
 }
@@ -558,9 +561,18 @@ reaped(struct master *m, pid_t pid, int status)
 	if (crashed && !m->stopping && current)
 		log_death(svc ? svc->ident : "?", pid, status);
 	sb_worker_repair(m->sb, (unsigned)slot);
+	/*
+	 * A crash is replaced at once, but at most once a tick a service:
+	 * workers that die as they start (a bad user, a full disk) are
+	 * then forked at maintain()'s pace, not in a tight loop.
+	 */
 	if (crashed && !m->stopping && current && svc != NULL &&
-	    count_workers(m, svc).total < svc->maxclients)
+	    count_workers(m, svc).total < svc->maxclients &&
+	    util_now_ms() - m->cur.pool[svc->index].last_respawn >=
+	    MASTER_TICK_MS) {
+		m->cur.pool[svc->index].last_respawn = util_now_ms();
 		(void)spawn(m, svc);
+	}
 }
 
 static unsigned

@@ -143,5 +143,8 @@ main(int argc, char *argv[])
 	if (geteuid() == 0 && gen->user == NULL)
 		log_warnx("running as root without a user option: workers "
 		    "serve clients as root; set user = \"NAME\" in %s", path);
+	else if (geteuid() == 0 && gen->uid == 0)
+		log_warnx("user = \"%s\" in %s: workers serve clients as root",
+		    gen->user, path);
 	master_main(gen, path, pidfd);
 }

@@ -36,4 +36,13 @@ kill -TERM "$TCPVSD_PID"; wait "$TCPVSD_PID"
 sed -i '/^user = /d' "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
 check "without user: the warning names the option" wait_until 5 grep -q "running as root without a user option" "$T/tcpvsd.log"
+# user = "root" is a choice: warned, and workers serve (no fork loop)
+kill -TERM "$TCPVSD_PID"; wait "$TCPVSD_PID"
+sed -i '1i user = "root"' "$T/t.conf"
+: > "$T/tcpvsd.log"
+start_tcpvsd "$T/t.conf" "$P"
+check "user = root: warned" wait_until 5 grep -q 'user = "root" in .*: workers serve clients as root' "$T/tcpvsd.log"
+check "user = root: served" test "$(get "http://127.0.0.1:$P/")" = a
+sleep 1
+check "user = root: no worker died" test "$(grep -c 'regained\|exited with status' "$T/tcpvsd.log")" -eq 0
 finish
