@@ -1,7 +1,7 @@
 #!/bin/bash
 # Faults under a bounded mixed load (issue 9): an origin killed and
-# restarted, workers killed, an origin that resets mid-response and one
-# that stalls are all hit while 4 kept-alive clients fetch a 64 KiB body
+# restarted, workers and the health checker killed, an origin that resets
+# mid-response and one that stalls are all hit while 4 kept-alive clients fetch a 64 KiB body
 # in two framings.  No body the client accepted as complete is corrupt
 # (SHA-256 against the origin's own), responses cut short are never
 # presented as complete, and tcpvsd keeps serving.
@@ -14,6 +14,8 @@ virtual web {
     scheduler = "rr"
     startservers = 8
     read_timeout = 2
+    check = "tcp"
+    check_interval = 0.5
     server "127.0.0.1:$PORT_a" { }
     server "127.0.0.1:$PORT_b" { }
 }
@@ -32,8 +34,10 @@ done
 kill -KILL "$PID_b"; sleep 2
 "$ORIGIN" -l "127.0.0.1:$PORT_b" -n b -r "$T/req-b" > "$T/origin-b2.out" 2>&1 &
 PIDS="$PIDS $!"
-# kill two busy workers
-for w in $(children | head -n 2); do kill -KILL "$w"; sleep 1; done
+# kill two workers and the health checker
+hc=$(for p in $(children); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = tcpvsd-health ] && echo "$p"; done)
+[ -n "$hc" ] && kill -KILL $hc
+for w in $(children | head -n 2); do [ "$w" = "$hc" ] || kill -KILL "$w"; sleep 1; done
 sleep 2
 kill -KILL "$PID_a"; sleep 1
 "$ORIGIN" -l "127.0.0.1:$PORT_a" -n a -r "$T/req-a" > "$T/origin-a2.out" 2>&1 &
@@ -45,5 +49,6 @@ check "load ran: $complete complete responses" test "${complete:-0}" -gt 100
 check "no corrupt body accepted (corrupt=$corrupt)" test "${corrupt:-1}" -eq 0
 serves() { local r; r=$(get "http://127.0.0.1:$P/"); [ "$r" = a ] || [ "$r" = b ]; }
 check "tcpvsd still serves" wait_until 5 serves
+check "the health checker was killed and restarted" test -n "$hc" -a "$(grep -c 'health checker .* killed by signal 9: restarting' "$T/tcpvsd.log")" -ge 1
 check "a reset mid-response reaches the client as a cut body (curl 18)" test "$(curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$P/reset/65536"; echo $?)" -eq 18
 finish
