@@ -26,6 +26,7 @@
 #define CONF_IDENT_MAX		32	/* ident length, NUL included */
 #define CONF_NAME_MAX		128	/* "host:port" as written, NUL included */
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
+#define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -47,6 +48,7 @@
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
 #define CONF_DEF_SERVER_KEEPALIVE_TIMEOUT 30
 #define CONF_SERVER_KEEPALIVE_MAX	16
+#define CONF_DEF_CONTROL_MODE		0600
 #define CONF_DEF_WEIGHT			1
 #define CONF_MAX_WEIGHT			65535
 
@@ -116,6 +118,8 @@ struct service {
 	uint64_t		 max_body_size;
 
 	bool			 splice;	/* zero-copy relay, else copy */
+	bool			 stopped;	/* tcpvsadm --stop: no listening
+						   socket, no workers */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;
@@ -152,6 +156,11 @@ struct generation {
 	char			*group;
 	uid_t			 uid;		/* resolved at load */
 	gid_t			 gid;
+	char			*control;	/* control socket path, NULL:
+						   none */
+	unsigned		 control_mode;	/* its permission bits */
+	char			*control_group;	/* may use it too, or NULL */
+	gid_t			 control_gid;	/* resolved, (gid_t)-1: none */
 
 	struct service		*svc;
 	unsigned		 nsvc;

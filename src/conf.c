@@ -33,6 +33,9 @@
 #ifndef TCPVS_PIDFILE
 #define TCPVS_PIDFILE	"/run/tcpvsd.pid"
 #endif
+#ifndef TCPVS_CONTROL
+#define TCPVS_CONTROL	"/run/tcpvsd.sock"
+#endif
 
 #define CONF_MAX_LINES	8192	/* option lines remembered per load */
 
@@ -95,6 +98,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("server_keepalive_timeout", CONF_DEF_SERVER_KEEPALIVE_TIMEOUT,
 	    CFGF_NONE),
 	CFG_STR("redirect", NULL, CFGF_NODEFAULT),
+	CFG_BOOL("stopped", cfg_false, CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI),
@@ -110,6 +114,9 @@ static cfg_opt_t global_opts[] = {
 	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
 	CFG_STR("user", NULL, CFGF_NODEFAULT),
 	CFG_STR("group", NULL, CFGF_NODEFAULT),
+	CFG_STR("control", TCPVS_CONTROL, CFGF_NONE),
+	CFG_INT("control_mode", CONF_DEF_CONTROL_MODE, CFGF_NONE),
+	CFG_STR("control_group", NULL, CFGF_NODEFAULT),
 	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -123,6 +130,7 @@ static const struct range {
 } ranges[] = {
 	{ "serverlimit", 1, CONF_SERVERLIMIT_MAX },
 	{ "graceful_timeout", 1, 86400 },
+	{ "control_mode", 0, 0777 },
 	{ "virtual|startservers", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|minspareservers", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxspareservers", 1, CONF_SERVERLIMIT_MAX },
@@ -375,6 +383,9 @@ static const struct {
 	{ "scoreboardfile", validate_any },
 	{ "user", validate_any },
 	{ "group", validate_any },
+	{ "control", validate_any },
+	{ "control_group", validate_any },
+	{ "virtual|stopped", validate_any },
 	{ "virtual|scheduler", validate_scheduler },
 	{ "virtual|listen", validate_addr },
 	{ "virtual|redirect", validate_addr },
@@ -437,6 +448,7 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->backlog = (unsigned)cfg_getint(vs, "backlog");
 	svc->splice = cfg_getbool(vs, "splice") == cfg_true;
 	svc->keepalive = cfg_getbool(vs, "keepalive") == cfg_true;
+	svc->stopped = cfg_getbool(vs, "stopped") == cfg_true;
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,
@@ -470,9 +482,7 @@ build_listen(cfg_t *vs, struct service *svc)
 {
 	unsigned n = cfg_size(vs, "listen");
 
-	if (n == 0)
-		conf_error(line_of(vs, "scheduler"), "virtual %s: no listen "
-		    "address, expected listen = \"host:port\"", svc->ident);
+	/* none: valid, the service does not listen until it has one */
 	if (n > CONF_MAX_LISTEN) {
 		conf_error(line_of(vs, "listen"), "virtual %s: %u listen "
 		    "addresses, at most %d", svc->ident, n, CONF_MAX_LISTEN);
@@ -728,6 +738,38 @@ build_user(cfg_t *cfg, struct generation *gen)
 	gen->gid = gr->gr_gid;
 }
 
+/* the control socket: an absolute path that fits a sockaddr_un, or "" */
+static void
+build_control(cfg_t *cfg, struct generation *gen)
+{
+	const char *path = cfg_getstr(cfg, "control");
+	const char *g = cfg_getstr(cfg, "control_group");
+	struct group *gr;
+
+	gen->control_mode = (unsigned)cfg_getint(cfg, "control_mode");
+	gen->control_gid = (gid_t)-1;
+	if (path != NULL && *path != '\0') {
+		if (*path != '/')
+			conf_error(line_of(cfg, "control"), "control '%s': "
+			    "expected an absolute path", path);
+		else if (strlen(path) >= CONF_CONTROL_PATH_MAX)
+			conf_error(line_of(cfg, "control"), "control '%s': "
+			    "path longer than %d bytes", path,
+			    CONF_CONTROL_PATH_MAX - 1);
+		else
+			gen->control = xstrdup(path);
+	}
+	if (g == NULL)
+		return;
+	if ((gr = getgrnam(g)) == NULL) {
+		conf_error(line_of(cfg, "control_group"), "control_group "
+		    "'%s': no such group", g);
+		return;
+	}
+	gen->control_group = xstrdup(g);
+	gen->control_gid = gr->gr_gid;
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -750,6 +792,7 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
 	    "graceful_timeout");
 	build_user(cfg, gen);
+	build_control(cfg, gen);
 }
 
 static void
@@ -833,8 +876,9 @@ build(cfg_t *cfg, const char *path)
 	return gen;
 }
 
-struct generation *
-conf_load(const char *path, FILE *errf)
+/* text NULL: read the file path; else parse text, named path in errors */
+static struct generation *
+load(const char *path, const char *text, FILE *errf)
 {
 	struct loader *l = xcalloc(1, sizeof(*l));
 	struct generation *gen = NULL;
@@ -847,8 +891,14 @@ conf_load(const char *path, FILE *errf)
 	cfg = cfg_init(global_opts, CFGF_NONE);
 	cfg_set_error_function(cfg, on_cfg_error);
 	set_validators(cfg);
-	read_source(l);
-	rc = cfg_parse(cfg, path);
+	if (text != NULL) {
+		l->text = xstrdup(text);
+		l->textlen = strlen(text);
+		rc = cfg_parse_buf(cfg, text);
+	} else {
+		read_source(l);
+		rc = cfg_parse(cfg, path);
+	}
 	if (rc == CFG_SUCCESS)
 		check_braces(l);
 	if (rc == CFG_FILE_ERROR)
@@ -866,6 +916,18 @@ conf_load(const char *path, FILE *errf)
 	free(l->text);
 	free(l);
 	return gen;
+}
+
+struct generation *
+conf_load(const char *path, FILE *errf)
+{
+	return load(path, NULL, errf);
+}
+
+struct generation *
+conf_load_buf(const char *name, const char *text, FILE *errf)
+{
+	return load(name, text, errf);
 }
 
 void
@@ -889,6 +951,8 @@ conf_free(struct generation *gen)
 	free(gen->scoreboardfile);
 	free(gen->user);
 	free(gen->group);
+	free(gen->control);
+	free(gen->control_group);
 	free(gen);
 }
 
