@@ -657,7 +657,12 @@ cmd_load(struct control *c, const struct ctl_line *l, int passfd,
 	fclose(f);
 	free(text);
 	if (next == NULL) {
-		snprintf(err, errlen, "%.*s", (int)strcspn(errs, "\n"), errs);
+		unsigned n = 0;
+
+		for (const char *p = errs; (p = strchr(p, '\n')) != NULL; p++)
+			n++;
+		snprintf(err, errlen, "%s rejected with %u error%s; the running "
+		    "configuration stays", name, n, n == 1 ? "" : "s");
 		fputs(errs, out);	/* every error, one a line */
 		free(errs);
 		return -1;

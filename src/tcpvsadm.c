@@ -461,8 +461,7 @@ main(int argc, char *argv[])
 	free(req);
 	if (!r.ok) {
 		fprintf(stderr, "tcpvsadm: %s\n", r.status);
-		if (a.cmd == CMD_LOAD && r.nlines > 1)
-			adm_print_lines(stderr, &r);
+		adm_print_lines(stderr, &r);	/* -f: every error */
 		ctl_reply_free(&r);
 		return ADM_EXIT_ERROR;
 	}
