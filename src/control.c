@@ -43,6 +43,7 @@ struct client {
 	char		*out;		/* the whole answer, once known */
 	size_t		 outlen;
 	size_t		 outoff;
+	int		 done;		/* answered: waiting for its EOF */
 };
 
 struct control {
@@ -200,7 +201,32 @@ client_of(struct control *c, int fd)
 	return NULL;
 }
 
-/* send what is left of the answer; drop the client when done */
+/*
+ * Answered: half-close and wait for the client's end (bounded by its
+ * deadline), discarding what it still sends, so that a reply to a client
+ * that was still sending is not destroyed by a reset.
+ */
+static void
+linger(struct control *c, struct client *cl)
+{
+	(void)shutdown(cl->fd, SHUT_WR);
+	cl->done = 1;
+	watch(c, cl->fd, EPOLLIN, EPOLL_CTL_MOD);
+}
+
+static void
+discard(struct control *c, struct client *cl)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(cl->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		drop(c, cl);
+}
+
+/* send what is left of the answer, then linger */
 static void
 flush_out(struct control *c, struct client *cl)
 {
@@ -215,11 +241,13 @@ flush_out(struct control *c, struct client *cl)
 			watch(c, cl->fd, EPOLLOUT, EPOLL_CTL_MOD);
 			return;
 		}
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			drop(c, cl);
+			return;
+		}
 		cl->outoff += (size_t)n;
 	}
-	drop(c, cl);
+	linger(c, cl);
 }
 
 /* dot-stuffed data lines, then "." */
@@ -435,7 +463,9 @@ control_handle(struct control *c)
 		}
 		if ((cl = client_of(c, ev[i].data.fd)) == NULL)
 			continue;
-		if (cl->out != NULL)
+		if (cl->done)
+			discard(c, cl);
+		else if (cl->out != NULL)
 			flush_out(c, cl);
 		else if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			read_request(c, cl);

@@ -280,7 +280,9 @@ ctl_call(const char *path, const char *request, int passfd,
 	memset(r, 0, sizeof(*r));
 	if ((fd = connect_to(path, err, errlen)) == -1)
 		return -1;
-	if (send_request(fd, request, passfd) == -1) {
+	/* refused at once (permission): the answer is there to read */
+	if (send_request(fd, request, passfd) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		snprintf(err, errlen, "sending to tcpvsd at %s: %s", path,
 		    strerror(errno));
 		close(fd);
