@@ -66,7 +66,9 @@ over three origins on 127.0.0.1:8081..8083 with the rules in conf/tcpvs.conf.
 Try:
     curl -i http://127.0.0.1:8080/             # least loaded of the three
     curl -i http://127.0.0.1:8080/images/a.png # always origin1 (a rule)
-Each answer names its origin in the X-Origin header.
+Each answer names its origin in the X-Origin header.  Watch and steer it:
+    src/tcpvsadm --control /tmp/tcpvsd-demo.sock -L -n --stats
+    src/tcpvsadm --control /tmp/tcpvsd-demo.sock --workers
 Stop everything with:
     ./demo.sh stop
 EOM

@@ -26,6 +26,7 @@
 #define CONF_IDENT_MAX		32	/* ident length, NUL included */
 #define CONF_NAME_MAX		128	/* "host:port" as written, NUL included */
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
+#define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -57,6 +58,7 @@
 #define CONF_DEF_SERVER_KEEPALIVE	1	/* idle per server per worker */
 #define CONF_DEF_SERVER_KEEPALIVE_TIMEOUT 30
 #define CONF_SERVER_KEEPALIVE_MAX	16
+#define CONF_DEF_CONTROL_MODE		0600
 #define CONF_DEF_WEIGHT			1
 #define CONF_MAX_WEIGHT			65535
 #define CONF_DEF_CHECK_PATH		"/"
@@ -102,7 +104,21 @@ struct conf_check {
 	unsigned		 port;		/* 0: the server's port */
 	struct sockaddr_storage	 addr;		/* what a probe connects to */
 	socklen_t		 addrlen;
+	unsigned		 set;		/* CONF_CHK_*: options written at
+						   this level (service or server),
+						   for conf_dump() */
 };
+
+/* struct conf_check set bits, in the order conf_dump() writes them */
+#define CONF_CHK_CHECK		0x001
+#define CONF_CHK_PATH		0x002
+#define CONF_CHK_HOST		0x004
+#define CONF_CHK_EXPECT		0x008
+#define CONF_CHK_INTERVAL	0x010
+#define CONF_CHK_TIMEOUT	0x020
+#define CONF_CHK_PORT		0x040
+#define CONF_CHK_RISE		0x080
+#define CONF_CHK_FALL		0x100
 
 /* a real server of a service (KTCPVS "server", IPVS "real server") */
 struct realserver {
@@ -112,6 +128,7 @@ struct realserver {
 	char			 addrstr[CONF_NAME_MAX]; /* numeric a.b.c.d:p */
 	char			 id[CONF_TOKEN_MAX + 1];	/* for cookies: see
 						   conf.c server_id() */
+	bool			 id_set;	/* id written, not derived */
 	unsigned		 weight;	/* configured, 0..65535 */
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
@@ -171,6 +188,8 @@ struct service {
 	bool			 splice;	/* zero-copy relay, else copy */
 	unsigned		 slowstart;	/* seconds a server that comes up
 						   takes to reach its weight */
+	struct conf_check	 check;		/* the service's check options,
+						   before servers override them */
 
 	/* slow and greedy clients */
 	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
@@ -183,6 +202,8 @@ struct service {
 	char			*accesslog_format;	/* alog.c directives */
 	unsigned		 persistent;	/* seconds, 0 = off (ipvsadm -p) */
 	uint32_t		 persistent_mask; /* IPv4, network order (-M) */
+	bool			 stopped;	/* tcpvsadm --stop: no listening
+						   socket, no workers */
 
 	/* client side: persistent connections (Apache's names) */
 	bool			 keepalive;
@@ -219,10 +240,18 @@ struct generation {
 	struct sockaddr_storage	 status_addr;
 	socklen_t		 status_addrlen;	/* 0: no status server */
 	int			 status_fd;	/* master: bound, -1 before */
+	char			*accesslog;	/* global, or NULL: none; each
+						   service has its own copy */
+	char			*accesslog_format;	/* global */
 	char			*user;		/* workers run as, or NULL */
 	char			*group;
 	uid_t			 uid;		/* resolved at load */
 	gid_t			 gid;
+	char			*control;	/* control socket path, NULL:
+						   none */
+	unsigned		 control_mode;	/* its permission bits */
+	char			*control_group;	/* may use it too, or NULL */
+	gid_t			 control_gid;	/* resolved, (gid_t)-1: none */
 
 	struct service		*svc;
 	unsigned		 nsvc;

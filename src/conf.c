@@ -37,6 +37,9 @@
 #ifndef TCPVS_PIDFILE
 #define TCPVS_PIDFILE	"/run/tcpvsd.pid"
 #endif
+#ifndef TCPVS_CONTROL
+#define TCPVS_CONTROL	"/run/tcpvsd.sock"
+#endif
 
 #define CONF_MAX_LINES	8192	/* option lines remembered per load */
 
@@ -134,6 +137,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_STR("accesslog_format", NULL, CFGF_NODEFAULT),
 	CFG_INT("slowstart", 0, CFGF_NONE),
 	CHECK_OPTS,
+	CFG_BOOL("stopped", cfg_false, CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI),
@@ -152,6 +156,9 @@ static cfg_opt_t global_opts[] = {
 	CFG_STR("group", NULL, CFGF_NODEFAULT),
 	CFG_STR("accesslog", NULL, CFGF_NODEFAULT),
 	CFG_STR("accesslog_format", CONF_DEF_ACCESSLOG_FORMAT, CFGF_NONE),
+	CFG_STR("control", TCPVS_CONTROL, CFGF_NONE),
+	CFG_INT("control_mode", CONF_DEF_CONTROL_MODE, CFGF_NONE),
+	CFG_STR("control_group", NULL, CFGF_NODEFAULT),
 	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -165,6 +172,7 @@ static const struct range {
 } ranges[] = {
 	{ "serverlimit", 1, CONF_SERVERLIMIT_MAX },
 	{ "graceful_timeout", 1, 86400 },
+	{ "control_mode", 0, 0777 },
 	{ "virtual|startservers", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|minspareservers", 0, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxspareservers", 1, CONF_SERVERLIMIT_MAX },
@@ -513,6 +521,9 @@ static const struct {
 	{ "scoreboardfile", validate_any },
 	{ "user", validate_any },
 	{ "group", validate_any },
+	{ "control", validate_any },
+	{ "control_group", validate_any },
+	{ "virtual|stopped", validate_any },
 	{ "virtual|scheduler", validate_scheduler },
 	{ "virtual|rule_scheduler", validate_rule_scheduler },
 	{ "virtual|mh_header", validate_any },
@@ -614,6 +625,7 @@ build_pool(cfg_t *vs, struct service *svc)
 		else
 			svc->persistent_mask = 0xffffffffu;
 	}
+	svc->stopped = cfg_getbool(vs, "stopped") == cfg_true;
 	svc->keepalive_timeout = (unsigned)cfg_getint(vs,
 	    "keepalive_timeout");
 	svc->maxkeepaliverequests = (unsigned)cfg_getint(vs,
@@ -647,9 +659,7 @@ build_listen(cfg_t *vs, struct service *svc)
 {
 	unsigned n = cfg_size(vs, "listen");
 
-	if (n == 0)
-		conf_error(line_of(vs, "scheduler"), "virtual %s: no listen "
-		    "address, expected listen = \"host:port\"", svc->ident);
+	/* none: valid, the service does not listen until it has one */
 	if (n > CONF_MAX_LISTEN) {
 		conf_error(line_of(vs, "listen"), "virtual %s: %u listen "
 		    "addresses, at most %d", svc->ident, n, CONF_MAX_LISTEN);
@@ -682,6 +692,7 @@ server_id(const struct service *svc, cfg_t *ss, struct realserver *rs)
 
 	if (id != NULL) {
 		util_strlcpy(rs->id, id, sizeof(rs->id));
+		rs->id_set = true;
 		return;
 	}
 	for (int k = 0; k < 3; k++)
@@ -871,15 +882,23 @@ apply_check(cfg_t *sec, struct conf_check *c)
 
 	for (size_t i = 0; i < sizeof(check_strs) / sizeof(check_strs[0]);
 	    i++)
-		if (cfg_size(sec, check_strs[i]) > 0)	/* judged already */
+		if (cfg_size(sec, check_strs[i]) > 0) {	/* judged already */
 			(void)conf_check_set(c, check_strs[i], cfg_getstr(sec,
 			    check_strs[i]), why, sizeof(why));
-	if (cfg_size(sec, "check_port") > 0)
+			c->set |= CONF_CHK_CHECK << i;
+		}
+	if (cfg_size(sec, "check_port") > 0) {
 		c->port = (unsigned)cfg_getint(sec, "check_port");
-	if (cfg_size(sec, "rise") > 0)
+		c->set |= CONF_CHK_PORT;
+	}
+	if (cfg_size(sec, "rise") > 0) {
 		c->rise = (unsigned)cfg_getint(sec, "rise");
-	if (cfg_size(sec, "fall") > 0)
+		c->set |= CONF_CHK_RISE;
+	}
+	if (cfg_size(sec, "fall") > 0) {
 		c->fall = (unsigned)cfg_getint(sec, "fall");
+		c->set |= CONF_CHK_FALL;
+	}
 }
 
 static void
@@ -889,6 +908,8 @@ build_checks(cfg_t *vs, struct service *svc)
 
 	conf_check_defaults(&def);
 	apply_check(vs, &def);
+	svc->check = def;
+	def.set = 0;	/* a server's: what it overrides */
 	svc->slowstart = (unsigned)cfg_getint(vs, "slowstart");
 	for (unsigned i = 0; i < svc->nrs; i++) {
 		struct realserver *rs = &svc->rs[i];
@@ -995,6 +1016,38 @@ build_user(cfg_t *cfg, struct generation *gen)
 	gen->gid = gr->gr_gid;
 }
 
+/* the control socket: an absolute path that fits a sockaddr_un, or "" */
+static void
+build_control(cfg_t *cfg, struct generation *gen)
+{
+	const char *path = cfg_getstr(cfg, "control");
+	const char *g = cfg_getstr(cfg, "control_group");
+	struct group *gr;
+
+	gen->control_mode = (unsigned)cfg_getint(cfg, "control_mode");
+	gen->control_gid = (gid_t)-1;
+	if (path != NULL && *path != '\0') {
+		if (*path != '/')
+			conf_error(line_of(cfg, "control"), "control '%s': "
+			    "expected an absolute path", path);
+		else if (strlen(path) >= CONF_CONTROL_PATH_MAX)
+			conf_error(line_of(cfg, "control"), "control '%s': "
+			    "path longer than %d bytes", path,
+			    CONF_CONTROL_PATH_MAX - 1);
+		else
+			gen->control = xstrdup(path);
+	}
+	if (g == NULL)
+		return;
+	if ((gr = getgrnam(g)) == NULL) {
+		conf_error(line_of(cfg, "control_group"), "control_group "
+		    "'%s': no such group", g);
+		return;
+	}
+	gen->control_group = xstrdup(g);
+	gen->control_gid = gr->gr_gid;
+}
+
 static char *
 dup_or_null(const char *s)
 {
@@ -1026,9 +1079,12 @@ build_global(cfg_t *cfg, struct generation *gen)
 		}
 	}
 	gen->status_fd = -1;
+	gen->accesslog = dup_or_null(cfg_getstr(cfg, "accesslog"));
+	gen->accesslog_format = xstrdup(cfg_getstr(cfg, "accesslog_format"));
 	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
 	    "graceful_timeout");
 	build_user(cfg, gen);
+	build_control(cfg, gen);
 }
 
 static void
@@ -1064,15 +1120,15 @@ check_braces(const struct loader *l)
 
 		if (c == '\n')
 			line++;
-		if (instr) {
+		if (instr) {	/* the quote that opened the string */
 			if (c == '\\' && i + 1 < l->textlen)
 				i++;
-			else if (c == '"')
+			else if (c == instr)
 				instr = 0;
 			continue;
 		}
-		if (c == '"')
-			instr = 1;
+		if (c == '"' || c == '\'')
+			instr = c;
 		else if (c == '#' || (c == '/' && i + 1 < l->textlen &&
 		    l->text[i + 1] == '/')) {
 			while (i + 1 < l->textlen && l->text[i + 1] != '\n')
@@ -1108,19 +1164,19 @@ build(cfg_t *cfg, const char *path)
 		    &gen->svc[i], i);
 		/* the global access log for a service without its own */
 		if (gen->svc[i].accesslog == NULL)
-			gen->svc[i].accesslog = dup_or_null(cfg_getstr(cfg,
-			    "accesslog"));
+			gen->svc[i].accesslog = dup_or_null(gen->accesslog);
 		if (gen->svc[i].accesslog_format == NULL)
-			gen->svc[i].accesslog_format = xstrdup(cfg_getstr(cfg,
-			    "accesslog_format"));
+			gen->svc[i].accesslog_format =
+			    xstrdup(gen->accesslog_format);
 	}
 	check_listen_dups(cfg, gen);
 	check_serverlimit(cfg, gen);
 	return gen;
 }
 
-struct generation *
-conf_load(const char *path, FILE *errf)
+/* text NULL: read the file path; else parse text, named path in errors */
+static struct generation *
+load(const char *path, const char *text, FILE *errf)
 {
 	struct loader *l = xcalloc(1, sizeof(*l));
 	struct generation *gen = NULL;
@@ -1133,8 +1189,14 @@ conf_load(const char *path, FILE *errf)
 	cfg = cfg_init(global_opts, CFGF_NONE);
 	cfg_set_error_function(cfg, on_cfg_error);
 	set_validators(cfg);
-	read_source(l);
-	rc = cfg_parse(cfg, path);
+	if (text != NULL) {
+		l->text = xstrdup(text);
+		l->textlen = strlen(text);
+		rc = cfg_parse_buf(cfg, text);
+	} else {
+		read_source(l);
+		rc = cfg_parse(cfg, path);
+	}
 	if (rc == CFG_SUCCESS)
 		check_braces(l);
 	if (rc == CFG_FILE_ERROR)
@@ -1152,6 +1214,18 @@ conf_load(const char *path, FILE *errf)
 	free(l->text);
 	free(l);
 	return gen;
+}
+
+struct generation *
+conf_load(const char *path, FILE *errf)
+{
+	return load(path, NULL, errf);
+}
+
+struct generation *
+conf_load_buf(const char *name, const char *text, FILE *errf)
+{
+	return load(name, text, errf);
 }
 
 void
@@ -1176,8 +1250,12 @@ conf_free(struct generation *gen)
 	free(gen->errorlog);
 	free(gen->scoreboardfile);
 	free(gen->status_name);
+	free(gen->accesslog);
+	free(gen->accesslog_format);
 	free(gen->user);
 	free(gen->group);
+	free(gen->control);
+	free(gen->control_group);
 	free(gen);
 }
 

@@ -18,6 +18,9 @@
  * per line, "FILE:LINE: reason") and return NULL.  Nothing else is printed.
  */
 struct generation	*conf_load(const char *path, FILE *errf);
+/* the same from text in memory; name stands for the file in errors */
+struct generation	*conf_load_buf(const char *name, const char *text,
+			    FILE *errf);
 void			 conf_free(struct generation *);
 
 /* every option name the parser accepts, NULL-terminated (man-page test) */
@@ -50,5 +53,59 @@ int			 conf_expect_parse(const char *, struct conf_expect *,
 			    char *why, size_t len);
 int			 conf_expect_match(const struct conf_expect *,
 			    int status);
+/* the set as conf_expect_parse() reads it: "200-399 404" */
+void			 conf_expect_format(const struct conf_expect *,
+			    char *buf, size_t len);
+/* does svc accept connections: has a listen address and is not stopped */
+int			 conf_listening(const struct service *);
+
+/*
+ * One structural change, applied by conf_dump() while it writes a
+ * generation out: the text of the next generation a tcpvsadm command
+ * builds.  The caller has checked that it applies (the ident exists,
+ * servers are servers of the service, ...); conf_load_buf() then checks
+ * the result as it would a file.
+ */
+enum conf_edit_op {
+	CONF_EDIT_NONE,
+	CONF_EDIT_ADD_SERVICE,		/* ident, sched, listen */
+	CONF_EDIT_EDIT_SERVICE,		/* ident, sched and/or listen */
+	CONF_EDIT_DEL_SERVICE,		/* ident */
+	CONF_EDIT_FLUSH,		/* every service */
+	CONF_EDIT_ADD_SERVER,		/* ident, server, weight */
+	CONF_EDIT_DEL_SERVER,		/* ident, rs */
+	CONF_EDIT_ADD_RULE,		/* ident, pattern, rs, match */
+	CONF_EDIT_DEL_RULE,		/* ident, pattern, rs or -1: all */
+	CONF_EDIT_START,		/* ident, NULL: every service */
+	CONF_EDIT_STOP			/* ident, NULL: every service */
+};
+
+struct conf_edit {
+	enum conf_edit_op	 op;
+	const char		*ident;
+	const char		*sched;		/* NULL: keep, or the default */
+	const char		*listen;	/* NULL: keep, or none */
+	unsigned		 maxclients;	/* add service: 0 = default */
+	const char		*server;	/* add server: as written */
+	unsigned		 weight;	/* add server */
+	int			 rs;		/* index into the service's rs */
+	const char		*pattern;	/* rules, exact text */
+	int			 match;		/* add rule: -1 keeps or 0 */
+	/* a server's weight to write, when not the configured one */
+	unsigned		(*weight_of)(const struct realserver *,
+				    void *arg);
+	void			*arg;
+};
+
+/*
+ * Write gen as a tcpvs.conf that conf_load() accepts, every option spelt
+ * out, with edit (NULL: none) applied: tcpvsadm -S, and the next
+ * generation of a structural change.
+ */
+void			 conf_dump(FILE *, const struct generation *,
+			    const struct conf_edit *);
+/* index of the first rule of svc with exactly this pattern, or -1 */
+int			 conf_rule_index(const struct service *,
+			    const char *pattern);
 
 #endif /* TCPVS_CONF_H */

@@ -115,6 +115,35 @@ conf_expect_match(const struct conf_expect *e, int status)
 	return (e->bits[i / 64] >> (i % 64)) & 1;
 }
 
+void
+conf_expect_format(const struct conf_expect *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	int lo = -1;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (int code = EXPECT_MIN; code <= EXPECT_MAX + 1; code++) {
+		int in = code <= EXPECT_MAX && conf_expect_match(e, code);
+		int n = 0;
+
+		if (in && lo == -1)
+			lo = code;
+		if (in || lo == -1)
+			continue;
+		if (lo == code - 1)
+			n = snprintf(buf + used, len - used, "%s%d",
+			    used ? " " : "", lo);
+		else
+			n = snprintf(buf + used, len - used, "%s%d-%d",
+			    used ? " " : "", lo, code - 1);
+		if (n < 0 || (size_t)n >= len - used)
+			return;		/* truncated; 8 bytes a range */
+		used += (size_t)n;
+		lo = -1;
+	}
+}
+
 /*
  * Seconds as "2" or "0.5" (at most milliseconds), or milliseconds as
  * "500ms"; 0, or -1 when invalid or outside CONF_CHECK_MS_MIN..MAX.

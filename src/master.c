@@ -12,7 +12,9 @@
  * and it never exceeds maxclients.  It forks the health checker when a
  * generation checks any server, again for each new generation, and on
  * the next tick after it died.  Signal handlers do not exist here:
- * signals are blocked and read in the loop.
+ * signals are blocked and read in the loop, beside the control socket
+ * (control.c), whose structural changes come back through apply_change()
+ * and switch generations as SIGUSR1 does.
  */
 #include "config.h"
 
@@ -36,6 +38,7 @@
 
 #include "conf-t.h"
 #include "conf.h"
+#include "control.h"
 #include "health.h"
 #include "log.h"
 #include "master.h"
@@ -80,6 +83,7 @@ struct master {
 	int			 status_restart;
 	struct genstate		 cur;		/* serving */
 	struct genstate		 old;		/* draining, at most one */
+	struct control		*ctl;		/* the control socket */
 };
 
 static const int master_signals[] = {
@@ -101,14 +105,13 @@ bind_one(const struct service *svc, struct conf_listen *l)
 	if (l->addr.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
 		    sizeof(one));
-	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1) {
+	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1 ||
+	    listen(fd, (int)svc->backlog) == -1) {
+		int e = errno;
+
 		log_warn("virtual %s: listen %s: bind", svc->ident, l->name);
 		close(fd);
-		return -1;
-	}
-	if (listen(fd, (int)svc->backlog) == -1) {
-		log_warn("virtual %s: listen %s: listen", svc->ident, l->name);
-		close(fd);
+		errno = e;
 		return -1;
 	}
 	/* a worker wakes only when request bytes have arrived (slowloris
@@ -149,7 +152,8 @@ int
 master_bind(struct generation *gen)
 {
 	for (unsigned i = 0; i < gen->nsvc; i++)
-		for (unsigned j = 0; j < gen->svc[i].nlisten; j++)
+		for (unsigned j = 0; conf_listening(&gen->svc[i]) &&
+		    j < gen->svc[i].nlisten; j++)
 			if (bind_one(&gen->svc[i], &gen->svc[i].listen[j]) == -1)
 				return -1;
 	return bind_status(gen);
@@ -254,6 +258,7 @@ child_close(struct master *m, const struct service *mine)
 	close(m->sigfd);
 	if (m->pidfd != -1)
 		close(m->pidfd);
+	control_close_child(m->ctl);
 	close_gen(&m->cur, mine);
 	close_gen(&m->old, mine);
 }
@@ -463,10 +468,13 @@ static void
 maintain(struct master *m, const struct service *svc)
 {
 	struct pool *p = &m->cur.pool[svc->index];
-	struct census c = count_workers(m, svc);
+	struct census c;
 	unsigned want;
 	char b = 'x';
 
+	if (!conf_listening(svc))
+		return;		/* stopped, or no listen address yet */
+	c = count_workers(m, svc);
 	if (c.idle > svc->maxspareservers) {
 		/* one a second; an idle worker takes it between requests */
 		if (write(p->pod[1], &b, 1) == -1 && errno != EAGAIN)
@@ -691,6 +699,7 @@ exit_master(struct master *m)
 {
 	if (m->cur.gen->pidfile != NULL)
 		(void)unlink(m->cur.gen->pidfile);
+	control_close(m->ctl);
 	log_info("stopped");
 	exit(0);
 }
@@ -770,17 +779,22 @@ drop_new_listeners(struct master *m, struct generation *gen)
  * wait in the backlog during a restart); a new one is bound.
  */
 static int
-take_listeners(struct master *m, struct generation *gen)
+take_listeners(struct master *m, struct generation *gen, char *err,
+    size_t errlen)
 {
 	for (unsigned i = 0; i < gen->nsvc; i++) {
 		struct service *svc = &gen->svc[i];
 
-		for (unsigned j = 0; j < svc->nlisten; j++) {
+		for (unsigned j = 0; conf_listening(svc) && j < svc->nlisten;
+		    j++) {
 			struct conf_listen *l = &svc->listen[j];
 
 			if ((l->fd = find_listener(&m->cur, l)) != -1)
 				continue;
 			if (bind_one(svc, l) == -1) {
+				snprintf(err, errlen, "virtual %s: cannot "
+				    "listen on %s: %s", svc->ident, l->name,
+				    strerror(errno));
 				drop_new_listeners(m, gen);
 				return -1;
 			}
@@ -843,6 +857,11 @@ start_pools(struct master *m)
 	for (unsigned i = 0; i < m->cur.gen->nsvc; i++) {
 		const struct service *svc = &m->cur.gen->svc[i];
 
+		if (!conf_listening(svc)) {
+			log_info("virtual %s: not listening (%s)", svc->ident,
+			    svc->stopped ? "stopped" : "no listen address");
+			continue;
+		}
 		for (unsigned n = 0; n < svc->startservers; n++)
 			if (spawn(m, svc) == -1)
 				break;
@@ -905,45 +924,24 @@ stop_old(struct master *m)
 }
 
 /*
- * SIGHUP (graceful = 0): new generation, old workers terminated at once.
- * SIGUSR1 (graceful = 1): new generation, old workers finish the request
- * they are serving, then exit; log files are reopened.  An invalid
- * configuration is rejected and the running generation keeps serving.
+ * Switch to gen: the running generation's workers are told to finish
+ * (SIGUSR1 when graceful: the request in hand first) and the new
+ * generation's pools start.  Takes gen: returns 0, or -1 with the reason
+ * in err after freeing it, the running generation still serving.
  */
-static void
-reload(struct master *m, int graceful)
+static int
+switch_gen(struct master *m, struct generation *gen, int graceful, char *err,
+    size_t errlen)
 {
-	struct generation *gen;
-	char err[256];
-
-	/* first, so that this restart is logged in the new file */
-	if (graceful && log_reopen() == -1)
-		log_warn("errorlog: reopen");
-	log_info("%s: reloading %s", graceful ? "graceful restart" :
-	    "restart", m->path);
-	if ((gen = load(m)) == NULL) {
-		log_warnx("reload rejected: generation %u keeps serving",
-		    m->cur.gen->id);
-		return;
-	}
-	if ((gen->status_name == NULL) != (m->cur.gen->status_name == NULL) ||
-	    (gen->status_name != NULL && strcmp(gen->status_name,
-	    m->cur.gen->status_name) != 0))
-		log_warnx("status_listen: a change takes effect at the next "
-		    "start, not on reload");
 	stop_old(m);
-	if (take_listeners(m, gen) == -1) {
-		log_warnx("reload rejected: cannot listen; generation %u "
-		    "keeps serving", m->cur.gen->id);
+	if (take_listeners(m, gen, err, errlen) == -1) {
 		conf_free(gen);
-		return;
+		return -1;
 	}
-	if (sb_attach(m->sb, gen, err, sizeof(err)) == -1) {
+	if (sb_attach(m->sb, gen, err, errlen) == -1) {
 		drop_new_listeners(m, gen);
-		log_warnx("reload rejected: %s; generation %u keeps serving",
-		    err, m->cur.gen->id);
 		conf_free(gen);
-		return;
+		return -1;
 	}
 	gen->id = m->cur.gen->id + 1;
 	release_listeners(m->cur.gen, gen);
@@ -963,7 +961,73 @@ reload(struct master *m, int graceful)
 	signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
 	log_info("generation %u serving", gen->id);
 	retire_old(m);
+	return 0;
 }
+
+/*
+ * SIGHUP (graceful = 0): new generation, old workers terminated at once.
+ * SIGUSR1 (graceful = 1): new generation, old workers finish the request
+ * they are serving, then exit; log files are reopened.  An invalid
+ * configuration is rejected and the running generation keeps serving.
+ * What tcpvsadm changed at run time is gone: weights come from the file,
+ * drained and disabled servers are active again.
+ */
+static void
+reload(struct master *m, int graceful)
+{
+	struct generation *gen;
+	char err[512];
+
+	/* first, so that this restart is logged in the new file */
+	if (graceful && log_reopen() == -1)
+		log_warn("errorlog: reopen");
+	log_info("%s: reloading %s", graceful ? "graceful restart" :
+	    "restart", m->path);
+	if ((gen = load(m)) == NULL) {
+		log_warnx("reload rejected: generation %u keeps serving",
+		    m->cur.gen->id);
+		return;
+	}
+	if ((gen->status_name == NULL) != (m->cur.gen->status_name == NULL) ||
+	    (gen->status_name != NULL && strcmp(gen->status_name,
+	    m->cur.gen->status_name) != 0))
+		log_warnx("status_listen: a change takes effect at the next "
+		    "start, not on reload");
+	if (switch_gen(m, gen, graceful, err, sizeof(err)) == -1) {
+		log_warnx("reload rejected: %s; generation %u keeps serving",
+		    err, m->cur.gen->id);
+		return;
+	}
+	sb_admin_reset(m->sb, m->cur.gen);
+}
+
+/* control_ops: a tcpvsadm structural change, applied as SIGUSR1 would */
+static int
+apply_change(void *arg, struct generation *gen, char *err, size_t errlen)
+{
+	struct master *m = arg;
+
+	log_info("control: switching to a changed configuration");
+	if (switch_gen(m, gen, 1, err, errlen) == -1) {
+		log_warnx("change rejected: %s; generation %u keeps serving",
+		    err, m->cur.gen->id);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct generation *
+current_gen(void *arg)
+{
+	const struct master *m = arg;
+
+	return m->cur.gen;
+}
+
+static const struct control_ops master_control_ops = {
+	.current = current_gen,
+	.apply = apply_change,
+};
 
 /* handle one signal read from the signalfd */
 static void
@@ -1002,7 +1066,7 @@ sched_bytes(const struct generation *gen)
 
 static void
 master_init(struct master *m, struct generation *gen, const char *path,
-    int pidfd)
+    int pidfd, int ctlfd)
 {
 	char err[256];
 
@@ -1023,29 +1087,34 @@ master_init(struct master *m, struct generation *gen, const char *path,
 		fatalx("%s", err);
 	atomic_store(&m->sb->hdr->generation, gen->id);
 	open_pools(&m->cur);
+	m->ctl = control_init(ctlfd, m->sb, &master_control_ops, m);
 }
 
 void
-master_main(struct generation *gen, const char *path, int pidfd)
+master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 {
 	static struct master m;
 	struct signalfd_siginfo si;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	int64_t next = util_now_ms() + MASTER_TICK_MS, now;
 
-	master_init(&m, gen, path, pidfd);
+	master_init(&m, gen, path, pidfd, ctlfd);
 	start_pools(&m);
 	start_health(&m);
 	start_status(&m);
-	pfd.fd = m.sigfd;
-	pfd.events = POLLIN;
+	pfd[0].fd = m.sigfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = control_fd(m.ctl);
+	pfd[1].events = POLLIN;
 	for (;;) {
 		now = util_now_ms();
-		if (poll(&pfd, 1, next > now ? (int)(next - now) : 0) == -1 &&
+		if (poll(pfd, 2, next > now ? (int)(next - now) : 0) == -1 &&
 		    errno != EINTR)
 			fatal("poll");
 		while (read(m.sigfd, &si, sizeof(si)) == sizeof(si))
 			on_signal(&m, (int)si.ssi_signo);
+		if (pfd[1].revents & POLLIN)
+			control_handle(m.ctl);
 		if (util_now_ms() >= next) {
 			reap(&m);
 			if (m.health_restart)
@@ -1054,6 +1123,7 @@ master_main(struct generation *gen, const char *path, int pidfd)
 				start_status(&m);
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
+			control_tick(m.ctl);
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}

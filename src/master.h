@@ -28,7 +28,11 @@ int		master_lock_pidfile(const char *path);
 /* write our pid into the locked pidfile (after daemonizing) */
 int		master_write_pidfile(int fd, const char *path);
 
-/* path: the configuration file, read again on SIGHUP and SIGUSR1 */
-noreturn void	master_main(struct generation *, const char *path, int pidfd);
+/*
+ * path: the configuration file, read again on SIGHUP and SIGUSR1; ctlfd:
+ * the control socket from control_listen(), or -1
+ */
+noreturn void	master_main(struct generation *, const char *path, int pidfd,
+		    int ctlfd);
 
 #endif /* TCPVS_MASTER_H */

@@ -25,17 +25,16 @@
 #include "rule.h"
 #include "sched.h"
 
-/* at load: a content scheduler without rules could never pick anything */
+/*
+ * At load: every rule names a server of the service.  A service without
+ * rules is valid (KTCPVS builds one up with tcpvsadm -A, then
+ * --add-rule): until it has one, every request gets 503.
+ */
 int
 sched_init_rules(struct service *svc, char *err, size_t errlen)
 {
 	const struct rule *r;
 
-	if (svc->nrules == 0) {
-		snprintf(err, errlen, "scheduler %s needs at least one rule",
-		    svc->sched != NULL ? svc->sched->name : sched_http.name);
-		return -1;
-	}
 	for (unsigned i = 0; i < svc->nrules; i++) {
 		r = &svc->rules[i];
 		if ((r->servers & sched_all(svc)) == 0) {

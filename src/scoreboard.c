@@ -330,6 +330,16 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 	return 0;
 }
 
+void
+sb_admin_reset(struct sb *sb, const struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		for (unsigned j = 0; j < gen->svc[i].nrs; j++)
+			if (gen->svc[i].rs[j].sb_index >= 0)
+				atomic_store(&sb->servers[gen->svc[i].rs[j].
+				    sb_index].admin, RS_ADMIN_ACTIVE);
+}
+
 static int
 gen_uses_server(const struct generation *gen, int slot)
 {

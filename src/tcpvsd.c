@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "control.h"
 #include "log.h"
 #include "master.h"
 #include "util.h"
@@ -83,7 +84,7 @@ main(int argc, char *argv[])
 	static char abspath[PATH_MAX];
 	struct generation *gen;
 	bool test = false, foreground = false;
-	int ch, pidfd = -1;
+	int ch, pidfd = -1, ctlfd = -1;
 
 	while ((ch = getopt(argc, argv, "f:FhtV")) != -1) {
 		switch (ch) {
@@ -129,7 +130,7 @@ main(int argc, char *argv[])
 	if (gen->pidfile != NULL &&
 	    (pidfd = master_lock_pidfile(gen->pidfile)) == -1)
 		return 1;
-	if (master_bind(gen) == -1)
+	if (master_bind(gen) == -1 || control_listen(gen, &ctlfd) == -1)
 		return 1;
 	if (!foreground) {
 		daemonize();
@@ -146,5 +147,5 @@ main(int argc, char *argv[])
 	else if (geteuid() == 0 && gen->uid == 0)
 		log_warnx("user = \"%s\" in %s: workers serve clients as root",
 		    gen->user, path);
-	master_main(gen, path, pidfd);
+	master_main(gen, path, pidfd, ctlfd);
 }

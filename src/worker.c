@@ -813,11 +813,16 @@ client_keepalive(const struct worker *w, const struct conn *c)
 static void
 note_request(struct worker *w)
 {
-	size_t n = w->req.method.len + 1 + w->req.target.len;
+	const char *line = w->head + w->req.method.off;
+	const char *end = memchr(line, '\n', w->headlen - w->req.method.off);
+	size_t n = end != NULL ? (size_t)(end - line) : 0;
 
-	/* informative, read racily by tools; escaped like a log line */
-	log_escape(w->ws->request, sizeof(w->ws->request),
-	    w->head + w->req.method.off, n);
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+
+	/* the request line, as Apache's mod_status shows it; informative,
+	   read racily by tools; escaped like a log line */
+	log_escape(w->ws->request, sizeof(w->ws->request), line, n);
 }
 
 /* the Connection field for the response head, or NULL for none */

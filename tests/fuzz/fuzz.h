@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+struct generation;
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+/* fuzz_gen.c: gen written out by conf_dump() loads back to the same text */
+void	fuzz_check_dump(const struct generation *);
 
 #define FUZZ_CHECK(e) do {						\
 	if (!(e)) {							\

@@ -14,8 +14,9 @@ fetched directly at the start.  It prints
 
 where truncated are responses cut short (seen, never accepted), errors
 failed connections, status5xx answers tcpvsd gave itself.  With PATH,
-every request asks for PATH and any 200 counts as complete; with "close"
-each request has its own connection.
+every request asks for PATH and any 200 counts as complete (PATH "-":
+the two checked bodies); with "close" each request has its own
+connection.
 """
 import hashlib
 import sys
@@ -68,7 +69,7 @@ def main():
     threads, secs = int(sys.argv[3]), float(sys.argv[4])
     h1.TIMEOUT = 5
     paths, ref = ["/bytes/65536", "/chunked/65536"], None
-    if len(sys.argv) > 5:
+    if len(sys.argv) > 5 and sys.argv[5] != "-":
         paths = [sys.argv[5]]
     else:
         ref = hashlib.sha256(h1.direct(oport, "/bytes/65536")).digest()

@@ -10,6 +10,7 @@ TCPVSD=$top_builddir/src/tcpvsd
 ORIGIN=$top_builddir/tests/tools/origin
 SBDUMP=$top_builddir/tests/tools/sbdump
 SBSET=$top_builddir/tests/tools/sbset
+TCPVSADM=$top_builddir/src/tcpvsadm
 T=$(mktemp -d "${TMPDIR:-/tmp}/tcpvs-test.XXXXXX")
 PIDS=""
 FAILS=0
@@ -112,6 +113,26 @@ start_tcpvsd() {
 	wait_until 10 port_open "$2" || { fail "tcpvsd did not listen on $2"; finish; }
 }
 
+# start_tcpvsd_ctl CONF: tcpvsd -F in the background, ready when tcpvsadm
+# gets an answer on $CTL (a configuration may have no service to listen)
+start_tcpvsd_ctl() {
+	"$TCPVSD" -F -f "$1" >> "$T/tcpvsd.log" 2>&1 &
+	TCPVSD_PID=$!
+	PIDS="$PIDS $TCPVSD_PID"
+	wait_until 10 adm -L -n > /dev/null || { fail "tcpvsd did not answer on $CTL"; finish; }
+}
+
+# stop_tcpvsd: SIGTERM to the one started last, wait for it (bounded)
+stop_tcpvsd() {
+	kill -TERM "$TCPVSD_PID" 2>/dev/null
+	wait_until 15 eventually '! kill -0 "$TCPVSD_PID"'
+	wait "$TCPVSD_PID" 2>/dev/null
+	return 0
+}
+
+# adm ARGS: tcpvsadm on the control socket of the test's tcpvsd
+adm() { "$TCPVSADM" --control "$CTL" "$@"; }
+
 # the real pids of tcpvsd's children (workers), from the process table
 children() { pgrep -P "$TCPVSD_PID" 2>/dev/null || true; }
 
@@ -142,9 +163,13 @@ sb_server() { sb | awk -v k="$1" -v f="$2" '$1=="server" && $2==k { for (i=3;i<=
 # sb_workers [STATE]: live worker slots (in that state)
 sb_workers() { sb | awk -v s="${1:-}" '$1=="worker" && (s=="" || $5=="state="s)' | wc -l; }
 
-# conf_header: global options every test config starts with
+# conf_header: global options every test config starts with; the control
+# socket is $CTL when the test set it, else a path of its own, so that
+# tests running several tcpvsd at once do not collide
+CTL=${CTL:-}
 conf_header() {
 	cat <<EOC
+control = "${CTL:-$(mktemp -u "$T/ctl.XXXXXX")}"
 pidfile = "$T/tcpvsd.pid"
 errorlog = "stderr"
 loglevel = "debug"

@@ -18,7 +18,8 @@ start_tcpvsd "$T/t.conf" "$P"
 cp "$T/t.conf" "$T/good.conf"
 sed -i 's/scheduler = "rr"/scheduler = "bogus"/' "$T/t.conf"
 kill -HUP "$TCPVSD_PID"
-check "the error log names file:line" wait_until 5 grep -q "$T/t.conf:8: virtual web: scheduler 'bogus'" "$T/tcpvsd.log"
+L=$(grep -n 'scheduler = "bogus"' "$T/t.conf" | cut -d: -f1)
+check "the error log names file:line" wait_until 5 grep -q "$T/t.conf:$L: virtual web: scheduler 'bogus'" "$T/tcpvsd.log"
 check "reload rejected, generation 1 keeps serving" grep -q "reload rejected: generation 1 keeps serving" "$T/tcpvsd.log"
 check "still serving from a" test "$(get "http://127.0.0.1:$P/")" = a
 sed "s/$PORT_a/$PORT_b/" "$T/good.conf" > "$T/t.conf"

@@ -13,7 +13,7 @@ for f in "$T"/example*.conf; do
 	check "$(basename "$f") passes tcpvsd -t" "$TCPVSD" -t -f "$f"
 done
 if command -v mandoc > /dev/null; then
-	for p in tcpvsd.8 tcpvs.conf.5; do
+	for p in tcpvsd.8 tcpvsadm.8 tcpvs.conf.5; do
 		sed -e 's|@sysconfdir[@]|/etc|g; s|@runstatedir[@]|/run|g; s|@sbindir[@]|/usr/sbin|g; s|@PACKAGE_VERSION[@]|0|g' \
 		    "$top_srcdir/man/$p.in" > "$T/$p"
 		check "$p: mandoc -Tlint clean" mandoc -Tlint -W warning "$T/$p"

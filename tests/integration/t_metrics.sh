@@ -42,7 +42,7 @@ check "pool: $busy busy + $idle idle workers, the scrape took none" test "$busy"
 # a slow request shows in /status as a busy worker
 get "http://127.0.0.1:$P/slow/3000" > /dev/null &
 SLOW=$!; PIDS="$PIDS $SLOW"
-busy_shown() { get "http://127.0.0.1:$S/status" > "$T/status.html"; grep -q '<td>GET /slow/3000</td>' "$T/status.html"; }
+busy_shown() { get "http://127.0.0.1:$S/status" > "$T/status.html"; grep -q '<td>GET /slow/3000 HTTP/1.1</td>' "$T/status.html"; }
 check "/status shows the busy worker and its request" wait_until 3 busy_shown
 check "/status lists the service and its servers" grep -q "127.0.0.1:$PORT_b" "$T/status.html"
 check "/status has the scoreboard key" grep -q '<p>Key:' "$T/status.html"

@@ -37,6 +37,7 @@ done
 conf() { # conf DIRECTOR
 	cat <<EOF2
 pidfile = "$T/$1.pid"
+control = "$T/$1.sock"
 errorlog = "stderr"
 serverlimit = 64
 scoreboardfile = "$T/sb-$1"

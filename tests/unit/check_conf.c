@@ -157,6 +157,51 @@ START_TEST(test_checks)
 }
 END_TEST
 
+/* a service built up by tcpvsadm: no listen address, servers or rules */
+START_TEST(test_partial)
+{
+	char *errs = NULL;
+	struct generation *gen = load("tests/conf/good-partial.conf", &errs);
+	const struct service *svc;
+
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	ck_assert_uint_eq(gen->nsvc, 2);
+	svc = conf_service(gen, "http");
+	ck_assert_ptr_nonnull(svc);
+	ck_assert_uint_eq(svc->nlisten, 0);
+	ck_assert_uint_eq(svc->nrs, 0);
+	ck_assert_uint_eq(svc->nrules, 0);
+	ck_assert(!conf_listening(svc));
+	svc = conf_service(gen, "web");
+	ck_assert(svc->stopped);
+	ck_assert(!conf_listening(svc));
+	ck_assert_str_eq(gen->control, "/tmp/tcpvsd-test.sock");
+	ck_assert_uint_eq(gen->control_mode, 0660);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
+/* globals only: tcpvsd starts with no service, tcpvsadm adds them */
+START_TEST(test_no_service)
+{
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	struct generation *gen;
+
+	ck_assert_ptr_nonnull(f);
+	gen = conf_load_buf("mem", "serverlimit = 16\n", f);
+	fclose(f);
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	free(errs);
+	ck_assert_uint_eq(gen->nsvc, 0);
+	ck_assert_uint_eq(gen->control_mode, CONF_DEF_CONTROL_MODE);
+	ck_assert_ptr_nonnull(gen->control);
+	conf_free(gen);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char *errs = NULL;
@@ -187,8 +232,8 @@ static const struct bad {
 	{ "bad-dupserver", 4, "server localhost:18081: duplicate of server "
 	    "127.0.0.1:18081" },
 	{ "bad-loglevel", 1, "loglevel 'verbose': unknown level" },
-	{ "bad-nolisten", 2, "virtual web: no listen address" },
-	{ "bad-norules", 3, "scheduler http needs at least one rule" },
+	{ "bad-control", 2, "control 'tcpvsd.sock': expected an absolute "
+	    "path" },
 	{ "bad-option", 4, "no such option 'maxchildren'" },
 	{ "bad-pattern", 6, "invalid pattern '^/(images': missing closing "
 	    "parenthesis at offset 9" },
@@ -293,6 +338,8 @@ conf_suite(void)
 	tcase_add_test(tc, test_defaults_multi);
 	tcase_add_test(tc, test_checks);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_partial);
+	tcase_add_test(tc, test_no_service);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * tcpvsadm's output.  The control socket answers with records ("service
+ * ident=... listen=..."); this file lays them out as ipvsadm does: a
+ * version line, a heading, each virtual service with its real servers
+ * and rules under it (-L, with --stats totals or --rate per-second
+ * rates), and Apache's scoreboard for --workers.  Without -n addresses
+ * are shown by name (reverse look-up), as ipvsadm does.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adm.h"
+#include "ctl.h"
+#include "util.h"
+
+#define ADM_SLOTS_PER_LINE	64
+
+/* one record of the reply, parsed from a copy of its line */
+struct rec {
+	char		*buf;
+	struct ctl_line	 l;
+};
+
+static int
+rec_parse(struct rec *r, const char *line)
+{
+	char err[128];
+
+	r->buf = xstrdup(line);
+	if (ctl_parse(r->buf, &r->l, err, sizeof(err)) == -1) {
+		free(r->buf);
+		r->buf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+field(const struct rec *r, const char *name)
+{
+	const char *v = ctl_get(&r->l, name);
+
+	return v != NULL ? v : "-";
+}
+
+static unsigned long long
+num(const struct rec *r, const char *name)
+{
+	const char *v = ctl_get(&r->l, name);
+
+	return v != NULL ? strtoull(v, NULL, 10) : 0;
+}
+
+/* "host:port" of a numeric address, by name unless numeric */
+static const char *
+show_addr(const char *a, bool numeric, char *buf, size_t len)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV], err[128];
+	struct util_addr ua;
+
+	if (numeric || strcmp(a, "-") == 0 ||
+	    util_addr_parse(a, NULL, &ua, err, sizeof(err)) == -1 ||
+	    getnameinfo((struct sockaddr *)&ua.ss, ua.len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NAMEREQD) != 0) {
+		util_strlcpy(buf, a, len);
+		return buf;
+	}
+	snprintf(buf, len, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
+	    serv);
+	return buf;
+}
+
+/* a comma-separated list of addresses, each shown by show_addr */
+static const char *
+show_addrs(const char *list, bool numeric, char *buf, size_t len)
+{
+	char *copy = xstrdup(list), *save = NULL, *a, one[NI_MAXHOST + 16];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (a = strtok_r(copy, ",", &save); a != NULL && off < len;
+	    a = strtok_r(NULL, ",", &save))
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? "," : "", show_addr(a, numeric, one, sizeof(one)));
+	free(copy);
+	if (buf[0] == '\0')
+		util_strlcpy(buf, "-", len);
+	return buf;
+}
+
+static void
+heading(FILE *f, enum adm_list_mode mode)
+{
+	switch (mode) {
+	case ADM_LIST_PLAIN:
+		fprintf(f, "Ident            LocalAddress:Port              "
+		    "Scheduler Flags\n");
+		fprintf(f, "  -> RemoteAddress:Port           Weight "
+		    "ActiveConn InActConn Health   Admin\n");
+		fprintf(f, "  -> rule 'Pattern' [match N] -> "
+		    "RemoteAddress:Port,...\n");
+		break;
+	case ADM_LIST_STATS:
+		fprintf(f, "Ident            LocalAddress:Port              "
+		    "     Conns   Requests    InBytes   OutBytes\n");
+		fprintf(f, "  -> RemoteAddress:Port\n");
+		break;
+	case ADM_LIST_RATE:
+		fprintf(f, "Ident            LocalAddress:Port              "
+		    "       CPS        RPS      InBPS     OutBPS\n");
+		fprintf(f, "  -> RemoteAddress:Port\n");
+		break;
+	}
+}
+
+/* the counters of a service or server line, for --stats or --rate */
+static void
+counters(FILE *f, const struct rec *r, enum adm_list_mode mode)
+{
+	if (mode == ADM_LIST_STATS)
+		fprintf(f, " %10llu %10llu %10llu %10llu\n", num(r, "conns"),
+		    num(r, "requests"), num(r, "inbytes"),
+		    num(r, "outbytes"));
+	else
+		fprintf(f, " %10llu %10llu %10llu %10llu\n", num(r, "cps"),
+		    num(r, "rps"), num(r, "inbps"), num(r, "outbps"));
+}
+
+static void
+print_service(FILE *f, const struct rec *r, enum adm_list_mode mode,
+    bool numeric)
+{
+	char addrs[4096];
+
+	fprintf(f, "%-16s %-30s", field(r, "ident"), show_addrs(field(r,
+	    "listen"), numeric, addrs, sizeof(addrs)));
+	if (mode == ADM_LIST_PLAIN)
+		fprintf(f, " %-9s %s\n", field(r, "sched"), field(r,
+		    "state"));
+	else
+		counters(f, r, mode);
+}
+
+static void
+print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
+    bool numeric)
+{
+	char a[NI_MAXHOST + 16];
+
+	show_addr(field(r, "addr"), numeric, a, sizeof(a));
+	if (mode == ADM_LIST_PLAIN)
+		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %s\n", a,
+		    num(r, "weight"), num(r, "active"), num(r, "inactive"),
+		    field(r, "health"), field(r, "admin"));
+	else {
+		fprintf(f, "  -> %-42s", a);
+		counters(f, r, mode);
+	}
+}
+
+static void
+print_rule(FILE *f, const struct rec *r, bool numeric)
+{
+	char addrs[8192];
+
+	fprintf(f, "  -> rule '%s'", field(r, "pattern"));
+	if (num(r, "match") != 0)
+		fprintf(f, " match %llu", num(r, "match"));
+	fprintf(f, " -> %s\n", show_addrs(field(r, "servers"), numeric,
+	    addrs, sizeof(addrs)));
+}
+
+void
+adm_print_list(FILE *f, const struct ctl_reply *reply,
+    enum adm_list_mode mode, bool numeric)
+{
+	struct rec r;
+
+	for (size_t i = 0; i < reply->nlines; i++) {
+		if (rec_parse(&r, reply->lines[i]) == -1)
+			continue;
+		if (strcmp(r.l.verb, "info") == 0) {
+			fprintf(f, "tcpvs version %s (tcpvsd pid %llu, "
+			    "generation %llu)\n", field(&r, "version"),
+			    num(&r, "pid"), num(&r, "generation"));
+			heading(f, mode);
+		} else if (strcmp(r.l.verb, "service") == 0)
+			print_service(f, &r, mode, numeric);
+		else if (strcmp(r.l.verb, "server") == 0)
+			print_server(f, &r, mode, numeric);
+		else if (strcmp(r.l.verb, "rule") == 0 &&
+		    mode == ADM_LIST_PLAIN)
+			print_rule(f, &r, numeric);
+		free(r.buf);
+	}
+}
+
+static void
+print_scoreboard(FILE *f, const struct rec *r)
+{
+	const char *s = field(r, "states");
+	char *key = xstrdup(field(r, "key")), *save = NULL, *k;
+	size_t n = strlen(s);
+
+	fprintf(f, "Scoreboard: %llu worker slots\n", num(r, "slots"));
+	for (size_t i = 0; i < n; i += ADM_SLOTS_PER_LINE)
+		fprintf(f, "%.*s\n", ADM_SLOTS_PER_LINE, s + i);
+	/* the key comes from tcpvsd: "C name,C name,..." */
+	fprintf(f, "Key:");
+	for (k = strtok_r(key, ",", &save); k != NULL;
+	    k = strtok_r(NULL, ",", &save))
+		fprintf(f, " \"%c\" %s%s", k[0], k + 1 + (k[1] == ' '),
+		    save != NULL && *save != '\0' ? "," : "");
+	fprintf(f, "\n\n");
+	free(key);
+	fprintf(f, "%5s %7s %-16s %4s %-10s %5s %-16s %-22s %s\n", "Slot",
+	    "PID", "Ident", "Gen", "State", "Secs", "Client", "Server",
+	    "Request");
+}
+
+static void
+print_worker(FILE *f, const struct rec *r, bool numeric)
+{
+	char client[NI_MAXHOST], server[NI_MAXHOST + 16], err[64];
+	const char *c = field(r, "client");
+	struct util_addr ua;
+
+	/* a client address has no port: show it with a dummy one */
+	util_strlcpy(client, c, sizeof(client));
+	if (!numeric && util_addr_parse(c, "1", &ua, err, sizeof(err)) == 0)
+		(void)getnameinfo((struct sockaddr *)&ua.ss, ua.len, client,
+		    sizeof(client), NULL, 0, 0);
+	fprintf(f, "%5llu %7llu %-16s %4llu %-10s %5llu %-16s %-22s %s\n",
+	    num(r, "slot"), num(r, "pid"), field(r, "ident"),
+	    num(r, "generation"), field(r, "state"), num(r, "secs"), client,
+	    show_addr(field(r, "server"), numeric, server, sizeof(server)),
+	    field(r, "request"));
+}
+
+void
+adm_print_workers(FILE *f, const struct ctl_reply *reply, bool numeric)
+{
+	struct rec r;
+
+	for (size_t i = 0; i < reply->nlines; i++) {
+		if (rec_parse(&r, reply->lines[i]) == -1)
+			continue;
+		if (strcmp(r.l.verb, "scoreboard") == 0)
+			print_scoreboard(f, &r);
+		else if (strcmp(r.l.verb, "worker") == 0)
+			print_worker(f, &r, numeric);
+		free(r.buf);
+	}
+}
+
+void
+adm_print_lines(FILE *f, const struct ctl_reply *reply)
+{
+	for (size_t i = 0; i < reply->nlines; i++)
+		fprintf(f, "%s\n", reply->lines[i]);
+}

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * What the control socket reports, in the master: tcpvsadm -L (services,
+ * real servers with the scoreboard's counts, health and admin state,
+ * rules), --stats and --rate, --workers (the scoreboard line and the busy
+ * workers), and -Z.  Rates are per second over the last few seconds,
+ * from counters sampled once a second (control_tick) into a small ring
+ * per scoreboard slot.  Reads the running generation and the scoreboard;
+ * writes only counters (-Z).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "control.h"
+#include "ctl.h"
+#include "sched.h"
+#include "scoreboard.h"
+#include "util.h"
+
+#define RATE_SAMPLES	6	/* rates over the last 5 seconds */
+#define RATE_COUNTERS	4	/* conns, requests, bytes in, bytes out */
+
+struct ring {
+	int64_t		 t[RATE_SAMPLES];
+	uint64_t	 v[RATE_SAMPLES][RATE_COUNTERS];
+	unsigned	 n;		/* samples held */
+	unsigned	 head;		/* next to write */
+};
+
+/* one ring per scoreboard service slot and per in-use server slot */
+struct control_rates {
+	unsigned	 nservices;
+	unsigned	 nservers;
+	struct ring	*svc;
+	struct ring	**srv;
+};
+
+#define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
+
+/* rates */
+
+struct control_rates *
+control_rates_new(const struct sb *sb)
+{
+	struct control_rates *r = xcalloc(1, sizeof(*r));
+
+	r->nservices = sb->hdr->nservices;
+	r->nservers = sb->hdr->nservers;
+	r->svc = xcalloc(r->nservices, sizeof(*r->svc));
+	r->srv = xcalloc(r->nservers, sizeof(*r->srv));
+	return r;
+}
+
+void
+control_rates_free(struct control_rates *r)
+{
+	if (r == NULL)
+		return;
+	for (unsigned i = 0; i < r->nservers; i++)
+		free(r->srv[i]);
+	free(r->srv);
+	free(r->svc);
+	free(r);
+}
+
+static void
+ring_push(struct ring *g, int64_t now, const uint64_t v[RATE_COUNTERS])
+{
+	unsigned last = (g->head + RATE_SAMPLES - 1) % RATE_SAMPLES;
+
+	/* counters zeroed (tcpvsadm -Z) or the slot reused: start again */
+	for (unsigned k = 0; g->n > 0 && k < RATE_COUNTERS; k++)
+		if (v[k] < g->v[last][k])
+			g->n = 0;
+	g->t[g->head] = now;
+	memcpy(g->v[g->head], v, sizeof(g->v[0]));
+	g->head = (g->head + 1) % RATE_SAMPLES;
+	if (g->n < RATE_SAMPLES)
+		g->n++;
+}
+
+/* per second over the samples held; 0 before two samples */
+static uint64_t
+ring_rate(const struct ring *g, unsigned k)
+{
+	unsigned last, first;
+	int64_t ms;
+
+	if (g == NULL || g->n < 2)
+		return 0;
+	last = (g->head + RATE_SAMPLES - 1) % RATE_SAMPLES;
+	first = (g->head + RATE_SAMPLES - g->n) % RATE_SAMPLES;
+	if ((ms = g->t[last] - g->t[first]) <= 0)
+		return 0;
+	return (g->v[last][k] - g->v[first][k]) * 1000 / (uint64_t)ms;
+}
+
+void
+control_sample(struct control *c)
+{
+	struct control_rates *r = control_rates(c);
+	const struct sb *sb = control_sb(c);
+	int64_t now = util_now_ms();
+
+	for (unsigned i = 0; i < r->nservices; i++) {
+		const struct sb_service *ss = sb_service(sb, i);
+		uint64_t v[RATE_COUNTERS] = { LOAD(ss->conns),
+		    LOAD(ss->requests), LOAD(ss->bytes_in),
+		    LOAD(ss->bytes_out) };
+
+		if (LOAD(ss->in_use))
+			ring_push(&r->svc[i], now, v);
+		else
+			r->svc[i].n = 0;
+	}
+	for (unsigned i = 0; i < r->nservers; i++) {
+		const struct sb_server *s = sb_server(sb, i);
+		/* in: towards the server, as for the service */
+		uint64_t v[RATE_COUNTERS] = { LOAD(s->conns),
+		    LOAD(s->requests), LOAD(s->bytes_out),
+		    LOAD(s->bytes_in) };
+
+		if (!LOAD(s->in_use)) {
+			free(r->srv[i]);
+			r->srv[i] = NULL;
+			continue;
+		}
+		if (r->srv[i] == NULL)
+			r->srv[i] = xcalloc(1, sizeof(*r->srv[i]));
+		ring_push(r->srv[i], now, v);
+	}
+}
+
+/* counters and listings */
+
+static void
+zero_service(struct control *c, const struct service *svc)
+{
+	struct sb *sb = control_sb(c);
+	struct control_rates *r = control_rates(c);
+	struct sb_service *ss;
+
+	if (svc->sb_index < 0)
+		return;
+	ss = sb_service(sb, (unsigned)svc->sb_index);
+	atomic_store(&ss->conns, 0);
+	atomic_store(&ss->requests, 0);
+	atomic_store(&ss->bytes_in, 0);
+	atomic_store(&ss->bytes_out, 0);
+	atomic_store(&ss->errors, 0);
+	r->svc[svc->sb_index].n = 0;
+	for (unsigned i = 0; i < svc->nrs; i++) {
+		struct sb_server *s;
+		int k = svc->rs[i].sb_index;
+
+		if (k < 0)
+			continue;
+		s = sb_server(sb, (unsigned)k);
+		atomic_store(&s->conns, 0);
+		atomic_store(&s->requests, 0);
+		atomic_store(&s->bytes_in, 0);
+		atomic_store(&s->bytes_out, 0);
+		atomic_store(&s->connect_errors, 0);
+		if (r->srv[k] != NULL)
+			r->srv[k]->n = 0;
+	}
+}
+
+int
+control_zero(struct control *c, const struct ctl_line *l, char *err,
+    size_t errlen)
+{
+	const struct generation *gen = control_gen(c);
+	const struct service *svc = NULL;
+
+	if (ctl_get(l, "ident") != NULL &&
+	    (svc = control_need_service(gen, l, err, errlen)) == NULL)
+		return -1;
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		if (svc == NULL || svc == &gen->svc[i])
+			zero_service(c, &gen->svc[i]);
+	return 0;
+}
+
+/* listings */
+
+static void
+put_counters(FILE *out, const struct ring *g, uint64_t conns,
+    uint64_t requests, uint64_t in, uint64_t out_)
+{
+	ctl_putu(out, "conns", conns);
+	ctl_putu(out, "requests", requests);
+	ctl_putu(out, "inbytes", in);
+	ctl_putu(out, "outbytes", out_);
+	ctl_putu(out, "cps", ring_rate(g, 0));
+	ctl_putu(out, "rps", ring_rate(g, 1));
+	ctl_putu(out, "inbps", ring_rate(g, 2));
+	ctl_putu(out, "outbps", ring_rate(g, 3));
+}
+
+static const char *
+svc_state(const struct service *svc)
+{
+	if (svc->stopped)
+		return "stopped";
+	return svc->nlisten > 0 ? "listening" : "no-listen";
+}
+
+static void
+list_service(struct control *c, const struct service *svc, FILE *out)
+{
+	const struct sb *sb = control_sb(c);
+	const struct control_rates *r = control_rates(c);
+	char a[UTIL_ADDRSTRLEN], addrs[CONF_MAX_LISTEN * UTIL_ADDRSTRLEN];
+	size_t off = 0;
+
+	addrs[0] = '\0';
+	for (unsigned i = 0; i < svc->nlisten; i++)
+		off += (size_t)snprintf(addrs + off, sizeof(addrs) - off,
+		    "%s%s", i ? "," : "", util_addr_str((const struct
+		    sockaddr *)&svc->listen[i].addr, a, sizeof(a)));
+	fputs("service", out);
+	ctl_put(out, "ident", svc->ident);
+	ctl_put(out, "listen", addrs);
+	ctl_put(out, "sched", svc->sched ? svc->sched->name : "-");
+	ctl_put(out, "state", svc_state(svc));
+	if (svc->sb_index >= 0) {
+		const struct sb_service *ss = sb_service(sb,
+		    (unsigned)svc->sb_index);
+
+		ctl_putu(out, "errors", LOAD(ss->errors));
+		put_counters(out, &r->svc[svc->sb_index], LOAD(ss->conns),
+		    LOAD(ss->requests), LOAD(ss->bytes_in),
+		    LOAD(ss->bytes_out));
+	}
+	fputc('\n', out);
+}
+
+static void
+list_server(struct control *c, const struct service *svc,
+    const struct realserver *rs, FILE *out)
+{
+	const struct sb_server *s;
+	const struct control_rates *r = control_rates(c);
+
+	fputs("server", out);
+	ctl_put(out, "ident", svc->ident);
+	ctl_put(out, "addr", rs->addrstr);
+	ctl_put(out, "name", rs->name);
+	if (rs->sb_index >= 0) {
+		s = sb_server(control_sb(c), (unsigned)rs->sb_index);
+		ctl_putu(out, "weight", LOAD(s->weight));
+		ctl_putu(out, "active", LOAD(s->active));
+		ctl_putu(out, "inactive", LOAD(s->inactive));
+		ctl_put(out, "health", sb_health_str((enum rs_health)
+		    LOAD(s->health)));
+		ctl_put(out, "admin", sb_admin_str((enum rs_admin)
+		    LOAD(s->admin)));
+		ctl_putu(out, "connect_errors", LOAD(s->connect_errors));
+		put_counters(out, r->srv[rs->sb_index], LOAD(s->conns),
+		    LOAD(s->requests), LOAD(s->bytes_out), LOAD(s->bytes_in));
+	}
+	fputc('\n', out);
+}
+
+static void
+list_rule(const struct service *svc, const struct rule *rule, FILE *out)
+{
+	char servers[CONF_MAX_SERVERS * CONF_NAME_MAX];
+	size_t off = 0;
+
+	servers[0] = '\0';
+	for (unsigned i = 0; i < svc->nrs && off < sizeof(servers); i++)
+		if ((rule->servers >> i) & 1)
+			off += (size_t)snprintf(servers + off,
+			    sizeof(servers) - off, "%s%s", off ? "," : "",
+			    svc->rs[i].addrstr);
+	fputs("rule", out);
+	ctl_put(out, "ident", svc->ident);
+	ctl_put(out, "pattern", rule->pattern);
+	ctl_putu(out, "match", rule->match);
+	ctl_put(out, "servers", servers);
+	fputc('\n', out);
+}
+
+int
+control_list(struct control *c, const struct ctl_line *l, FILE *out,
+    char *err, size_t errlen)
+{
+	const struct generation *gen = control_gen(c);
+	const struct sb *sb = control_sb(c);
+	const struct service *only = NULL;
+
+	if (ctl_get(l, "ident") != NULL &&
+	    (only = control_need_service(gen, l, err, errlen)) == NULL)
+		return -1;
+	fputs("info", out);
+	ctl_put(out, "version", PACKAGE_VERSION);
+	ctl_putu(out, "pid", (unsigned long long)getpid());
+	ctl_putu(out, "generation", gen->id);
+	ctl_putu(out, "uptime", (unsigned long long)((util_wall_ms() -
+	    LOAD(sb->hdr->start_ms)) / 1000));
+	fputc('\n', out);
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		const struct service *svc = &gen->svc[i];
+
+		if (only != NULL && svc != only)
+			continue;
+		list_service(c, svc, out);
+		for (unsigned j = 0; j < svc->nrs; j++)
+			list_server(c, svc, &svc->rs[j], out);
+		for (unsigned j = 0; j < svc->nrules; j++)
+			list_rule(svc, &svc->rules[j], out);
+	}
+	return 0;
+}
+
+static bool
+busy(enum ws_state st)
+{
+	switch (st) {
+	case WS_DEAD:
+	case WS_STARTING:
+	case WS_IDLE:
+	case WS__COUNT:
+		return false;
+	case WS_READING:
+	case WS_SCHEDULING:
+	case WS_CONNECTING:
+	case WS_RELAYING:
+	case WS_KEEPALIVE:
+	case WS_CLOSING:
+		return true;
+	}
+	return false;
+}
+
+static void
+list_worker(const struct sb *sb, unsigned i, int64_t now, FILE *out)
+{
+	const struct sb_worker *ws = sb_worker(sb, i);
+	int svc = LOAD(ws->service), srv = LOAD(ws->server);
+	char client[UTIL_ADDRSTRLEN], req[sizeof(ws->request)];
+	const char *slash;
+
+	util_addr_host((const struct sockaddr *)&ws->client, client,
+	    sizeof(client));
+	memcpy(req, ws->request, sizeof(req));	/* racy by design */
+	req[sizeof(req) - 1] = '\0';
+	fputs("worker", out);
+	ctl_putu(out, "slot", i);
+	ctl_putu(out, "pid", (unsigned long long)LOAD(ws->pid));
+	ctl_put(out, "ident", svc >= 0 && (unsigned)svc < sb->hdr->nservices ?
+	    sb_service(sb, (unsigned)svc)->ident : "-");
+	ctl_putu(out, "generation", LOAD(ws->generation));
+	ctl_put(out, "state", sb_ws_state_str((enum ws_state)
+	    LOAD(ws->state)));
+	ctl_putu(out, "secs", (unsigned long long)((now -
+	    LOAD(ws->state_ms)) / 1000));
+	ctl_put(out, "client", client);
+	slash = srv >= 0 && (unsigned)srv < sb->hdr->nservers ?
+	    strchr(sb_server(sb, (unsigned)srv)->key, '/') : NULL;
+	ctl_put(out, "server", slash != NULL ? slash + 1 : "-");
+	ctl_putu(out, "requests", LOAD(ws->requests));
+	ctl_put(out, "request", req);
+	fputc('\n', out);
+}
+
+/* "_ idle,S starting,...,. dead": what each scoreboard character means */
+static const char *
+state_key(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int st = WS_STARTING; st <= WS__COUNT && off < len; st++) {
+		enum ws_state s = st == WS__COUNT ? WS_DEAD : (enum ws_state)st;
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%c %s",
+		    off ? "," : "", sb_ws_state_char(s), s == WS_DEAD ?
+		    "open slot" : sb_ws_state_str(s));
+	}
+	return buf;
+}
+
+int
+control_workers(struct control *c, FILE *out)
+{
+	char key[512];
+	const struct sb *sb = control_sb(c);
+	unsigned n = sb->hdr->nworkers;
+	int64_t now = util_wall_ms();
+	char *states = xmalloc(n + 1);
+
+	for (unsigned i = 0; i < n; i++)
+		states[i] = sb_ws_state_char((enum ws_state)
+		    LOAD(sb_worker(sb, i)->state));
+	states[n] = '\0';
+	fputs("scoreboard", out);
+	ctl_putu(out, "slots", n);
+	ctl_put(out, "states", states);
+	ctl_put(out, "key", state_key(key, sizeof(key)));
+	fputc('\n', out);
+	free(states);
+	for (unsigned i = 0; i < n; i++)
+		if (LOAD(sb_worker(sb, i)->pid) != 0 && busy((enum ws_state)
+		    LOAD(sb_worker(sb, i)->state)))
+			list_worker(sb, i, now, out);
+	return 0;
+}
+

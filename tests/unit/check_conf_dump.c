@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Check suite for conf_dump.c: a generation written out loads back to the
+ * same text (tcpvsadm -S output is tcpvsd input), strings survive quoting,
+ * and each structural edit gives the generation it says.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "probe.h"
+#include "sched.h"
+
+static char path[4096];
+
+static const char *
+srcfile(const char *rel)
+{
+	const char *top = getenv("top_srcdir");
+
+	snprintf(path, sizeof(path), "%s/%s", top ? top : "..", rel);
+	return path;
+}
+
+static struct generation *
+load_file(const char *rel)
+{
+	struct generation *gen = conf_load(srcfile(rel), stderr);
+
+	ck_assert_msg(gen != NULL, "%s rejected", rel);
+	return gen;
+}
+
+static char *
+dump(const struct generation *gen, const struct conf_edit *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	conf_dump(f, gen, e);
+	fclose(f);
+	return text;
+}
+
+/* the edit applied: the next generation, or NULL with errs */
+static struct generation *
+edited(const struct generation *gen, const struct conf_edit *e, char **errs)
+{
+	char *text = dump(gen, e);
+	size_t len = 0;
+	FILE *f = open_memstream(errs, &len);
+	struct generation *next;
+
+	ck_assert_ptr_nonnull(f);
+	next = conf_load_buf("edit", text, f);
+	fclose(f);
+	free(text);
+	return next;
+}
+
+static const char *const files[] = {
+	"conf/tcpvs.conf",
+	"tests/conf/good-multi.conf",
+	"tests/conf/good-partial.conf",
+	"tests/conf/good-check.conf",
+	"tests/conf/good-all.conf",
+};
+
+START_TEST(test_round_trip)
+{
+	struct generation *gen = load_file(files[_i]), *again;
+	char *t1 = dump(gen, NULL), *t2, *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+
+	again = conf_load_buf("dump", t1, f);
+	fclose(f);
+	ck_assert_msg(again != NULL, "%s: dump rejected: %s\n%s", files[_i],
+	    errs, t1);
+	t2 = dump(again, NULL);
+	ck_assert_str_eq(t1, t2);
+	ck_assert_uint_eq(again->nsvc, gen->nsvc);
+	conf_free(gen);
+	conf_free(again);
+	free(t1);
+	free(t2);
+	free(errs);
+}
+END_TEST
+
+/* "name =" at the start of a line of text, after blanks */
+static int
+written(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p += n) {
+		const char *b = p;
+
+		while (b > text && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if ((b == text || b[-1] == '\n') && (strncmp(p + n, " =", 2)
+		    == 0 || strncmp(p + n, " '", 2) == 0 ||
+		    strncmp(p + n, " {", 2) == 0 || p[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Every option the parser takes is written out: a structural tcpvsadm
+ * change goes through conf_dump(), so an option it forgets would be
+ * reset to its default by -a or --add-rule.  good-all.conf sets each
+ * option to something else than its default.
+ */
+START_TEST(test_every_option)
+{
+	struct generation *gen = load_file("tests/conf/good-all.conf");
+	const char * const *o = conf_option_names();
+	char *t = dump(gen, NULL);
+	unsigned n = 0;
+
+	for (; *o != NULL; o++, n++)
+		ck_assert_msg(written(t, *o), "option '%s' is not written by "
+		    "conf_dump:\n%s", *o, t);
+	ck_assert_uint_ge(n, 60);
+	ck_assert(!written(t, "maxchildren"));	/* the check can fail */
+	conf_free(gen);
+	free(t);
+}
+END_TEST
+
+/* ... and read back to the same values, not only the same text */
+START_TEST(test_every_value)
+{
+	struct generation *gen = load_file("tests/conf/good-all.conf"), *g;
+	const struct service *a, *b;
+	char *errs = NULL;
+
+	g = edited(gen, NULL, &errs);
+	ck_assert_msg(g != NULL, "dump rejected: %s", errs);
+	ck_assert_str_eq(g->status_name, gen->status_name);
+	ck_assert_str_eq(g->accesslog, "/tmp/tcpvs-all.log");
+	ck_assert_str_eq(g->accesslog_format, "%h %r %s %S");
+	ck_assert_str_eq(g->control_group, "nogroup");
+	ck_assert_uint_eq(g->control_mode, 0660);
+	ck_assert_uint_eq(g->graceful_timeout, 7);
+	a = conf_service(gen, "web");
+	b = conf_service(g, "web");
+	ck_assert_str_eq(b->sched->name, "http");
+	ck_assert_str_eq(b->rule_sched->name, "sh");
+	ck_assert_uint_eq(b->mh_table_size, 251);
+	ck_assert_str_eq(b->mh_header, "X-User");
+	ck_assert_uint_eq(b->lblc_expiration, 600);
+	ck_assert(!b->splice && !b->defer_accept && !b->keepalive);
+	ck_assert(b->stopped);
+	ck_assert_uint_eq(b->request_min_rate, 100);
+	ck_assert_uint_eq(b->maxconnperip, 20);
+	ck_assert_uint_eq(b->retries, 1);
+	ck_assert_uint_eq(b->persistent, 300);
+	ck_assert_uint_eq(b->persistent_mask, a->persistent_mask);
+	ck_assert_uint_eq(b->slowstart, 20);
+	ck_assert_uint_eq(b->max_body_size, 1048576);
+	ck_assert_str_eq(b->cookie, "SRV");
+	ck_assert_str_eq(b->accesslog, "/tmp/tcpvs-web.log");
+	ck_assert_str_eq(b->accesslog_format, a->accesslog_format);
+	ck_assert_str_eq(b->redirect_name, "127.0.0.1:18089");
+	ck_assert_uint_eq(b->nrs, 3);
+	for (unsigned i = 0; i < b->nrs; i++) {
+		const struct conf_check *x = &a->rs[i].check,
+		    *y = &b->rs[i].check;
+
+		ck_assert_str_eq(b->rs[i].id, a->rs[i].id);
+		ck_assert_uint_eq(b->rs[i].weight, a->rs[i].weight);
+		ck_assert_ptr_eq(y->probe, x->probe);
+		ck_assert_str_eq(y->path, x->path);
+		ck_assert_str_eq(y->host, x->host);
+		ck_assert_mem_eq(&y->expect, &x->expect, sizeof(x->expect));
+		ck_assert_uint_eq(y->interval_ms, x->interval_ms);
+		ck_assert_uint_eq(y->timeout_ms, x->timeout_ms);
+		ck_assert_uint_eq(y->port, x->port);
+		ck_assert_uint_eq(y->rise, x->rise);
+		ck_assert_uint_eq(y->fall, x->fall);
+		ck_assert_uint_eq(y->set, x->set);
+	}
+	ck_assert_str_eq(b->rs[0].id, "a");
+	ck_assert_uint_eq(b->rs[1].check.interval_ms, 3000);
+	ck_assert_uint_eq(b->rs[2].check.timeout_ms, 2000);
+	ck_assert_ptr_null(b->rs[2].check.probe);
+	ck_assert(conf_expect_match(&b->rs[0].check.expect, 302));
+	ck_assert(conf_expect_match(&b->rs[0].check.expect, 404));
+	ck_assert(!conf_expect_match(&b->rs[0].check.expect, 303));
+	ck_assert_uint_eq(b->nrules, 2);
+	ck_assert_uint_eq(b->rules[0].match, 2);
+	ck_assert_uint_eq(b->rules[0].servers, 3);
+	conf_free(gen);
+	conf_free(g);
+	free(errs);
+}
+END_TEST
+
+/* a server added by tcpvsadm -a gets the service's check options */
+START_TEST(test_add_server_checked)
+{
+	struct generation *gen = load_file("tests/conf/good-all.conf"), *g;
+	const struct service *b;
+	struct conf_edit e;
+	char *errs = NULL;
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_ADD_SERVER;
+	e.ident = "web";
+	e.server = "127.0.0.1:18085";
+	e.weight = 1;
+	e.rs = -1;
+	e.match = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "edit rejected: %s", errs);
+	b = conf_service(g, "web");
+	ck_assert_uint_eq(b->nrs, 4);
+	ck_assert_str_eq(b->rs[3].check.probe->name, "http");
+	ck_assert_str_eq(b->rs[3].check.path, "/health?full=1");
+	ck_assert_str_eq(b->rs[3].check.host, "web.example");
+	ck_assert_uint_eq(b->rs[3].check.interval_ms, 500);
+	ck_assert_uint_eq(b->rs[3].check.port, 18088);
+	ck_assert_uint_eq(b->rs[3].check.fall, 5);
+	conf_free(gen);
+	conf_free(g);
+	free(errs);
+}
+END_TEST
+
+/* quotes, backslashes and ${...} are written so they read back as is */
+START_TEST(test_quoting)
+{
+	static const char src[] =
+	    "virtual web {\n"
+	    "  listen = \"127.0.0.1:18080\"\n"
+	    "  scheduler = \"http\"\n"
+	    "  server \"127.0.0.1:18081\" { }\n"
+	    "  rule { pattern = 'it\\'s \\\\d+ ${HOME} \"q\"' "
+	    "server = \"127.0.0.1:18081\" }\n"
+	    "}\n";
+	struct generation *gen, *again;
+	char *errs = NULL, *t;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+
+	gen = conf_load_buf("q", src, f);
+	fclose(f);
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	ck_assert_str_eq(gen->svc[0].rules[0].pattern,
+	    "it's \\d+ ${HOME} \"q\"");
+	t = dump(gen, NULL);
+	free(errs);
+	again = edited(gen, NULL, &errs);
+	ck_assert_msg(again != NULL, "dump rejected: %s\n%s", errs, t);
+	ck_assert_str_eq(again->svc[0].rules[0].pattern,
+	    gen->svc[0].rules[0].pattern);
+	conf_free(gen);
+	conf_free(again);
+	free(errs);
+	free(t);
+}
+END_TEST
+
+static unsigned
+weight_times_ten(const struct realserver *rs, void *arg)
+{
+	(void)arg;
+	return rs->weight * 10;
+}
+
+START_TEST(test_edits)
+{
+	struct generation *gen = load_file("conf/tcpvs.conf"), *g;
+	const struct service *svc;
+	struct conf_edit e;
+	char *errs = NULL;
+
+	/* the example: web, http, servers 8081 (1), 8082 (2), 8083 (2) */
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_ADD_SERVICE;
+	e.ident = "img";
+	e.sched = "rr";
+	e.maxclients = 2;	/* what serverlimit 256 leaves */
+	e.rs = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(g->nsvc, 2);
+	svc = conf_service(g, "img");
+	ck_assert_ptr_nonnull(svc);
+	ck_assert_str_eq(svc->sched->name, "rr");
+	ck_assert_uint_eq(svc->nlisten, 0);
+	ck_assert_uint_eq(svc->maxclients, 2);
+	ck_assert_uint_eq(svc->startservers, 2);
+	conf_free(g);
+
+	e.op = CONF_EDIT_EDIT_SERVICE;
+	e.ident = "web";
+	e.sched = NULL;
+	e.listen = "127.0.0.1:9999";
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_eq(svc->nlisten, 1);
+	ck_assert_str_eq(svc->listen[0].name, "127.0.0.1:9999");
+	ck_assert_str_eq(svc->sched->name, "http");
+	conf_free(g);
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_ADD_SERVER;
+	e.ident = "web";
+	e.server = "127.0.0.1:8084";
+	e.weight = 7;
+	e.rs = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_eq(svc->nrs, 4);
+	ck_assert_uint_eq(svc->rs[3].weight, 7);
+	conf_free(g);
+
+	/* a rule with the pattern of an existing one gets the server */
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_ADD_RULE;
+	e.ident = "web";
+	e.pattern = "^/images/";
+	e.rs = 2;
+	e.match = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_eq(svc->nrules, 2);
+	ck_assert_uint_eq(svc->rules[0].servers, 0x5);
+	conf_free(g);
+
+	/* a new pattern is a new rule, last */
+	e.pattern = "^/new/(.*)";
+	e.match = 1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_eq(svc->nrules, 3);
+	ck_assert_uint_eq(svc->rules[2].servers, 0x4);
+	ck_assert_uint_eq(svc->rules[2].match, 1);
+	conf_free(g);
+
+	/* one server out of a rule; the last one out deletes the rule */
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_DEL_RULE;
+	e.ident = "web";
+	e.pattern = ".*";
+	e.rs = 1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(conf_service(g, "web")->rules[1].servers, 0x5);
+	conf_free(g);
+	e.pattern = "^/images/";
+	e.rs = 0;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
+	conf_free(g);
+	e.pattern = ".*";
+	e.rs = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
+	ck_assert_str_eq(conf_service(g, "web")->rules[0].pattern,
+	    "^/images/");
+	conf_free(g);
+
+	/* a server no rule names can go */
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_DEL_RULE;
+	e.ident = "web";
+	e.pattern = ".*";
+	e.rs = -1;
+	g = edited(gen, &e, &errs);
+	free(errs);
+	e.op = CONF_EDIT_DEL_SERVER;
+	e.rs = 2;
+	{
+		struct generation *g2 = edited(g, &e, &errs);
+
+		ck_assert_msg(g2 != NULL, "%s", errs);
+		ck_assert_uint_eq(conf_service(g2, "web")->nrs, 2);
+		conf_free(g2);
+		free(errs);
+	}
+	conf_free(g);
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_STOP;
+	e.rs = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert(conf_service(g, "web")->stopped);
+	e.op = CONF_EDIT_START;
+	e.ident = "web";
+	{
+		struct generation *g2 = edited(g, &e, &errs);
+
+		ck_assert_msg(g2 != NULL, "%s", errs);
+		ck_assert(!conf_service(g2, "web")->stopped);
+		conf_free(g2);
+		free(errs);
+	}
+	conf_free(g);
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_NONE;
+	e.rs = -1;
+	e.weight_of = weight_times_ten;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(conf_service(g, "web")->rs[1].weight, 20);
+	conf_free(g);
+
+	e.op = CONF_EDIT_DEL_SERVICE;
+	e.ident = "web";
+	e.weight_of = NULL;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(g->nsvc, 0);
+	conf_free(g);
+	e.op = CONF_EDIT_FLUSH;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	ck_assert_uint_eq(g->nsvc, 0);
+	ck_assert_uint_eq(g->serverlimit, gen->serverlimit);
+	conf_free(g);
+	conf_free(gen);
+}
+END_TEST
+
+/* what the loader refuses in an edit is refused: a bad pattern */
+START_TEST(test_edit_rejected)
+{
+	struct generation *gen = load_file("conf/tcpvs.conf"), *g;
+	struct conf_edit e;
+	char *errs = NULL;
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_ADD_RULE;
+	e.ident = "web";
+	e.pattern = "^/(a";
+	e.rs = 0;
+	e.match = -1;
+	g = edited(gen, &e, &errs);
+	ck_assert_ptr_null(g);
+	ck_assert_ptr_nonnull(strstr(errs, "invalid pattern '^/(a': missing "
+	    "closing parenthesis at offset 4"));
+	free(errs);
+	conf_free(gen);
+}
+END_TEST
+
+static Suite *
+dump_suite(void)
+{
+	Suite *s = suite_create("conf_dump");
+	TCase *tc;
+
+	tc = tcase_create("round_trip");
+	tcase_add_loop_test(tc, test_round_trip, 0, sizeof(files) /
+	    sizeof(files[0]));
+	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_every_option);
+	tcase_add_test(tc, test_every_value);
+	tcase_add_test(tc, test_add_server_checked);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("edits");
+	tcase_add_test(tc, test_edits);
+	tcase_add_test(tc, test_edit_rejected);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dump_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
