@@ -52,6 +52,8 @@
 #define MASTER_MAX_SPAWN_RATE	32	/* forks per second per service */
 #define MASTER_STOP_WAIT_MS	10000	/* SIGTERM to SIGKILL */
 #define MASTER_HEALTH_WAIT_MS	2000	/* the checker: SIGTERM to SIGKILL */
+#define MASTER_OLD_GRACE_MS	1500	/* a third generation: the oldest
+					   finishes in this time, or is stopped */
 
 /* per-service pool state of the master */
 struct pool {
@@ -893,14 +895,25 @@ load(struct master *m)
 	return gen;
 }
 
-/* a generation still draining when the next reload comes is stopped */
+/* a generation still draining when the next reload comes: it has
+   MASTER_OLD_GRACE_MS to finish, then it is stopped */
 static void
 stop_old(struct master *m)
 {
-	int64_t deadline = util_now_ms() + 2000;
+	int64_t grace = util_now_ms() + MASTER_OLD_GRACE_MS, deadline;
 
 	if (m->old.gen == NULL)
 		return;
+	/* told to finish (SIGUSR1) already: a last moment for the requests
+	   in hand and the kept connections' next ones (worker.c) */
+	while (m->old.gen != NULL && util_now_ms() < grace) {
+		drain_signals(m);
+		reap(m);
+		(void)poll(NULL, 0, 20);
+	}
+	if (m->old.gen == NULL)
+		return;
+	deadline = util_now_ms() + 2000;
 	signal_workers(m, m->old.gen->id, SIGTERM);
 	while (m->old.gen != NULL && util_now_ms() < deadline) {
 		drain_signals(m);

@@ -54,6 +54,9 @@
 #define WORKER_PARK_MAX		256	/* idle client connections a worker
 					   watches while it waits to accept */
 #define WORKER_PARK_TAG		(1ULL << 40)	/* epoll data of a parked one */
+#define WORKER_GRACE_IDLE_MS	1000	/* stopping: how long a kept idle
+					   connection may still send its next
+					   request (answered with close) */
 
 static volatile sig_atomic_t stop_now;		/* SIGTERM: close and exit */
 static volatile sig_atomic_t stop_graceful;	/* SIGUSR1: finish, exit */
@@ -109,6 +112,7 @@ struct worker {
 	unsigned		 npool;
 	struct parked		 park[WORKER_PARK_MAX];
 	unsigned		 nparked;
+	bool			 finishing;	/* begin_finish() done */
 	unsigned long		 served;
 };
 
@@ -196,8 +200,12 @@ told_to_stop(void)
 	return stop_now || stop_graceful;
 }
 
+/*
+ * Stop taking connections and finish: told to (SIGUSR1, the pipe of
+ * death, the master's death) or maxrequestsperchild served.
+ */
 static int
-should_exit(const struct worker *w)
+should_finish(const struct worker *w)
 {
 	if (told_to_stop() || getppid() != w->master)
 		return 1;
@@ -807,7 +815,7 @@ client_keepalive(const struct worker *w, const struct conn *c)
 	if (w->svc->maxkeepaliverequests > 0 &&
 	    c->nreq >= w->svc->maxkeepaliverequests)
 		return false;
-	return !told_to_stop();
+	return !told_to_stop() && !w->finishing;
 }
 
 static void
@@ -1453,6 +1461,28 @@ wake_parked(struct worker *w, unsigned i)
 	run_conn(w, &c);
 }
 
+/*
+ * Finishing: no more accepts (the listening sockets may already be the
+ * next generation's), and each parked connection gets a last short while
+ * to send its next request, which is answered with "Connection: close".
+ * Closing them at once would race with a request on its way: the client
+ * would get a reset instead of an answer.
+ */
+static void
+begin_finish(struct worker *w)
+{
+	int64_t last = util_now_ms() + WORKER_GRACE_IDLE_MS;
+
+	for (unsigned i = 0; i < w->svc->nlisten; i++)
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->svc->listen[i].fd,
+		    NULL);
+	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->a->pod, NULL);
+	for (unsigned i = 0; i < WORKER_PARK_MAX; i++)
+		if (w->park[i].fd != -1 && w->park[i].deadline > last)
+			w->park[i].deadline = last;
+	w->finishing = true;
+}
+
 /* close parked connections past their deadline (all, when closing);
    returns ms to the nearest deadline left, at most max */
 static int
@@ -1527,8 +1557,12 @@ worker_main(const struct worker_args *a)
 	int n;
 
 	worker_init(&w, a);
-	while (!should_exit(&w)) {
-		sb_worker_state(w.ws, WS_IDLE);
+	while (!stop_now) {
+		if (!w.finishing && should_finish(&w))
+			begin_finish(&w);
+		if (w.finishing && w.nparked == 0)
+			break;
+		sb_worker_state(w.ws, w.finishing ? WS_CLOSING : WS_IDLE);
 		n = epoll_wait(w.epfd, ev, WORKER_MAX_EVENTS,
 		    sweep_parked(&w, false, WORKER_TICK_MS));
 		if (n == -1 && errno != EINTR)

@@ -71,9 +71,39 @@ wait_until() {
 eventually() { eval "$1"; }
 
 # a port nothing listens on now (the kernel picks; never a fixed port)
+# free_port: a port nothing listens on, nor on the two after it (tests use
+# PORT+1, PORT+2), below the kernel's ephemeral range so that no outgoing
+# connection of a load running beside the test takes it as a source port
+# before tcpvsd binds it; never one this test was already given
 free_port() {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+	python3 - "$T/ports" <<'EOP'
+import random, socket, sys
+used = set()
+try:
+    used = set(int(x) for x in open(sys.argv[1]).read().split())
+except OSError:
+    pass
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+hi = min(lo, 32768) - 3
+for _ in range(200):
+    p = random.randrange(10000, hi)
+    if used & {p, p + 1, p + 2}:
+        continue
+    try:
+        for q in (p, p + 1, p + 2):
+            s = socket.socket()
+            try:
+                s.bind(("127.0.0.1", q))
+            finally:
+                s.close()
+    except OSError:
+        continue
+    with open(sys.argv[1], "a") as f:
+        f.write("%d %d %d\n" % (p, p + 1, p + 2))
+    print(p)
+    sys.exit(0)
+sys.exit("free_port: no free port found")
+EOP
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
