@@ -162,6 +162,8 @@ stop_tcpvsd() {
 
 # adm ARGS: tcpvsadm on the control socket of the test's tcpvsd
 adm() { "$TCPVSADM" --control "$CTL" "$@"; }
+# gen: the generation tcpvsd serves, from tcpvsadm -L's header
+gen() { adm -L -n | sed -n 's/.*generation \([0-9]*\))$/\1/p'; }
 
 # the real pids of tcpvsd's children (workers), from the process table
 children() { pgrep -P "$TCPVSD_PID" 2>/dev/null || true; }

@@ -22,7 +22,6 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-gen() { adm -L -n | sed -n 's/.*generation \([0-9]*\))$/\1/p'; }
 line() { adm -L -n | grep -qE "$1"; }
 # server_line IDENT ADDR [REGEX]: the server's -L -n line matches REGEX
 server_line() { adm -L -n -i "$1" | grep -qE "^  -> ${2//./\\.} +${3:-}"; }

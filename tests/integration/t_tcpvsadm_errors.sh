@@ -109,6 +109,10 @@ check "the daemon checks addresses too" grep -q "^error invalid server address '
 check "load without a descriptor" grep -q "^error load: no file descriptor" <<< "$(proto $'load\n')"
 check "a request over 4096 bytes is refused" grep -q "^error request longer than 4096 bytes" <<< "$(proto "list $(head -c 5000 /dev/zero | tr '\0' x)")"
 check "an answer ends with ." test "$(proto $'list\n' | tail -n 1)" = .
+# found by fuzz_control: a newline the client sent, quoted in the error,
+# split the status line
+proto $'del-rule ident=a%0aok%0a.%0a pattern=x\n' > "$T/nl"
+check "a quoted newline stays on the status line" test "$(wc -l < "$T/nl")" -eq 2 -a "$(head -n 1 "$T/nl")" = "error unknown ident 'a\x0aok\x0a.\x0a': no such virtual service"
 python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"li")
 time.sleep(60)' "$CTL" & idle=$!

@@ -23,7 +23,6 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-gen() { adm -L -n | sed -n 's/.*generation \([0-9]*\))$/\1/p'; }
 # requests B has served so far, from -L --stats
 reqs_b() { adm -L -n --stats -i web | awk -v s="$B" '$1 == "->" && $2 == s { print $4 }'; }
 adm -L -n --stats -i web

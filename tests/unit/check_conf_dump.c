@@ -120,6 +120,35 @@ written(const char *text, const char *name)
  * reset to its default by -a or --add-rule.  good-all.conf sets each
  * option to something else than its default.
  */
+/*
+ * Found by fuzz_conf: a double-quoted value holding a brace and a
+ * newline loaded, but its dump (single quotes) did not, as the brace
+ * check did not know single-quoted strings.
+ */
+START_TEST(test_brace_in_string)
+{
+	static const char src[] =
+	    "pidfile = \"/tmp/x{\n/y}\"\n"
+	    "virtual web { scheduler = \"rr\" }\n";
+	struct generation *gen, *again;
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+
+	gen = conf_load_buf("b", src, f);
+	fclose(f);
+	ck_assert_msg(gen != NULL, "rejected: %s", errs);
+	free(errs);
+	ck_assert_str_eq(gen->pidfile, "/tmp/x{\n/y}");
+	again = edited(gen, NULL, &errs);
+	ck_assert_msg(again != NULL, "dump rejected: %s", errs);
+	ck_assert_str_eq(again->pidfile, gen->pidfile);
+	conf_free(gen);
+	conf_free(again);
+	free(errs);
+}
+END_TEST
+
 START_TEST(test_every_option)
 {
 	struct generation *gen = load_file("tests/conf/good-all.conf");
@@ -486,6 +515,7 @@ dump_suite(void)
 	tcase_add_loop_test(tc, test_round_trip, 0, sizeof(files) /
 	    sizeof(files[0]));
 	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_brace_in_string);
 	tcase_add_test(tc, test_every_option);
 	tcase_add_test(tc, test_every_value);
 	tcase_add_test(tc, test_add_server_checked);
