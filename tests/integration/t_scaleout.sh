@@ -129,7 +129,7 @@ render() { # render A|B IFACE SRC PEER
 	sed -e "s|eth0|$2|g" -e "s|192.0.2.100/24|$VIP/24|" \
 	    -e "s|unicast_src_ip 192.0.2.[0-9]*|unicast_src_ip $3|" \
 	    -e "s|^        192.0.2.[0-9]*\$|        $4|" \
-	    -e "s|/usr/local/share/tcpvs/check_tcpvsd.sh /run/tcpvsd.pid 127.0.0.1 80|$top_srcdir/contrib/keepalived/check_tcpvsd.sh $T/d$1.pid 127.0.0.1 8080|" \
+	    -e "s|/usr/local/share/tcpvs/check_tcpvsd.sh -c /usr/local/var/run/tcpvsd.sock|/usr/bin/env TCPVSADM=$TCPVSADM $top_srcdir/contrib/keepalived/check_tcpvsd.sh -c $T/d$1.sock|" \
 	    -e '/enable_script_security/d' \
 	    "$top_srcdir/contrib/keepalived/keepalived-$1.conf"
 }
