@@ -456,6 +456,7 @@ main(int argc, char *argv[])
 	req = request(&a, fd != -1 ? path : NULL);
 	if (ctl_call(a.control, req, fd, &r, err, sizeof(err)) == -1) {
 		fprintf(stderr, "tcpvsadm: %s\n", err);
+		free(req);
 		return ADM_EXIT_ERROR;
 	}
 	free(req);

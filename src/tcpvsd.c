@@ -127,11 +127,12 @@ main(int argc, char *argv[])
 	if ((gen = conf_load(path, stderr)) == NULL)
 		return 1;
 	log_set_level((enum log_level)gen->loglevel);
-	if (gen->pidfile != NULL &&
-	    (pidfd = master_lock_pidfile(gen->pidfile)) == -1)
+	if ((gen->pidfile != NULL &&
+	    (pidfd = master_lock_pidfile(gen->pidfile)) == -1) ||
+	    master_bind(gen) == -1 || control_listen(gen, &ctlfd) == -1) {
+		conf_free(gen);
 		return 1;
-	if (master_bind(gen) == -1 || control_listen(gen, &ctlfd) == -1)
-		return 1;
+	}
 	if (!foreground) {
 		daemonize();
 		if (log_init(gen->errorlog, (enum log_level)gen->loglevel,
