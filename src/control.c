@@ -99,7 +99,9 @@ open_socket(const char *path, unsigned mode, gid_t gid)
 	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
-		log_warn("control %s: bind", path);
+		log_warnx("control %s: %s; the control option wants a path "
+		    "in an existing, writable directory, or \"\" for no "
+		    "control socket", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -170,7 +170,9 @@ master_lock_pidfile(const char *path)
 
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd == -1) {
-		log_warn("pidfile %s: open", path);
+		log_warnx("pidfile %s: %s; the pidfile option wants a "
+		    "writable path in an existing directory", path,
+		    strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {

@@ -130,6 +130,11 @@ main(int argc, char *argv[])
 	if ((gen->pidfile != NULL &&
 	    (pidfd = master_lock_pidfile(gen->pidfile)) == -1) ||
 	    master_bind(gen) == -1 || control_listen(gen, &ctlfd) == -1) {
+		log_warnx("not started with %s", path);
+		if (pidfd != -1) {
+			(void)unlink(gen->pidfile);
+			close(pidfd);
+		}
 		conf_free(gen);
 		return 1;
 	}
