@@ -239,6 +239,16 @@ xcalloc(size_t n, size_t sz)
 	return p;
 }
 
+void *
+xreallocarray(void *p, size_t n, size_t sz)
+{
+	void *q = reallocarray(p, n ? n : 1, sz ? sz : 1);
+
+	if (q == NULL)
+		fatal("reallocarray %zu x %zu bytes", n, sz);
+	return q;
+}
+
 char *
 xstrdup(const char *s)
 {

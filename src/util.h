@@ -45,6 +45,7 @@ int	 util_set_cloexec(int fd);
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
 char	*xstrdup(const char *);
 
 /* strlcpy semantics: returns strlen(src) */

@@ -20,6 +20,7 @@
 
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +28,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +53,9 @@
 #define WORKER_CLIENT_BUF	16384	/* for the body, past the largest head */
 #define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
 #define WORKER_POOL_TRUST_MS	1000	/* reuse without a look first */
-#define WORKER_PARK_MAX		256	/* idle client connections a worker
-					   watches while it waits to accept */
+#define WORKER_PARK_MIN		64	/* places for idle client connections
+					   a worker starts with, */
+#define WORKER_PARK_MAX		4096	/* and grows to, doubling */
 #define WORKER_PARK_TAG		(1ULL << 40)	/* epoll data of a parked one */
 #define WORKER_GRACE_IDLE_MS	1000	/* stopping: how long a kept idle
 					   connection may still send its next
@@ -110,8 +113,12 @@ struct worker {
 	size_t			 ocap;
 	struct idle		*pool;
 	unsigned		 npool;
-	struct parked		 park[WORKER_PARK_MAX];
+	struct parked		*park;		/* parkcap places */
+	unsigned		*parkfree;	/* free places, a stack */
+	unsigned		 parkcap;
+	unsigned		 parkmax;	/* within the open-files limit */
 	unsigned		 nparked;
+	int64_t			 parknext;	/* no deadline before this */
 	bool			 finishing;	/* begin_finish() done */
 	unsigned long		 served;
 };
@@ -235,6 +242,45 @@ setup_epoll(struct worker *w)
 		fatal("epoll_ctl pipe of death");
 }
 
+/*
+ * As many places as WORKER_PARK_MAX, and as leave this worker descriptors
+ * for its listening sockets, kept server connections, the connection it
+ * serves and its pipes: a worker out of descriptors could not accept.
+ */
+static void
+park_limit(struct worker *w)
+{
+	struct rlimit rl;
+	rlim_t spare = 64 + (rlim_t)w->npool + w->svc->nlisten;
+
+	w->parkmax = WORKER_PARK_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)WORKER_PARK_MAX + spare)
+		w->parkmax = rl.rlim_cur > spare + WORKER_PARK_MIN ?
+		    (unsigned)(rl.rlim_cur - spare) : WORKER_PARK_MIN;
+}
+
+/* twice the places (WORKER_PARK_MIN at first); false at parkmax */
+static bool
+park_grow(struct worker *w)
+{
+	unsigned cap = w->parkcap ? 2 * w->parkcap : WORKER_PARK_MIN;
+
+	if (w->parkcap >= w->parkmax)
+		return false;
+	if (cap > w->parkmax)
+		cap = w->parkmax;
+	w->park = xreallocarray(w->park, cap, sizeof(*w->park));
+	w->parkfree = xreallocarray(w->parkfree, cap, sizeof(*w->parkfree));
+	/* the free stack pops the lowest new place first */
+	for (unsigned i = cap; i-- > w->parkcap; ) {
+		w->park[i].fd = -1;
+		w->parkfree[w->parkcap - w->nparked + (cap - 1 - i)] = i;
+	}
+	w->parkcap = cap;
+	return true;
+}
+
 static void
 worker_init(struct worker *w, const struct worker_args *a)
 {
@@ -267,14 +313,14 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->sbuf = xmalloc(w->scap);
 	w->ocap = w->scap + 1024;
 	w->obuf = xmalloc(w->ocap);
-	for (unsigned i = 0; i < WORKER_PARK_MAX; i++)
-		w->park[i].fd = -1;
 	w->npool = w->svc->nrs * w->svc->server_keepalive;
 	if (w->npool > 0) {
 		w->pool = xmalloc(w->npool * sizeof(*w->pool));
 		for (unsigned i = 0; i < w->npool; i++)
 			w->pool[i].fd = -1;
 	}
+	park_limit(w);
+	(void)park_grow(w);
 	if (relay_init(&w->relay, &stop_now) == -1)
 		fatal("relay pipes");
 	setup_epoll(w);
@@ -1388,6 +1434,7 @@ unpark(struct worker *w, struct parked *pk)
 {
 	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, pk->fd, NULL);
 	pk->fd = -1;
+	w->parkfree[w->parkcap - w->nparked] = (unsigned)(pk - w->park);
 	w->nparked--;
 }
 
@@ -1399,14 +1446,11 @@ park(struct worker *w, struct conn *c, int64_t deadline)
 	struct parked *pk = NULL;
 	int fd;
 
-	for (unsigned i = 0; i < WORKER_PARK_MAX && pk == NULL; i++)
-		if (w->park[i].fd == -1)
-			pk = &w->park[i];
-	if (pk == NULL) {
+	if (w->nparked == w->parkcap && !park_grow(w)) {
 		/* full: the one nearest its deadline goes (an idle
 		   connection may be closed at any time, RFC 9112 9.5) */
 		pk = &w->park[0];
-		for (unsigned i = 1; i < WORKER_PARK_MAX; i++)
+		for (unsigned i = 1; i < w->parkcap; i++)
 			if (w->park[i].deadline < pk->deadline)
 				pk = &w->park[i];
 		fd = pk->fd;
@@ -1414,6 +1458,7 @@ park(struct worker *w, struct conn *c, int64_t deadline)
 		close(fd);
 		w->served++;
 	}
+	pk = &w->park[w->parkfree[w->parkcap - w->nparked - 1]];
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.u64 = WORKER_PARK_TAG | (uint64_t)(pk - w->park);
@@ -1424,6 +1469,8 @@ park(struct worker *w, struct conn *c, int64_t deadline)
 	pk->deadline = deadline;
 	memcpy(&pk->client, &c->client, sizeof(pk->client));
 	w->nparked++;
+	if (w->nparked == 1 || deadline < w->parknext)
+		w->parknext = deadline;
 	account_conn(w, c);
 	return true;
 }
@@ -1445,10 +1492,10 @@ run_conn(struct worker *w, struct conn *c)
 static void
 wake_parked(struct worker *w, unsigned i)
 {
-	struct parked *pk = &w->park[i];
+	struct parked *pk;
 	struct conn c;
 
-	if (i >= WORKER_PARK_MAX || pk->fd == -1)
+	if (i >= w->parkcap || (pk = &w->park[i])->fd == -1)
 		return;
 	memset(&c, 0, sizeof(c));
 	c.cfd = pk->fd;
@@ -1477,21 +1524,28 @@ begin_finish(struct worker *w)
 		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->svc->listen[i].fd,
 		    NULL);
 	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->a->pod, NULL);
-	for (unsigned i = 0; i < WORKER_PARK_MAX; i++)
+	for (unsigned i = 0; i < w->parkcap; i++)
 		if (w->park[i].fd != -1 && w->park[i].deadline > last)
 			w->park[i].deadline = last;
+	if (w->parknext > last)
+		w->parknext = last;
 	w->finishing = true;
 }
 
 /* close parked connections past their deadline (all, when closing);
-   returns ms to the nearest deadline left, at most max */
+   returns ms to the nearest deadline left, at most max.  The places are
+   looked through only when the nearest deadline has come. */
 static int
 sweep_parked(struct worker *w, bool all, int max)
 {
 	int64_t now = util_now_ms(), next = now + max;
 	struct parked *pk;
 
-	for (unsigned i = 0; i < WORKER_PARK_MAX && w->nparked > 0; i++) {
+	if (!all && (w->nparked == 0 || w->parknext > now))
+		return (int)((w->nparked > 0 && w->parknext < next ?
+		    w->parknext : next) - now);
+	w->parknext = INT64_MAX;
+	for (unsigned i = 0; i < w->parkcap && w->nparked > 0; i++) {
 		pk = &w->park[i];
 		if (pk->fd == -1)
 			continue;
@@ -1503,9 +1557,11 @@ sweep_parked(struct worker *w, bool all, int max)
 			w->served++;
 			continue;
 		}
-		if (pk->deadline < next)
-			next = pk->deadline;
+		if (pk->deadline < w->parknext)
+			w->parknext = pk->deadline;
 	}
+	if (w->nparked > 0 && w->parknext < next)
+		next = w->parknext;
 	return (int)(next - now);
 }
 

@@ -16,6 +16,9 @@ interim 100 arrived.  Every socket operation has a timeout.
     h1.py http10 PORT                HTTP/1.0 with and without keep-alive
     h1.py idle PORT SECONDS          one request, idle, then: closed?
     h1.py partial PORT               a request, then half a head: 408?
+    h1.py many PORT N                N connections held open, one request
+                                     on each, then a second on each in
+                                     the order they were opened
 
 Each prints what it saw, one line per response, and exits 1 on a protocol
 error or timeout (with the reason on stderr).
@@ -246,6 +249,36 @@ def cmd_partial(port):
     print("second", status, h.get("connection", "-"))
 
 
+def cmd_many(port, n):
+    """Prints 'first OK' and 'second OK KEPT CLOSED': how many first
+    requests were answered, and of the second requests how many were
+    answered on their kept connection and how many connections the server
+    had closed (listed by their opening order on stderr)."""
+    conns, ok = [], 0
+    for _ in range(n):
+        c = Conn(port)
+        c.send(req("GET", "/"))
+        if c.response()[0] == 200:
+            ok += 1
+        conns.append(c)
+    print("first", ok)
+    kept = closed = 0
+    gone = []
+    for i, c in enumerate(conns):
+        try:
+            c.send(req("GET", "/"))
+            if c.response()[0] == 200:
+                kept += 1
+        except (Closed, OSError):
+            closed += 1
+            gone.append(i)
+        c.s.close()
+    print("second", kept, closed)
+    if gone:
+        print("closed by the server:", " ".join(map(str, gone[:50])),
+              "..." if len(gone) > 50 else "", file=sys.stderr)
+
+
 def main(argv):
     cmd, port = argv[1], int(argv[2])
     try:
@@ -267,6 +300,8 @@ def main(argv):
             cmd_idle(port, float(argv[3]))
         elif cmd == "partial":
             cmd_partial(port)
+        elif cmd == "many":
+            cmd_many(port, int(argv[3]))
         else:
             sys.exit("h1.py: unknown command " + cmd)
     except (Closed, socket.timeout, OSError, ValueError) as e:
