@@ -304,7 +304,30 @@ RUN_FIELDS = ["scenario", "candidate", "round", "conc", "idle", "requests",
               "duration_s", "rps", "mbps", "p50_ms", "p75_ms", "p90_ms",
               "p99_ms", "p999_ms", "err_connect", "err_read", "err_write",
               "err_timeout", "err_status", "pss_kb", "procs", "threads",
-              "pte_kb", "kstack_kb", "idle_open", "idle_end"]
+              "pte_kb", "kstack_kb", "idle_open", "idle_end", "cpu_ms",
+              "cswitch", "migrations", "syscalls"]
+
+PERF_EVENTS = {"task-clock": "cpu_ms", "context-switches": "cswitch",
+               "cpu-migrations": "migrations",
+               "raw_syscalls:sys_enter": "syscalls"}
+
+
+def read_perf(path):
+    """Counts from a perf stat -x, output file: {field: value}; a count
+    perf could not make is left out."""
+    out = {}
+    if not path or not os.path.exists(path):
+        return out
+    with open(path, errors="replace") as f:
+        for line in f:
+            p = line.rstrip("\n").split(",")
+            if len(p) < 3 or p[2] not in PERF_EVENTS:
+                continue
+            try:
+                out[PERF_EVENTS[p[2]]] = float(p[0])
+            except ValueError:
+                pass
+    return out
 
 
 def kv(line):
@@ -338,6 +361,7 @@ def cmd_record(a):
                     idle_end = m.get("open", "")    # the latest
     req = int(w.get("requests", 0))
     dur = int(w.get("duration_us", 0)) / 1e6
+    perf = read_perf(a.perf)
     if a.body_bytes > 0:
         nbytes = req * a.body_bytes      # uploads: request bodies sent
     else:
@@ -359,6 +383,8 @@ def cmd_record(a):
         "kstack_kb": mem.get("kstack_kb", ""),
         "idle_open": idle_open, "idle_end": idle_end,
     }
+    for k in PERF_EVENTS.values():
+        row[k] = "%.3f" % perf[k] if k in perf else ""
     new = not os.path.exists(a.tsv)
     with open(a.tsv, "a") as f:
         if new:
@@ -441,6 +467,10 @@ def summarize(runs, scen_order, cand_order):
                   "kstack_kb", "idle_open", "idle_end")}
             d.update({k: med(ok, k) for k in ("p50_ms", "p99_ms",
                                               "p999_ms")})
+            for k in PERF_EVENTS.values():
+                per = [num(r[k]) / num(r["requests"]) for r in ok
+                       if r.get(k, "") != "" and num(r["requests"]) > 0]
+                d["per_" + k] = statistics.median(per) if per else None
             d["rounds"] = len(rows)
             d["errors"] = errors_str(rows)
             d["conc"] = rows[0]["conc"]
@@ -515,7 +545,7 @@ def cmd_report(a):
     L.append("## Settings")
     L.append("")
     for k in ("duration", "rounds", "warmup", "wrk_threads", "origins",
-              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool",
+              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "perf",
               "load_start", "load_end",
               "elapsed"):
         if k in meta:
@@ -559,6 +589,31 @@ def cmd_report(a):
                          fmt(mib(v["pss_kb"]), 1), fmt(v["procs"], 0),
                          ratio(v["rps"], hp), ratio(v["rps"], dr)))
     L.append("")
+    if any(v.get("per_cpu_ms") is not None for v in summ.values()):
+        L.append("## Cost per request")
+        L.append("")
+        L.append("`perf stat` over the candidate's whole process tree "
+                 "(master and workers; all threads) for the length of each "
+                 "run, divided by the requests wrk completed in it; medians "
+                 "over rounds. CPU is task-clock: user and system time of "
+                 "the candidate alone, not of wrk or the origins.")
+        L.append("")
+        L.append("| scenario | candidate | CPU µs/req | context switches/req "
+                 "| system calls/req | migrations/1k req | CPU ×HAProxy |")
+        L.append("|---|---|--:|--:|--:|--:|--:|")
+        for s in scenarios:
+            hp = summ.get((s["name"], "haproxy"), {}).get("per_cpu_ms")
+            for c in cands:
+                v = summ.get((s["name"], c))
+                if not v or v.get("per_cpu_ms") is None:
+                    continue
+                mig = v["per_migrations"]
+                L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                    s["name"], c, fmt(v["per_cpu_ms"] * 1000, 1),
+                    fmt(v["per_cswitch"], 2), fmt(v["per_syscalls"], 1),
+                    fmt(None if mig is None else mig * 1000, 1),
+                    ratio(v["per_cpu_ms"], hp)))
+        L.append("")
     idle = [s for s in scenarios if s["kind"] == "idle"]
     if idle:
         L.append("## Idle connections")
@@ -673,6 +728,7 @@ def main():
               "idle"):
         x.add_argument("--" + k, required=True)
     x.add_argument("--mem", default="")
+    x.add_argument("--perf", default="")
     x.add_argument("--idle-out", default="")
     x.add_argument("--body-bytes", type=int, default=0)
     x.set_defaults(f=cmd_record)
