@@ -479,6 +479,17 @@ def summarize(runs, scen_order, cand_order):
     return out
 
 
+def each_result(scenarios, cands, summ, key):
+    """(scenario, candidate, summary, HAProxy's value of key) for each
+    candidate measured in each scenario, in table order."""
+    for s in scenarios:
+        hp = summ.get((s["name"], "haproxy"), {}).get(key)
+        for c in cands:
+            v = summ.get((s["name"], c))
+            if v:
+                yield s, c, v, hp
+
+
 def write_plot_data(d, summ, scenarios, cands):
     """plot-concurrency.dat and plot-idle.dat: one block per candidate,
     its name on the first line (gnuplot: index i, columnheader(1))."""
@@ -574,20 +585,15 @@ def cmd_report(a):
     L.append("| scenario | candidate | req/s | MB/s | p50 | p99 | p99.9 | "
              "errors | PSS MiB | procs | ×HAProxy | ×direct |")
     L.append("|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|")
-    for s in scenarios:
-        hp = summ.get((s["name"], "haproxy"), {}).get("rps")
+    for s, c, v, hp in each_result(scenarios, cands, summ, "rps"):
         dr = summ.get((s["name"], "direct"), {}).get("rps")
-        for c in cands:
-            v = summ.get((s["name"], c))
-            if not v:
-                continue
-            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
-                     "%s | %s |" % (
-                         s["name"], c, fmt(v["rps"], 0), fmt(v["mbps"], 1),
-                         fmt(v["p50_ms"], 2), fmt(v["p99_ms"], 2),
-                         fmt(v["p999_ms"], 2), v["errors"],
-                         fmt(mib(v["pss_kb"]), 1), fmt(v["procs"], 0),
-                         ratio(v["rps"], hp), ratio(v["rps"], dr)))
+        L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
+                 "%s | %s |" % (
+                     s["name"], c, fmt(v["rps"], 0), fmt(v["mbps"], 1),
+                     fmt(v["p50_ms"], 2), fmt(v["p99_ms"], 2),
+                     fmt(v["p999_ms"], 2), v["errors"],
+                     fmt(mib(v["pss_kb"]), 1), fmt(v["procs"], 0),
+                     ratio(v["rps"], hp), ratio(v["rps"], dr)))
     L.append("")
     if any(v.get("per_cpu_ms") is not None for v in summ.values()):
         L.append("## Cost per request")
@@ -601,18 +607,16 @@ def cmd_report(a):
         L.append("| scenario | candidate | CPU µs/req | context switches/req "
                  "| system calls/req | migrations/1k req | CPU ×HAProxy |")
         L.append("|---|---|--:|--:|--:|--:|--:|")
-        for s in scenarios:
-            hp = summ.get((s["name"], "haproxy"), {}).get("per_cpu_ms")
-            for c in cands:
-                v = summ.get((s["name"], c))
-                if not v or v.get("per_cpu_ms") is None:
-                    continue
-                mig = v["per_migrations"]
-                L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-                    s["name"], c, fmt(v["per_cpu_ms"] * 1000, 1),
-                    fmt(v["per_cswitch"], 2), fmt(v["per_syscalls"], 1),
-                    fmt(None if mig is None else mig * 1000, 1),
-                    ratio(v["per_cpu_ms"], hp)))
+        for s, c, v, hp in each_result(scenarios, cands, summ,
+                                       "per_cpu_ms"):
+            if v.get("per_cpu_ms") is None:
+                continue
+            mig = v["per_migrations"]
+            L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+                s["name"], c, fmt(v["per_cpu_ms"] * 1000, 1),
+                fmt(v["per_cswitch"], 2), fmt(v["per_syscalls"], 1),
+                fmt(None if mig is None else mig * 1000, 1),
+                ratio(v["per_cpu_ms"], hp)))
         L.append("")
     idle = [s for s in scenarios if s["kind"] == "idle"]
     if idle:
@@ -632,25 +636,19 @@ def cmd_report(a):
                  "PTE+stacks MiB | procs | req/s | p99 | errors | "
                  "PSS ×HAProxy |")
         L.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|")
-        for s in idle:
-            hp = summ.get((s["name"], "haproxy"), {}).get("pss_kb")
-            for c in cands:
-                v = summ.get((s["name"], c))
-                if not v:
-                    continue
-                n = num(s["idle"])
-                kern = None
-                if v["pte_kb"] is not None and v["kstack_kb"] is not None:
-                    kern = (v["pte_kb"] + v["kstack_kb"]) / 1024.0
-                per = v["pss_kb"] / n if v["pss_kb"] is not None and n \
-                    else None
-                L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | "
-                         "%s | %s | %s |" % (
-                             s["idle"], c, fmt(v["idle_open"], 0),
-                             fmt(v["idle_end"], 0), fmt(mib(v["pss_kb"]), 1),
-                             fmt(per, 1), fmt(kern, 1), fmt(v["procs"], 0),
-                             fmt(v["rps"], 0), fmt(v["p99_ms"], 2),
-                             v["errors"], ratio(v["pss_kb"], hp)))
+        for s, c, v, hp in each_result(idle, cands, summ, "pss_kb"):
+            n = num(s["idle"])
+            kern = None
+            if v["pte_kb"] is not None and v["kstack_kb"] is not None:
+                kern = (v["pte_kb"] + v["kstack_kb"]) / 1024.0
+            per = v["pss_kb"] / n if v["pss_kb"] is not None and n else None
+            L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | "
+                     "%s | %s | %s |" % (
+                         s["idle"], c, fmt(v["idle_open"], 0),
+                         fmt(v["idle_end"], 0), fmt(mib(v["pss_kb"]), 1),
+                         fmt(per, 1), fmt(kern, 1), fmt(v["procs"], 0),
+                         fmt(v["rps"], 0), fmt(v["p99_ms"], 2),
+                         v["errors"], ratio(v["pss_kb"], hp)))
         L.append("")
     L.append("## Scenarios")
     L.append("")
