@@ -1443,7 +1443,7 @@ static bool
 park(struct worker *w, struct conn *c, int64_t deadline)
 {
 	struct epoll_event ev;
-	struct parked *pk = NULL;
+	struct parked *pk;
 	int fd;
 
 	if (w->nparked == w->parkcap && !park_grow(w)) {
@@ -1541,24 +1541,23 @@ sweep_parked(struct worker *w, bool all, int max)
 	int64_t now = util_now_ms(), next = now + max;
 	struct parked *pk;
 
-	if (!all && (w->nparked == 0 || w->parknext > now))
-		return (int)((w->nparked > 0 && w->parknext < next ?
-		    w->parknext : next) - now);
-	w->parknext = INT64_MAX;
-	for (unsigned i = 0; i < w->parkcap && w->nparked > 0; i++) {
-		pk = &w->park[i];
-		if (pk->fd == -1)
-			continue;
-		if (all || pk->deadline <= now) {
-			int fd = pk->fd;
+	if (all || (w->nparked > 0 && w->parknext <= now)) {
+		w->parknext = INT64_MAX;
+		for (unsigned i = 0; i < w->parkcap && w->nparked > 0; i++) {
+			pk = &w->park[i];
+			if (pk->fd == -1)
+				continue;
+			if (all || pk->deadline <= now) {
+				int fd = pk->fd;
 
-			unpark(w, pk);
-			close(fd);
-			w->served++;
-			continue;
+				unpark(w, pk);
+				close(fd);
+				w->served++;
+				continue;
+			}
+			if (pk->deadline < w->parknext)
+				w->parknext = pk->deadline;
 		}
-		if (pk->deadline < w->parknext)
-			w->parknext = pk->deadline;
 	}
 	if (w->nparked > 0 && w->parknext < next)
 		next = w->parknext;
