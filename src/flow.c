@@ -21,7 +21,8 @@
 
 #include "flow.h"
 
-#define FLOW_CHUNK	(256 * 1024)	/* bytes per splice into the pipe */
+#define FLOW_CHUNK	(64 * 1024)	/* bytes per splice into the pipe: as
+					   much as relay.c's pipe holds */
 
 void
 flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,

@@ -52,6 +52,10 @@
 #define WORKER_LINGER_BYTES	(1024 * 1024)
 #define WORKER_CLIENT_BUF	16384	/* for the body, past the largest head */
 #define WORKER_RESP_HEAD_MAX	65536	/* largest response head */
+#define WORKER_RESP_READ	16384	/* read per recv while the response
+					   head is incomplete: body bytes read
+					   with it are copied, the rest of the
+					   body is spliced */
 #define WORKER_POOL_TRUST_MS	1000	/* reuse without a look first */
 #define WORKER_PARK_MIN		64	/* places for idle client connections
 					   a worker starts with, */
@@ -964,10 +968,14 @@ read_response(struct worker *w, struct conn *c, struct xfer *x,
     struct flow *fq, struct flow *fs, size_t *slen, bool retry_ok)
 {
 	enum http_result hr;
+	size_t want;
 	ssize_t n;
 	int rc;
 
-	n = recv(x->sfd, w->sbuf + *slen, w->scap - *slen, 0);
+	want = w->scap - *slen;
+	if (want > WORKER_RESP_READ)
+		want = WORKER_RESP_READ;
+	n = recv(x->sfd, w->sbuf + *slen, want, 0);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return 1;
 	if (n <= 0) {

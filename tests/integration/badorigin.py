@@ -11,6 +11,8 @@ tcpvsd treats invalid responses:
     /silent       never answers (holds the connection 30 s)
     /101          101 Switching Protocols nobody asked for
     /big-head     a head larger than any limit
+    /long-head    a valid head of 60,000 bytes, sent in 1,000-byte pieces,
+                  then 1 MiB of body (ends with "end\n")
     /hop          a valid 200 full of hop-by-hop fields
     anything else a valid 200 "bad-origin ok"
 
@@ -54,6 +56,15 @@ def serve(c):
             head += d
         path = head.split(b" ", 2)[1].decode("latin-1")
         if path == "/close":
+            return
+        if path == "/long-head":
+            msg = (b"HTTP/1.1 200 OK\r\nX-Long: " + b"b" * 59900 +
+                   b"\r\nContent-Length: 1048576\r\n\r\n" +
+                   b"0123456789abcdef" * 65535 + b"0123456789ab" + b"end\n")
+            for i in range(0, 70000, 1000):
+                c.sendall(msg[i:i + 1000])
+            c.sendall(msg[70000:])
+            time.sleep(0.5)
             return
         if path == "/silent":
             time.sleep(30)

@@ -38,5 +38,8 @@ check "hop-by-hop response fields not forwarded" test "$(grep -ciE '^(x-private|
 check "end-to-end response field forwarded" grep -qx 'X-End-To-End: kept' "$T/hop"
 check "the response says Connection: close to an HTTP/1.1 client only when closing" test "$(grep -ci '^connection:' "$T/hop")" -eq 0
 check "the body follows" test "$(tail -n 1 "$T/hop")" = hop
+curl -s -D "$T/lh.h" -o "$T/lh.b" --max-time 10 "http://127.0.0.1:$P/long-head"
+check "a 60,000-byte head in 1,000-byte pieces passes whole" test "$(tr -d '\r' < "$T/lh.h" | sed -n 's/^X-Long: //p' | wc -c)" -eq 59901
+check "and so does the 1 MiB body after it" test "$(wc -c < "$T/lh.b")" -eq 1048576 -a "$(tail -c 4 "$T/lh.b")" = end
 check "a valid response still passes" test "$(get "http://127.0.0.1:$P/ok")" = "bad-origin ok"
 finish
