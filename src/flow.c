@@ -43,6 +43,8 @@ flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
 	f->left = mode == FLOW_LENGTH ? length : 0;
 	if (mode == FLOW_CHUNKED)
 		http_chunk_init(&f->ch, FLOW_MAX_TRAILER);
+	f->lowat_off = !splice || mode != FLOW_LENGTH ||
+	    length < FLOW_LOWAT_MIN;
 	f->done = pre == 0 && (mode == FLOW_NONE ||
 	    (mode == FLOW_LENGTH && length == 0));
 }
@@ -112,6 +114,46 @@ write_pending(struct flow *f)
 		moved += (size_t)n;
 	}
 	return moved;
+}
+
+void
+flow_set_lowat(int fd, int *cur, int want)
+{
+	if (want == *cur || (want == 1 && *cur == 0))
+		return;
+	/* a failure leaves the kernel's default: waking at every segment */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &want,
+	    sizeof(want)) == 0)
+		*cur = want;
+}
+
+bool
+flow_lowat_waiting(const struct flow *f)
+{
+	return f->lowat != NULL && *f->lowat > 1 && !f->done &&
+	    f->err == FLOW_OK && !flow_pending(f);
+}
+
+void
+flow_lowat_off(struct flow *f)
+{
+	if (f->lowat == NULL)
+		return;
+	flow_set_lowat(f->src, f->lowat, 1);
+	f->lowat_off = true;
+}
+
+/* about to wait for the source: how many bytes should wake us */
+static void
+wait_lowat(struct flow *f)
+{
+	int want = 1;
+
+	if (f->lowat == NULL)
+		return;
+	if (!f->lowat_off && f->left > 1)
+		want = f->left < FLOW_LOWAT ? (int)f->left : FLOW_LOWAT;
+	flow_set_lowat(f->src, f->lowat, want);
 }
 
 /* the message is complete (given nothing is pending) */
@@ -255,6 +297,8 @@ flow_step(struct flow *f)
 			break;
 		}
 		if (complete(f)) {
+			if (f->lowat != NULL)
+				flow_set_lowat(f->src, f->lowat, 1);
 			if (f->mode == FLOW_TUNNEL)
 				(void)shutdown(f->dst, SHUT_WR);
 			f->done = true;
@@ -272,8 +316,10 @@ flow_step(struct flow *f)
 			f->eof = true;
 		else if (errno != EAGAIN && errno != EINTR)
 			fail(f, FLOW_ESRC, errno);
-		else
+		else {
+			wait_lowat(f);
 			break;
+		}
 	}
 	return moved;
 }

@@ -135,6 +135,7 @@ struct conn {
 	char			 clientstr[UTIL_ADDRSTRLEN];
 	unsigned		 nreq;		/* requests read on it */
 	bool			 keep;		/* serve another request */
+	int			 lowat;		/* SO_RCVLOWAT as set, 0: never */
 	uint64_t		 in;		/* bytes from the client */
 	uint64_t		 out;		/* bytes to the client */
 };
@@ -157,6 +158,7 @@ struct xfer {
 						   response, or "" */
 	uint64_t		 to_server;
 	uint64_t		 to_client;
+	int			 lowat;		/* SO_RCVLOWAT of sfd, 0: never */
 };
 
 /* what an exchange ended with, besides a status to answer */
@@ -1055,6 +1057,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	struct pollfd pfd[2];
 	bool head_phase = true, progress, server_write_failed = false;
 	bool sready = false;	/* the answer rarely comes at once: poll */
+	bool lowat;
 	size_t slen = 0;
 	int rc;
 
@@ -1075,6 +1078,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	    w->headcap - w->req.head_len, 0, w->headlen - w->req.head_len,
 	    flow_mode_of(x->reqbody), w->req.content_length);
 	fq.limit = svc->max_body_size;
+	fq.lowat = &c->lowat;
 	memset(&fs, 0, sizeof(fs));
 	fs.done = false;
 	for (;;) {
@@ -1094,6 +1098,7 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
 			if (rc == 0) {
 				x->t_resp = util_now_us() - x->t_sent;
+				fs.lowat = &x->lowat;
 				head_phase = false;
 				progress = true;
 			} else if (rc != 1)
@@ -1129,7 +1134,15 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 			pfd[0].fd = -1;
 		if (pfd[1].events == 0)
 			pfd[1].fd = -1;
-		rc = poll(pfd, 2, timeout);
+		lowat = flow_lowat_waiting(&fq) || flow_lowat_waiting(&fs);
+		rc = poll(pfd, 2, lowat && timeout > FLOW_LOWAT_WAIT_MS ?
+		    FLOW_LOWAT_WAIT_MS : timeout);
+		if (rc == 0 && lowat) {
+			/* a slow source: wake at every segment from now */
+			flow_lowat_off(&fq);
+			flow_lowat_off(&fs);
+			continue;
+		}
 		if (rc == 0) {
 			log_debug("client %s: no progress for %us", c->clientstr,
 			    svc->read_timeout);
@@ -1161,7 +1174,9 @@ static void
 end_xfer(struct worker *w, struct xfer *x, bool keep)
 {
 	if (x->sfd != -1) {
-		if (keep && x->reusable && x->rsi >= 0)
+		/* a relay cut short may leave the mark raised */
+		flow_set_lowat(x->sfd, &x->lowat, 1);
+		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1)
 			pool_put(w, x->rsi, x->sfd);
 		else
 			close(x->sfd);
@@ -1271,6 +1286,7 @@ serve_request(struct worker *w, struct conn *c)
 		    w->svc->rs[x.rsi].name);
 		close(x.sfd);
 		x.sfd = -1;
+		x.lowat = 0;
 		sb_server_release(w->sb, w->ws);
 		x.to_server = x.to_client = 0;
 		if ((rc = choose_and_connect(w, c, &x, true)) != 0)
@@ -1285,6 +1301,7 @@ serve_request(struct worker *w, struct conn *c)
 	count_request(w, &x);
 	note_xfer(w, &x);
 	end_xfer(w, &x, rc == XFER_DONE);
+	flow_set_lowat(c->cfd, &c->lowat, 1);
 	if (rc > 0 && x.started)
 		rc = XFER_ABORT;
 	return rc;
@@ -1292,6 +1309,7 @@ fail:
 	count_request(w, &x);
 	note_xfer(w, &x);
 	end_xfer(w, &x, false);
+	flow_set_lowat(c->cfd, &c->lowat, 1);
 	return rc;
 }
 

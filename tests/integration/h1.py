@@ -19,6 +19,9 @@ interim 100 arrived.  Every socket operation has a timeout.
     h1.py many PORT N                N connections held open, one request
                                      on each, then a second on each in
                                      the order they were opened
+    h1.py timed PORT PATH PATH2      PATH, then PATH2 on the same
+                                     connection: when 12 KiB of the first
+                                     body and the whole of each came
 
 Each prints what it saw, one line per response, and exits 1 on a protocol
 error or timeout (with the reason on stderr).
@@ -279,6 +282,27 @@ def cmd_many(port, n):
               "..." if len(gone) > 50 else "", file=sys.stderr)
 
 
+def cmd_timed(port, path, path2):
+    """Prints 'first-12k MS' (the first 12 KiB of the first body), 'first
+    STATUS LENGTH MS' and 'second STATUS LENGTH MS': milliseconds from
+    sending each request."""
+    c = Conn(port)
+    t0 = time.monotonic()
+    c.send(req("GET", path))
+    status, hdrs = c.head()
+    h = dict(hdrs)
+    body = c.exact(12288)
+    print("first-12k %d" % ((time.monotonic() - t0) * 1000))
+    body += c.exact(int(h["content-length"]) - len(body))
+    print("first %d %d %d" % (status, len(body),
+                              (time.monotonic() - t0) * 1000))
+    t0 = time.monotonic()
+    c.send(req("GET", path2))
+    status, _, body, _ = c.response()
+    print("second %d %d %d" % (status, len(body),
+                               (time.monotonic() - t0) * 1000))
+
+
 def main(argv):
     cmd, port = argv[1], int(argv[2])
     try:
@@ -302,6 +326,8 @@ def main(argv):
             cmd_partial(port)
         elif cmd == "many":
             cmd_many(port, int(argv[3]))
+        elif cmd == "timed":
+            cmd_timed(port, argv[3], argv[4])
         else:
             sys.exit("h1.py: unknown command " + cmd)
     except (Closed, socket.timeout, OSError, ValueError) as e:

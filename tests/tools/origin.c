@@ -10,6 +10,8 @@
  *   /status/CODE     that status
  *   /echo-headers    the request head it received, as the body
  *   /stats           "accepts=N requests=M" for this origin
+ *   /drip/N/P/US     /bytes/N written P bytes at a time (at most 65536),
+ *                    US microseconds apart
  *   /chunked/N       N bytes of the /bytes stream, chunked (chunks of
  *                    varying size, a trailer field)
  *   /close/N         N bytes of the stream, no Content-Length: the body
@@ -373,10 +375,11 @@ stream(uint32_t *x, char *buf, size_t n)
 
 enum framing { BY_LENGTH, BY_CHUNKS, BY_CLOSE };
 
-/* N bytes of the stream, framed as asked */
+/* N bytes of the stream, framed as asked, written piece bytes at a time
+   (at most 65536), pause_us apart */
 static int
 send_bytes(int fd, const struct req *r, uint64_t n, int keep,
-    enum framing how)
+    enum framing how, size_t piece, unsigned pause_us)
 {
 	char head[512], buf[65536], line[32];
 	uint32_t x = 1;
@@ -399,8 +402,10 @@ send_bytes(int fd, const struct req *r, uint64_t n, int keep,
 		return -1;
 	if (strcmp(r->method, "HEAD") == 0)
 		return 0;
+	if (piece == 0 || piece > sizeof(buf))
+		piece = sizeof(buf);
 	while (n > 0) {
-		c = n < sizeof(buf) ? (size_t)n : sizeof(buf);
+		c = n < piece ? (size_t)n : piece;
 		if (how == BY_CHUNKS) {
 			/* 1, 7, 49 ... bytes: many small chunks, some large */
 			size = size * 7 % 65521;
@@ -416,6 +421,8 @@ send_bytes(int fd, const struct req *r, uint64_t n, int keep,
 		if (how == BY_CHUNKS && write_all(fd, "\r\n", 2) == -1)
 			return -1;
 		n -= c;
+		if (pause_us > 0 && n > 0)
+			usleep(pause_us);
 	}
 	if (how == BY_CHUNKS && write_all(fd, "0\r\nX-Sum: none\r\n\r\n",
 	    strlen("0\r\nX-Sum: none\r\n\r\n")) == -1)
@@ -504,13 +511,20 @@ handle(struct in *in, struct req *r)
 	}
 	if (strncmp(r->path, "/bytes/", 7) == 0)
 		return send_bytes(in->fd, r, strtoull(r->path + 7, NULL, 10),
-		    keep, BY_LENGTH) ? -1 : keep;
+		    keep, BY_LENGTH, 0, 0) ? -1 : keep;
+	if (strncmp(r->path, "/drip/", 6) == 0) {
+		unsigned long long n = 0, piece = 0, us = 0;
+
+		(void)sscanf(r->path + 6, "%llu/%llu/%llu", &n, &piece, &us);
+		return send_bytes(in->fd, r, n, keep, BY_LENGTH,
+		    (size_t)piece, (unsigned)us) ? -1 : keep;
+	}
 	if (strncmp(r->path, "/chunked/", 9) == 0)
 		return send_bytes(in->fd, r, strtoull(r->path + 9, NULL, 10),
-		    keep, BY_CHUNKS) ? -1 : keep;
+		    keep, BY_CHUNKS, 0, 0) ? -1 : keep;
 	if (strncmp(r->path, "/close/", 7) == 0) {
 		send_bytes(in->fd, r, strtoull(r->path + 7, NULL, 10), 0,
-		    BY_CLOSE);
+		    BY_CLOSE, 0, 0);
 		return -1;
 	}
 	if (strcmp(r->path, "/ws") == 0 && r->upgrade)
