@@ -297,8 +297,6 @@ flow_step(struct flow *f)
 			break;
 		}
 		if (complete(f)) {
-			if (f->lowat != NULL)
-				flow_set_lowat(f->src, f->lowat, 1);
 			if (f->mode == FLOW_TUNNEL)
 				(void)shutdown(f->dst, SHUT_WR);
 			f->done = true;

@@ -74,8 +74,10 @@ struct flow {
 /*
  * Waiting for more of a spliced body of known length, a flow with a lowat
  * place asks the kernel to wake it only when this much (or the rest) has
- * come, instead of at every segment: a worker woke 7 times for a 1 MiB
- * response, 3 times with this.  Bodies under FLOW_LOWAT_MIN gain
+ * come, instead of at every segment: a worker woke about 7 times for a
+ * 1 MiB response, about 4 times with this.  The owner of the socket
+ * lowers the mark again (flow_set_lowat) before it reads anything else
+ * from it.  Bodies under FLOW_LOWAT_MIN gain
  * nothing from it (a 64 KiB one came in one wake-up anyway, and the two
  * setsockopt calls made it slower).  An origin that sends less within
  * FLOW_LOWAT_WAIT_MS loses it for the rest of the flow (flow_lowat_off).

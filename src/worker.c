@@ -1169,12 +1169,13 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	return XFER_DONE;
 }
 
-/* give the server connection back to the pool or close it */
+/* give the server connection back to the pool or close it; the receive
+   low-water marks a body raised go back to 1 on both connections */
 static void
-end_xfer(struct worker *w, struct xfer *x, bool keep)
+end_xfer(struct worker *w, struct conn *c, struct xfer *x, bool keep)
 {
+	flow_set_lowat(c->cfd, &c->lowat, 1);
 	if (x->sfd != -1) {
-		/* a relay cut short may leave the mark raised */
 		flow_set_lowat(x->sfd, &x->lowat, 1);
 		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1)
 			pool_put(w, x->rsi, x->sfd);
@@ -1300,16 +1301,14 @@ serve_request(struct worker *w, struct conn *c)
 	c->out += x.to_client;
 	count_request(w, &x);
 	note_xfer(w, &x);
-	end_xfer(w, &x, rc == XFER_DONE);
-	flow_set_lowat(c->cfd, &c->lowat, 1);
+	end_xfer(w, c, &x, rc == XFER_DONE);
 	if (rc > 0 && x.started)
 		rc = XFER_ABORT;
 	return rc;
 fail:
 	count_request(w, &x);
 	note_xfer(w, &x);
-	end_xfer(w, &x, false);
-	flow_set_lowat(c->cfd, &c->lowat, 1);
+	end_xfer(w, c, &x, false);
 	return rc;
 }
 
