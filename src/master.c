@@ -58,6 +58,8 @@
 /* per-service pool state of the master */
 struct pool {
 	int		 pod[2];	/* pipe of death: [0] workers read */
+	int		 handoff[2];	/* workers pass idle connections:
+					   [0] sends, [1] receives */
 	int		 alog;		/* access log (O_APPEND), or -1 */
 	int64_t		 last_respawn;	/* ms: a crashed worker replaced */
 	unsigned	 spawn_rate;	/* 1, 2, 4 ... while short of spares */
@@ -245,6 +247,8 @@ close_gen(const struct genstate *gs, const struct service *mine)
 		if (svc == mine)
 			continue;
 		close(gs->pool[i].pod[0]);
+		close(gs->pool[i].handoff[0]);
+		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)
 			close(gs->pool[i].alog);
 		for (unsigned j = 0; j < svc->nlisten; j++)
@@ -320,6 +324,8 @@ spawn(struct master *m, const struct service *svc)
 		a.sb = m->sb;
 		a.slot = slot;
 		a.pod = m->cur.pool[svc->index].pod[0];
+		a.handoff[0] = m->cur.pool[svc->index].handoff[0];
+		a.handoff[1] = m->cur.pool[svc->index].handoff[1];
 		a.alog = m->cur.pool[svc->index].alog;
 		worker_main(&a);
 	}
@@ -608,6 +614,8 @@ close_pools(struct genstate *gs)
 	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
 		close(gs->pool[i].pod[0]);
 		close(gs->pool[i].pod[1]);
+		close(gs->pool[i].handoff[0]);
+		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)
 			close(gs->pool[i].alog);
 	}
@@ -849,6 +857,9 @@ open_pools(struct genstate *gs)
 
 		if (pipe2(p->pod, O_NONBLOCK | O_CLOEXEC) == -1)
 			fatal("pipe of death");
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0, p->handoff) == -1)
+			fatal("virtual %s: handoff socket", gs->gen->svc[i].ident);
 		p->spawn_rate = 1;
 		p->at_max = 0;
 		p->alog = open_alog(&gs->gen->svc[i]);

@@ -5,7 +5,9 @@
  * per direction, made once), connecting to a real server with a timeout,
  * and writing a buffer with a timeout.  The bodies themselves move in
  * flow.c.  Everything is non-blocking and every wait is a poll with a
- * deadline; a signal that sets the worker's stop flag ends a write.
+ * deadline (relay_poll, which also wakes the worker once when it has been
+ * busy long enough to hand off its idle connections); a signal that sets
+ * the worker's stop flag ends a write.
  */
 #include "config.h"
 
@@ -86,7 +88,31 @@ relay_reset_pipes(struct relay *r)
 }
 
 int
-relay_connect(const struct sockaddr *sa, socklen_t len, int timeout_ms)
+relay_poll(struct relay *r, struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	int64_t now, end;
+	int rc;
+
+	if (r->wake_at == 0)
+		return poll(pfd, n, timeout_ms);
+	now = util_now_ms();
+	end = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
+	if (r->wake_at >= end)
+		return poll(pfd, n, timeout_ms);
+	rc = poll(pfd, n, r->wake_at > now ? (int)(r->wake_at - now) : 0);
+	if (rc != 0)
+		return rc;
+	r->wake_at = 0;
+	r->on_wake(r->wake_arg);
+	if (end == INT64_MAX)
+		return poll(pfd, n, -1);
+	now = util_now_ms();
+	return poll(pfd, n, end > now ? (int)(end - now) : 0);
+}
+
+int
+relay_connect(struct relay *r, const struct sockaddr *sa, socklen_t len,
+    int timeout_ms)
 {
 	struct pollfd pfd;
 	socklen_t elen = sizeof(int);
@@ -103,7 +129,7 @@ relay_connect(const struct sockaddr *sa, socklen_t len, int timeout_ms)
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
 	do
-		n = poll(&pfd, 1, timeout_ms);
+		n = relay_poll(r, &pfd, 1, timeout_ms);
 	while (n == -1 && errno == EINTR);
 	if (n == 0) {
 		errno = ETIMEDOUT;
@@ -124,8 +150,8 @@ fail:
 }
 
 int
-relay_write_all(int fd, const void *buf, size_t len, int timeout_ms,
-    volatile const int *stop)
+relay_write_all(struct relay *r, int fd, const void *buf, size_t len,
+    int timeout_ms)
 {
 	const char *p = buf;
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
@@ -141,11 +167,11 @@ relay_write_all(int fd, const void *buf, size_t len, int timeout_ms,
 		}
 		if (n == -1 && errno != EAGAIN && errno != EINTR)
 			return -1;
-		if (stop != NULL && *stop) {
+		if (r->stop != NULL && *r->stop) {
 			errno = EINTR;
 			return -1;
 		}
-		rc = poll(&pfd, 1, timeout_ms);
+		rc = relay_poll(r, &pfd, 1, timeout_ms);
 		if (rc == 0) {
 			errno = ETIMEDOUT;
 			return -1;

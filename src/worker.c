@@ -11,10 +11,12 @@
  * head, then relays the request body and the response by their framing
  * (flow.c: splice, chunk framing checked), so the connection can carry the
  * next request.  Kept-alive client connections wait keepalive_timeout for
- * the next request; origin connections are kept per real server for later
- * requests.  Failures are answered with the status DESIGN.md names.  It
- * exits between connections when told to (pipe of death, SIGTERM), after
- * maxrequestsperchild connections, or when the master is gone.
+ * the next request in the worker's epoll set, and are handed to the
+ * service's idle workers when this one is busy for long; origin
+ * connections are kept per real server for later requests.  Failures are
+ * answered with the status DESIGN.md names.  It exits between connections
+ * when told to (pipe of death, SIGTERM), after maxrequestsperchild
+ * connections, or when the master is gone.
  */
 #include "config.h"
 
@@ -61,6 +63,10 @@
 					   a worker starts with, */
 #define WORKER_PARK_MAX		4096	/* and grows to, doubling */
 #define WORKER_PARK_TAG		(1ULL << 40)	/* epoll data of a parked one */
+#define WORKER_HANDOFF_TAG	(1ULL << 41)	/* of the handoff socket */
+#define WORKER_HANDOFF_MS	20	/* busy this long with one connection:
+					   hand the parked ones to idle
+					   workers */
 #define WORKER_GRACE_IDLE_MS	1000	/* stopping: how long a kept idle
 					   connection may still send its next
 					   request (answered with close) */
@@ -85,6 +91,20 @@ struct parked {
 	int			 fd;		/* -1: free */
 	unsigned		 nreq;
 	int64_t			 deadline;
+	struct sockaddr_storage	 client;
+};
+
+/*
+ * A worker busy with one connection for WORKER_HANDOFF_MS hands its parked
+ * ones to the service's other workers: each goes, as a descriptor
+ * (SCM_RIGHTS) with this, into the service's handoff socket, where one
+ * idle worker takes it (EPOLLEXCLUSIVE), as it would accept a connection.
+ * Without it a parked connection's next request would wait for its
+ * worker's current one, however slow, while other workers idle.
+ */
+struct handoff {
+	unsigned		 nreq;
+	int64_t			 deadline;	/* util_now_ms() */
 	struct sockaddr_storage	 client;
 };
 
@@ -124,6 +144,8 @@ struct worker {
 	unsigned		 nparked;
 	int64_t			 parknext;	/* no deadline before this */
 	bool			 finishing;	/* begin_finish() done */
+	bool			 handed;	/* parked ones handed off since
+						   the last epoll_wait */
 	unsigned long		 served;
 };
 
@@ -246,6 +268,11 @@ setup_epoll(struct worker *w)
 	ev.data.u64 = (uint64_t)w->a->pod;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->a->pod, &ev) == -1)
 		fatal("epoll_ctl pipe of death");
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u64 = WORKER_HANDOFF_TAG;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->a->handoff[1], &ev) == -1)
+		fatal("epoll_ctl handoff socket");
 }
 
 /*
@@ -286,6 +313,8 @@ park_grow(struct worker *w)
 	w->parkcap = cap;
 	return true;
 }
+
+static void	hand_off_parked(void *);
 
 static void
 worker_init(struct worker *w, const struct worker_args *a)
@@ -329,6 +358,8 @@ worker_init(struct worker *w, const struct worker_args *a)
 	(void)park_grow(w);
 	if (relay_init(&w->relay, &stop_now) == -1)
 		fatal("relay pipes");
+	w->relay.on_wake = hand_off_parked;
+	w->relay.wake_arg = w;
 	setup_epoll(w);
 }
 
@@ -440,7 +471,7 @@ send_error(struct worker *w, struct conn *c, int status)
 	size_t n = http_error_reply(status, buf, sizeof(buf));
 
 	/* best effort, bounded: the client may be gone already */
-	if (relay_write_all(c->cfd, buf, n, 1000, &stop_now) == 0)
+	if (relay_write_all(&w->relay, c->cfd, buf, n, 1000) == 0)
 		c->out += n;
 	atomic_fetch_add_explicit(&w->ss->errors, 1, memory_order_relaxed);
 	log_debug("client %s: %d %s", c->clientstr, status,
@@ -473,7 +504,8 @@ linger(struct worker *w, struct conn *c)
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			return;
 		if (util_now_ms() >= deadline ||
-		    poll(&pfd, 1, (int)(deadline - util_now_ms())) == 0)
+		    relay_poll(&w->relay, &pfd, 1,
+		    (int)(deadline - util_now_ms())) == 0)
 			return;
 	}
 }
@@ -587,7 +619,7 @@ read_head(struct worker *w, struct conn *c)
 		/* look at the rate once a second while a head trickles in */
 		if (svc->request_min_rate > 0 && w->headlen > 0 && wait > 1000)
 			wait = 1000;
-		rc = poll(&pfd, 1, (int)(wait > 0 ? wait : 0));
+		rc = relay_poll(&w->relay, &pfd, 1, (int)(wait > 0 ? wait : 0));
 		if (deadline <= util_now_ms())
 			return w->headlen == 0 ? -1 : 408;
 		if (rc == -1 && errno != EINTR)
@@ -616,7 +648,7 @@ connect_sorry(struct worker *w, struct xfer *x)
 
 	if (!svc->has_redirect)
 		return -1;
-	fd = relay_connect((const struct sockaddr *)&svc->redirect,
+	fd = relay_connect(&w->relay, (const struct sockaddr *)&svc->redirect,
 	    svc->redirectlen, (int)svc->connect_timeout * 1000);
 	if (fd == -1) {
 		log_warn("sorry server %s: connect", svc->redirect_name);
@@ -750,8 +782,9 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 			return 0;
 		}
 		sb_worker_state(w->ws, WS_CONNECTING);
-		x->sfd = relay_connect((const struct sockaddr *)&rs->addr,
-		    rs->addrlen, (int)svc->connect_timeout * 1000);
+		x->sfd = relay_connect(&w->relay,
+		    (const struct sockaddr *)&rs->addr, rs->addrlen,
+		    (int)svc->connect_timeout * 1000);
 		if (x->sfd != -1) {
 			note_connect_success(w, rs);
 			tune_socket(x->sfd);
@@ -921,9 +954,9 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 		if (w->req.minor == 1) {
 			n = http_build_response(&w->resp, w->sbuf, NULL, NULL,
 			    w->obuf, w->ocap);
-			if (n < 0 || relay_write_all(c->cfd, w->obuf,
-			    (size_t)n, (int)w->svc->read_timeout * 1000,
-			    &stop_now) == -1)
+			if (n < 0 || relay_write_all(&w->relay, c->cfd,
+			    w->obuf, (size_t)n,
+			    (int)w->svc->read_timeout * 1000) == -1)
 				return XFER_ABORT;
 			x->to_client += (uint64_t)n;
 		}
@@ -1064,8 +1097,8 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	x->started = false;
 	x->reusable = false;
 	sb_worker_state(w->ws, WS_RELAYING);
-	if (relay_write_all(x->sfd, w->up, x->uplen, timeout,
-	    &stop_now) == -1) {
+	if (relay_write_all(&w->relay, x->sfd, w->up, x->uplen,
+	    timeout) == -1) {
 		if (x->reused && retry_ok)
 			return XFER_RETRY;
 		return errno == ETIMEDOUT ? 504 : 502;
@@ -1135,7 +1168,8 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		if (pfd[1].events == 0)
 			pfd[1].fd = -1;
 		lowat = flow_lowat_waiting(&fq) || flow_lowat_waiting(&fs);
-		rc = poll(pfd, 2, lowat && timeout > FLOW_LOWAT_WAIT_MS ?
+		rc = relay_poll(&w->relay, pfd, 2,
+		    lowat && timeout > FLOW_LOWAT_WAIT_MS ?
 		    FLOW_LOWAT_WAIT_MS : timeout);
 		if (rc == 0 && lowat) {
 			/* a slow source: wake at every segment from now */
@@ -1500,17 +1534,155 @@ park(struct worker *w, struct conn *c, int64_t deadline)
 	return true;
 }
 
-/* serve c; park it when it idles, else close it */
+/*
+ * Serve c; park it when it idles, else close it.  Parked connections
+ * whose next request comes meanwhile would wait for this one: past
+ * WORKER_HANDOFF_MS, relay_poll hands them to the other workers.
+ */
 static void
 run_conn(struct worker *w, struct conn *c)
 {
 	int64_t idle = (int64_t)w->svc->keepalive_timeout * 1000;
+	bool idles;
 
-	if (serve_conn(w, c) && park(w, c, util_now_ms() + idle)) {
+	if (w->nparked > 0 && w->svc->maxclients > 1 && !w->finishing)
+		w->relay.wake_at = util_now_ms() + WORKER_HANDOFF_MS;
+	idles = serve_conn(w, c);
+	w->relay.wake_at = 0;
+	if (idles && park(w, c, util_now_ms() + idle)) {
 		sb_server_release(w->sb, w->ws);
 		return;
 	}
 	finish_conn(w, c);
+}
+
+/* one handoff message: h, and room for one descriptor */
+struct handoff_msg {
+	struct handoff		 h;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	union {
+		struct cmsghdr	 align;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	}			 u;
+};
+
+static void
+handoff_msg_init(struct handoff_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = &m->h;
+	m->iov.iov_len = sizeof(m->h);
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+}
+
+/* put one parked connection into the handoff socket; false if full */
+static bool
+send_parked(struct worker *w, const struct parked *pk)
+{
+	struct handoff_msg m;
+	struct cmsghdr *cm;
+
+	handoff_msg_init(&m);
+	m.h.nreq = pk->nreq;
+	m.h.deadline = pk->deadline;
+	memcpy(&m.h.client, &pk->client, sizeof(m.h.client));
+	cm = CMSG_FIRSTHDR(&m.msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pk->fd, sizeof(int));
+	return sendmsg(w->a->handoff[0], &m.msg, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    (ssize_t)sizeof(m.h);
+}
+
+/* relay_poll's wake-up: this worker is busy, let others watch its parked
+   connections (those the socket has no room for stay) */
+static void
+hand_off_parked(void *arg)
+{
+	struct worker *w = arg;
+	unsigned moved = 0;
+	int fd;
+
+	if (should_finish(w))
+		return;		/* it will take its own back when finishing */
+	for (unsigned i = 0; i < w->parkcap && w->nparked > 0; i++) {
+		if (w->park[i].fd == -1)
+			continue;
+		if (!send_parked(w, &w->park[i]))
+			break;
+		fd = w->park[i].fd;
+		unpark(w, &w->park[i]);
+		close(fd);
+		moved++;
+	}
+	if (moved == 0)
+		return;
+	w->handed = true;
+	log_debug("busy for %d ms: %u idle connections handed to the other "
+	    "workers", WORKER_HANDOFF_MS, moved);
+}
+
+/* take a connection from the handoff socket; false if there is none */
+static bool
+recv_handoff(struct worker *w, struct conn *c, int64_t *deadline)
+{
+	struct handoff_msg m;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd = -1;
+
+	handoff_msg_init(&m);
+	n = recvmsg(w->a->handoff[1], &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n == -1)
+		return false;	/* another worker was quicker */
+	cm = CMSG_FIRSTHDR(&m.msg);
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (fd == -1 || n != (ssize_t)sizeof(m.h) ||
+	    (m.msg.msg_flags & MSG_TRUNC)) {
+		if (fd != -1)
+			close(fd);
+		log_warnx("handoff socket: a message of %zd bytes without "
+		    "a connection, expected %zu bytes and one descriptor",
+		    n, sizeof(m.h));
+		return false;
+	}
+	memset(c, 0, sizeof(*c));
+	c->cfd = fd;
+	c->nreq = m.h.nreq;
+	memcpy(&c->client, &m.h.client, sizeof(c->client));
+	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
+	    sizeof(c->clientstr));
+	*deadline = m.h.deadline;
+	return true;
+}
+
+/* a connection another worker handed off: serve it if it has bytes (or
+   hung up), else park it until its deadline */
+static void
+take_handoff(struct worker *w)
+{
+	struct conn c;
+	int64_t deadline;
+	char b;
+
+	if (!recv_handoff(w, &c, &deadline))
+		return;
+	if (recv(c.cfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (!park(w, &c, deadline))
+			finish_conn(w, &c);
+		return;
+	}
+	c.ready = true;
+	run_conn(w, &c);
 }
 
 /* a parked connection has bytes (or hung up): serve it */
@@ -1549,6 +1721,18 @@ begin_finish(struct worker *w)
 		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->svc->listen[i].fd,
 		    NULL);
 	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->a->pod, NULL);
+	(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->a->handoff[1], NULL);
+	/* what was handed off before: a worker hands off only before it
+	   finishes, so the last to finish takes the last of them */
+	for (unsigned n = 0; n < WORKER_PARK_MAX; n++) {
+		struct conn c;
+		int64_t deadline;
+
+		if (!recv_handoff(w, &c, &deadline))
+			break;
+		if (!park(w, &c, deadline))
+			finish_conn(w, &c);
+	}
 	for (unsigned i = 0; i < w->parkcap; i++)
 		if (w->park[i].fd != -1 && w->park[i].deadline > last)
 			w->park[i].deadline = last;
@@ -1565,6 +1749,7 @@ sweep_parked(struct worker *w, bool all, int max)
 {
 	int64_t now = util_now_ms(), next = now + max;
 	struct parked *pk;
+	char b;
 
 	if (all || (w->nparked > 0 && w->parknext <= now)) {
 		w->parknext = INT64_MAX;
@@ -1572,7 +1757,13 @@ sweep_parked(struct worker *w, bool all, int max)
 			pk = &w->park[i];
 			if (pk->fd == -1)
 				continue;
-			if (all || pk->deadline <= now) {
+			if (!all && pk->deadline <= now && recv(pk->fd, &b, 1,
+			    MSG_PEEK | MSG_DONTWAIT) == 1) {
+				/* its request came while this worker was busy
+				   (no other took it): epoll reports it next */
+				pk->deadline = now +
+				    (int64_t)w->svc->request_timeout * 1000;
+			} else if (all || pk->deadline <= now) {
 				int fd = pk->fd;
 
 				unpark(w, pk);
@@ -1649,10 +1840,18 @@ worker_main(const struct worker_args *a)
 			fatal("epoll_wait");
 		if (n == 0)
 			pool_expire(&w);
+		w.handed = false;
 		for (int i = 0; i < n && !stop_now; i++) {
+			if (ev[i].data.u64 == WORKER_HANDOFF_TAG) {
+				take_handoff(&w);
+				continue;
+			}
 			if (ev[i].data.u64 & WORKER_PARK_TAG) {
-				wake_parked(&w, (unsigned)(ev[i].data.u64 &
-				    ~WORKER_PARK_TAG));
+				/* after a handoff a place may hold another
+				   connection: epoll says again what is ready */
+				if (!w.handed)
+					wake_parked(&w, (unsigned)(
+					    ev[i].data.u64 & ~WORKER_PARK_TAG));
 				continue;
 			}
 			if (ev[i].data.u64 == (uint64_t)a->pod) {

@@ -21,6 +21,8 @@ struct worker_args {
 	struct sb		*sb;
 	int			 slot;		/* its scoreboard slot */
 	int			 pod;		/* read end of the pipe of death */
+	int			 handoff[2];	/* [0] send, [1] take parked
+						   connections (worker.c) */
 	int			 alog;		/* access log, or -1 */
 };
 

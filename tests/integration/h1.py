@@ -22,6 +22,11 @@ interim 100 arrived.  Every socket operation has a timeout.
     h1.py timed PORT PATH PATH2      PATH, then PATH2 on the same
                                      connection: when 12 KiB of the first
                                      body and the whole of each came
+    h1.py beside PORT N SLOW...      N kept connections; a request for
+                                     each SLOW path on connections of
+                                     their own; while those are answered,
+                                     a second and a third request on
+                                     each of the N
 
 Each prints what it saw, one line per response, and exits 1 on a protocol
 error or timeout (with the reason on stderr).
@@ -303,6 +308,45 @@ def cmd_timed(port, path, path2):
                                (time.monotonic() - t0) * 1000))
 
 
+def cmd_beside(port, n, slow):
+    """Prints 'second OK CLOSE MS' and 'third OK CLOSE MS' (of the N:
+    answered with 200, answered with Connection: close, the slowest
+    answer in ms from sending all N requests), then 'slow STATUS MS' for
+    each slow path, in ms from sending it."""
+    conns = []
+    for _ in range(n):
+        c = Conn(port)
+        c.send(req("GET", "/"))
+        c.response()
+        conns.append(c)
+    slows = []
+    for path in slow:
+        c = Conn(port)
+        c.send(req("GET", path))
+        slows.append((c, time.monotonic()))
+    time.sleep(0.3)
+    for what in ("second", "third"):
+        ok = close = worst = 0
+        t0 = time.monotonic()
+        for c in conns:
+            try:
+                c.send(req("GET", "/"))
+            except OSError:
+                pass
+        for c in conns:
+            try:
+                status, h, _, _ = c.response()
+            except (Closed, OSError):
+                continue
+            worst = max(worst, time.monotonic() - t0)
+            ok += status == 200
+            close += h.get("connection", "").lower() == "close"
+        print("%s %d %d %d" % (what, ok, close, worst * 1000))
+    for c, t0 in slows:
+        status = c.response()[0]
+        print("slow %d %d" % (status, (time.monotonic() - t0) * 1000))
+
+
 def main(argv):
     cmd, port = argv[1], int(argv[2])
     try:
@@ -328,6 +372,8 @@ def main(argv):
             cmd_many(port, int(argv[3]))
         elif cmd == "timed":
             cmd_timed(port, argv[3], argv[4])
+        elif cmd == "beside":
+            cmd_beside(port, int(argv[3]), argv[4:])
         else:
             sys.exit("h1.py: unknown command " + cmd)
     except (Closed, socket.timeout, OSError, ValueError) as e:

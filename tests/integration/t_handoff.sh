@@ -1,0 +1,102 @@
+#!/bin/bash
+# Kept-alive connections wait between requests in the epoll set of the
+# worker that served them.  When that worker is busy with another
+# connection for 20 ms (a slow origin here), it hands them to the
+# service's other workers through the handoff socket: their next request
+# is answered at once by an idle worker instead of waiting for the slow
+# one.  They keep their request count (maxkeepaliverequests) and their
+# keepalive_timeout.  Handed off during a graceful reload, they are taken
+# back by the old generation's workers as they finish, and answered.
+. "$(dirname "$0")/lib.sh"
+start_origin a
+P=$(free_port)
+{ conf_header; cat <<EOF2
+virtual web {
+    listen = "127.0.0.1:$P"
+    startservers = 2
+    minspareservers = 1
+    maxspareservers = 2
+    maxclients = 2
+    keepalive_timeout = 3
+    maxkeepaliverequests = 3
+    server "127.0.0.1:$PORT_a" { }
+}
+EOF2
+} > "$T/t.conf"
+start_tcpvsd "$T/t.conf" "$P"
+wait_until 10 eventually '[ "$(sb_workers)" -eq 2 ]'
+
+# 5 kept connections, all on the worker that is first idle, then a
+# request the origin answers after 3 s: on that worker too
+timeout 30 $H1 beside "$P" 5 /slow/3000 > "$T/b1" 2> "$T/b1.err"
+read -r _ ok close ms < <(grep '^second' "$T/b1")
+check "while the slow one runs, 5 second requests answered ($ok) at once (${ms:-?} ms)" \
+    test "${ok:-0}" -eq 5 -a "${ms:-9999}" -lt 1000
+check "without Connection: close ($close)" test "${close:-9}" -eq 0
+read -r _ ok close _ < <(grep '^third' "$T/b1")
+check "the third requests: 5 answered ($ok), each the last one its connection may carry ($close closed)" test "${ok:-0}" -eq 5 -a "${close:-0}" -eq 5
+read -r _ st ms < <(grep '^slow' "$T/b1")
+check "the slow request was answered ($st, ${ms:-?} ms)" test "${st:-0}" -eq 200 -a "${ms:-0}" -ge 2900
+check "the log says it" grep -q "idle connections handed to the other workers" "$T/tcpvsd.log"
+
+# keepalive_timeout is counted from the first parking, not restarted by
+# the handoff 1.5 s later
+timeout 30 python3 - "$P" > "$T/idle" 2> "$T/idle.err" <<'EOP'
+import socket, sys, threading, time
+port = int(sys.argv[1])
+def get(s, path):
+    s.sendall(("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode())
+    b = b""
+    while b"\r\n\r\n" not in b:
+        b += s.recv(4096)
+    n = int([l for l in b.split(b"\r\n") if l.lower().startswith(b"content-length")][0].split(b":")[1])
+    while len(b.partition(b"\r\n\r\n")[2]) < n:
+        b += s.recv(4096)
+a = socket.create_connection(("127.0.0.1", port), timeout=10)
+get(a, "/")
+t0 = time.monotonic()
+time.sleep(1.5)
+slow = socket.create_connection(("127.0.0.1", port), timeout=10)
+threading.Thread(target=get, args=(slow, "/slow/1000"), daemon=True).start()
+a.settimeout(6)
+try:
+    gone = a.recv(1) == b""
+except socket.timeout:
+    gone = False
+print("closed %s after %d ms" % ("yes" if gone else "no", (time.monotonic() - t0) * 1000))
+EOP
+read -r _ gone _ ms _ < "$T/idle"
+check "an idle handed-off connection is closed at its keepalive_timeout ($gone, ${ms:-?} ms)" test "$gone" = yes -a "${ms:-0}" -ge 2500 -a "${ms:-9999}" -lt 3800
+
+# both workers busy: what the first hands off waits in the socket; a
+# graceful reload (SIGUSR1) meanwhile, and the old workers, finishing,
+# take it back
+timeout 30 $H1 beside "$P" 5 /slow/2000 /slow/2000 > "$T/b2" 2> "$T/b2.err" &
+B2=$!
+PIDS="$PIDS $B2"
+sleep 0.6
+kill -USR1 "$TCPVSD_PID"
+wait "$B2"
+read -r _ ok close ms < <(grep '^second' "$T/b2")
+check "reload: 5 second requests answered ($ok)" test "${ok:-0}" -eq 5
+check "after the slow ones, by the old workers, with Connection: close ($close, ${ms:-?} ms)" test "${close:-0}" -eq 5 -a "${ms:-0}" -ge 1000
+check "the new generation serves" test "$(get "http://127.0.0.1:$P/")" = a
+stop_tcpvsd
+
+# one worker: nobody to hand off to, the requests wait for the slow one;
+# they came before their keepalive_timeout ran out (2 s), so they are
+# answered, not closed for idling while the worker was busy
+P1=$(free_port)
+sed -e "s/127.0.0.1:$P\"/127.0.0.1:$P1\"/" -e 's/startservers = 2/startservers = 1/' \
+    -e 's/maxclients = 2/maxclients = 1/' -e 's/maxspareservers = 2/maxspareservers = 1/' \
+    -e 's/keepalive_timeout = 3/keepalive_timeout = 2/' "$T/t.conf" > "$T/one.conf"
+handed() { grep -c 'handed to the other' "$T/tcpvsd.log"; }
+h0=$(handed)
+start_tcpvsd "$T/one.conf" "$P1"
+timeout 30 $H1 beside "$P1" 5 /slow/3000 > "$T/b3" 2> "$T/b3.err"
+read -r _ ok close ms < <(grep '^second' "$T/b3")
+check "one worker: 5 second requests answered ($ok) after the slow one (${ms:-?} ms)" \
+    test "${ok:-0}" -eq 5 -a "${ms:-0}" -ge 2000
+check "and none handed off" test "$(handed)" -eq "$h0"
+stop_tcpvsd
+finish
