@@ -12,11 +12,19 @@ run=$top/demo-run
 PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3
  clang libclang-rt-14-dev wrk valgrind keepalived iproute2 procps"
 
+# tcpvsd first, so no request reaches it after its origins are gone; then
+# wait (at most 10 s each) until each has exited and freed its port
 stop() {
+	local f pid i
 	[ -d "$run" ] || { echo "demo: nothing to stop"; return 0; }
-	for f in "$run"/*.pid; do
+	for f in "$run"/tcpvsd.pid "$run"/origin*.pid; do
 		[ -f "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null || true
+		pid=$(cat "$f")
+		kill -TERM "$pid" 2>/dev/null || true
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
 		rm -f "$f"
 	done
 	echo "demo: stopped"
