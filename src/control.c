@@ -318,57 +318,27 @@ execute(struct control *c, struct client *cl)
 	free(data);
 }
 
-/* a descriptor sent with the request: kept for "load", one at most */
-static void
-take_fds(struct client *cl, struct msghdr *msg)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm != NULL;
-	    cm = CMSG_NXTHDR(msg, cm)) {
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
-			    sizeof(fd));
-			if (cl->passfd == -1)
-				cl->passfd = fd;
-			else
-				close(fd);
-		}
-	}
-}
-
 static void
 read_request(struct control *c, struct client *cl)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(4 * sizeof(int))];
-	} cm;
-	struct msghdr msg;
-	struct iovec iov;
 	ssize_t n;
+	int fd;
 
-	iov.iov_base = cl->in + cl->inlen;
-	iov.iov_len = CTL_MAX_REQUEST - cl->inlen;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cm.buf;
-	msg.msg_controllen = sizeof(cm.buf);
-	n = recvmsg(cl->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = util_recv_fd(cl->fd, cl->in + cl->inlen,
+	    CTL_MAX_REQUEST - cl->inlen, &fd, MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
+		if (fd != -1)
+			close(fd);
 		drop(c, cl);
 		return;
 	}
-	take_fds(cl, &msg);
+	/* a descriptor sent with the request: kept for "load", one at most */
+	if (fd != -1 && cl->passfd == -1)
+		cl->passfd = fd;
+	else if (fd != -1)
+		close(fd);
 	cl->inlen += (size_t)n;
 	cl->in[cl->inlen] = '\0';
 	if (memchr(cl->in, '\n', cl->inlen) != NULL)

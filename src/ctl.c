@@ -157,12 +157,6 @@ static int
 send_request(int fd, const char *request, int passfd)
 {
 	char line[CTL_MAX_REQUEST + 1];
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov;
-	struct msghdr msg;
 	size_t n;
 
 	n = (size_t)snprintf(line, sizeof(line), "%s\n", request);
@@ -170,22 +164,9 @@ send_request(int fd, const char *request, int passfd)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	iov.iov_base = line;
-	iov.iov_len = n;
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (passfd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		CMSG_FIRSTHDR(&msg)->cmsg_level = SOL_SOCKET;
-		CMSG_FIRSTHDR(&msg)->cmsg_type = SCM_RIGHTS;
-		CMSG_FIRSTHDR(&msg)->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&msg)), &passfd, sizeof(int));
-	}
 	/* the line is small: one sendmsg, a short write is an error */
-	return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+	return util_send_fd(fd, line, n, passfd, MSG_NOSIGNAL) ==
+	    (ssize_t)n ? 0 : -1;
 }
 
 /* everything up to EOF or the "." line, bounded in time */

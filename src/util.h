@@ -3,12 +3,13 @@
 /*
  * Small helpers with no policy: socket addresses, monotonic time,
  * allocators that die on failure (start-up only, never on the request
- * path), descriptor flags.
+ * path), descriptor flags, passing a descriptor over a UNIX socket.
  */
 #ifndef TCPVS_UTIL_H
 #define TCPVS_UTIL_H
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,12 @@ int64_t	 util_wall_ms(void);
 
 int	 util_set_nonblock(int fd, int on);
 int	 util_set_cloexec(int fd);
+/* sendmsg(2) of buf, with fd as SCM_RIGHTS when fd >= 0 */
+ssize_t	 util_send_fd(int sock, const void *buf, size_t len, int fd,
+	    int flags);
+/* recvmsg(2) into buf (descriptors close-on-exec); *fd is the first
+   descriptor that came with it, or -1: any others are closed */
+ssize_t	 util_recv_fd(int sock, void *buf, size_t len, int *fd, int flags);
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

@@ -90,20 +90,6 @@ struct idle {
 struct parked {
 	int			 fd;		/* -1: free */
 	unsigned		 nreq;
-	int64_t			 deadline;
-	struct sockaddr_storage	 client;
-};
-
-/*
- * A worker busy with one connection for WORKER_HANDOFF_MS hands its parked
- * ones to the service's other workers: each goes, as a descriptor
- * (SCM_RIGHTS) with this, into the service's handoff socket, where one
- * idle worker takes it (EPOLLEXCLUSIVE), as it would accept a connection.
- * Without it a parked connection's next request would wait for its
- * worker's current one, however slow, while other workers idle.
- */
-struct handoff {
-	unsigned		 nreq;
 	int64_t			 deadline;	/* util_now_ms() */
 	struct sockaddr_storage	 client;
 };
@@ -1556,47 +1542,36 @@ run_conn(struct worker *w, struct conn *c)
 	finish_conn(w, c);
 }
 
-/* one handoff message: h, and room for one descriptor */
-struct handoff_msg {
-	struct handoff		 h;
-	struct iovec		 iov;
-	struct msghdr		 msg;
-	union {
-		struct cmsghdr	 align;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	}			 u;
-};
-
+/* c has nothing to read yet: watch it until deadline without holding the
+   worker; else (bytes, a hang-up, no room to watch it) serve it */
 static void
-handoff_msg_init(struct handoff_msg *m)
+serve_or_park(struct worker *w, struct conn *c, int64_t deadline)
 {
-	memset(m, 0, sizeof(*m));
-	m->iov.iov_base = &m->h;
-	m->iov.iov_len = sizeof(m->h);
-	m->msg.msg_iov = &m->iov;
-	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->u.buf;
-	m->msg.msg_controllen = sizeof(m->u.buf);
+	char b;
+
+	if (recv(c->cfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK) &&
+	    park(w, c, deadline))
+		return;
+	c->ready = true;
+	run_conn(w, c);
 }
+
+/*
+ * A worker busy with one connection for WORKER_HANDOFF_MS hands its parked
+ * ones to the service's other workers: each goes, as a descriptor
+ * (SCM_RIGHTS) with its struct parked, into the service's handoff socket,
+ * where one idle worker takes it (EPOLLEXCLUSIVE), as it would accept a
+ * connection.  Without it a parked connection's next request would wait
+ * for its worker's current one, however slow, while other workers idle.
+ */
 
 /* put one parked connection into the handoff socket; false if full */
 static bool
 send_parked(struct worker *w, const struct parked *pk)
 {
-	struct handoff_msg m;
-	struct cmsghdr *cm;
-
-	handoff_msg_init(&m);
-	m.h.nreq = pk->nreq;
-	m.h.deadline = pk->deadline;
-	memcpy(&m.h.client, &pk->client, sizeof(m.h.client));
-	cm = CMSG_FIRSTHDR(&m.msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &pk->fd, sizeof(int));
-	return sendmsg(w->a->handoff[0], &m.msg, MSG_DONTWAIT | MSG_NOSIGNAL) ==
-	    (ssize_t)sizeof(m.h);
+	return util_send_fd(w->a->handoff[0], pk, sizeof(*pk), pk->fd,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(*pk);
 }
 
 /* relay_poll's wake-up: this worker is busy, let others watch its parked
@@ -1627,62 +1602,54 @@ hand_off_parked(void *arg)
 	    "workers", WORKER_HANDOFF_MS, moved);
 }
 
-/* take a connection from the handoff socket; false if there is none */
+/* take a connection from the handoff socket into pk; false if there is
+   none */
 static bool
-recv_handoff(struct worker *w, struct conn *c, int64_t *deadline)
+recv_handoff(struct worker *w, struct parked *pk)
 {
-	struct handoff_msg m;
-	struct cmsghdr *cm;
 	ssize_t n;
-	int fd = -1;
+	int fd;
 
-	handoff_msg_init(&m);
-	n = recvmsg(w->a->handoff[1], &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	/* MSG_TRUNC: the length of the message, were it longer */
+	n = util_recv_fd(w->a->handoff[1], pk, sizeof(*pk), &fd,
+	    MSG_DONTWAIT | MSG_TRUNC);
 	if (n == -1)
 		return false;	/* another worker was quicker */
-	cm = CMSG_FIRSTHDR(&m.msg);
-	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
-	    cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	if (fd == -1 || n != (ssize_t)sizeof(m.h) ||
-	    (m.msg.msg_flags & MSG_TRUNC)) {
+	if (fd == -1 || n != (ssize_t)sizeof(*pk)) {
 		if (fd != -1)
 			close(fd);
 		log_warnx("handoff socket: a message of %zd bytes without "
 		    "a connection, expected %zu bytes and one descriptor",
-		    n, sizeof(m.h));
+		    n, sizeof(*pk));
 		return false;
 	}
-	memset(c, 0, sizeof(*c));
-	c->cfd = fd;
-	c->nreq = m.h.nreq;
-	memcpy(&c->client, &m.h.client, sizeof(c->client));
-	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
-	    sizeof(c->clientstr));
-	*deadline = m.h.deadline;
+	pk->fd = fd;
 	return true;
 }
 
-/* a connection another worker handed off: serve it if it has bytes (or
-   hung up), else park it until its deadline */
+/* the client connection pk describes */
+static void
+conn_of(struct conn *c, const struct parked *pk)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfd = pk->fd;
+	c->nreq = pk->nreq;
+	memcpy(&c->client, &pk->client, sizeof(c->client));
+	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
+	    sizeof(c->clientstr));
+}
+
+/* a connection another worker handed off */
 static void
 take_handoff(struct worker *w)
 {
+	struct parked pk;
 	struct conn c;
-	int64_t deadline;
-	char b;
 
-	if (!recv_handoff(w, &c, &deadline))
+	if (!recv_handoff(w, &pk))
 		return;
-	if (recv(c.cfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
-	    (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		if (!park(w, &c, deadline))
-			finish_conn(w, &c);
-		return;
-	}
-	c.ready = true;
-	run_conn(w, &c);
+	conn_of(&c, &pk);
+	serve_or_park(w, &c, pk.deadline);
 }
 
 /* a parked connection has bytes (or hung up): serve it */
@@ -1694,14 +1661,9 @@ wake_parked(struct worker *w, unsigned i)
 
 	if (i >= w->parkcap || (pk = &w->park[i])->fd == -1)
 		return;
-	memset(&c, 0, sizeof(c));
-	c.cfd = pk->fd;
-	c.nreq = pk->nreq;
+	conn_of(&c, pk);
 	c.ready = true;
-	memcpy(&c.client, &pk->client, sizeof(c.client));
 	unpark(w, pk);
-	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
-	    sizeof(c.clientstr));
 	run_conn(w, &c);
 }
 
@@ -1725,12 +1687,13 @@ begin_finish(struct worker *w)
 	/* what was handed off before: a worker hands off only before it
 	   finishes, so the last to finish takes the last of them */
 	for (unsigned n = 0; n < WORKER_PARK_MAX; n++) {
+		struct parked pk;
 		struct conn c;
-		int64_t deadline;
 
-		if (!recv_handoff(w, &c, &deadline))
+		if (!recv_handoff(w, &pk))
 			break;
-		if (!park(w, &c, deadline))
+		conn_of(&c, &pk);
+		if (!park(w, &c, pk.deadline))
 			finish_conn(w, &c);
 	}
 	for (unsigned i = 0; i < w->parkcap; i++)
@@ -1794,7 +1757,6 @@ accept_one(struct worker *w, int lfd)
 {
 	struct conn c;
 	socklen_t len = sizeof(c.client);
-	char b;
 
 	memset(&c, 0, sizeof(c));
 	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
@@ -1809,15 +1771,9 @@ accept_one(struct worker *w, int lfd)
 		finish_conn(w, &c);
 		return;
 	}
-	/* nothing to read yet (defer_accept timed out, or a syncookie):
-	   wait for it without holding the worker */
-	if (recv(c.cfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
-	    (errno == EAGAIN || errno == EWOULDBLOCK) &&
-	    park(w, &c, util_now_ms() + (int64_t)w->svc->request_timeout *
-	    1000))
-		return;
-	c.ready = true;
-	run_conn(w, &c);
+	/* nothing to read yet (defer_accept timed out, or a syncookie) */
+	serve_or_park(w, &c, util_now_ms() +
+	    (int64_t)w->svc->request_timeout * 1000);
 }
 
 void
