@@ -257,11 +257,8 @@ def cmd_partial(port):
     print("second", status, h.get("connection", "-"))
 
 
-def cmd_many(port, n):
-    """Prints 'first OK' and 'second OK KEPT CLOSED': how many first
-    requests were answered, and of the second requests how many were
-    answered on their kept connection and how many connections the server
-    had closed (listed by their opening order on stderr)."""
+def open_kept(port, n):
+    """N connections, each asked for / once: (connections, answered 200)"""
     conns, ok = [], 0
     for _ in range(n):
         c = Conn(port)
@@ -269,6 +266,15 @@ def cmd_many(port, n):
         if c.response()[0] == 200:
             ok += 1
         conns.append(c)
+    return conns, ok
+
+
+def cmd_many(port, n):
+    """Prints 'first OK' and 'second OK KEPT CLOSED': how many first
+    requests were answered, and of the second requests how many were
+    answered on their kept connection and how many connections the server
+    had closed (listed by their opening order on stderr)."""
+    conns, ok = open_kept(port, n)
     print("first", ok)
     kept = closed = 0
     gone = []
@@ -313,12 +319,7 @@ def cmd_beside(port, n, slow):
     answered with 200, answered with Connection: close, the slowest
     answer in ms from sending all N requests), then 'slow STATUS MS' for
     each slow path, in ms from sending it."""
-    conns = []
-    for _ in range(n):
-        c = Conn(port)
-        c.send(req("GET", "/"))
-        c.response()
-        conns.append(c)
+    conns, _ = open_kept(port, n)
     slows = []
     for path in slow:
         c = Conn(port)

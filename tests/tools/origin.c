@@ -357,7 +357,7 @@ respond(int fd, const struct req *r, int status, const char *body,
 		len = 0;
 	/* one write when it fits: an origin killed under load (t_health_load)
 	   then stops between responses, never inside one */
-	if (len <= sizeof(head) - (size_t)n) {
+	if ((size_t)n < sizeof(head) && len <= sizeof(head) - (size_t)n) {
 		memcpy(head + n, body, len);
 		return write_all(fd, head, (size_t)n + len);
 	}
