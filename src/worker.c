@@ -49,6 +49,7 @@
 #include "worker.h"
 
 #define WORKER_MAX_EVENTS	64
+#define WORKER_ACCEPT_BATCH	16	/* connections taken a round */
 #define WORKER_TICK_MS		1000	/* check the master is alive */
 #define WORKER_LINGER_MS	2000	/* drain after an error reply */
 #define WORKER_LINGER_BYTES	(1024 * 1024)
@@ -1752,7 +1753,8 @@ read_pod(struct worker *w)
 	return read(w->a->pod, &b, 1) == 1;
 }
 
-static void
+/* false when there was none to take (or no descriptor for it) */
+static bool
 accept_one(struct worker *w, int lfd)
 {
 	struct conn c;
@@ -1765,15 +1767,32 @@ accept_one(struct worker *w, int lfd)
 		if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			log_warn("accept");
-		return;
+		return errno == ECONNABORTED || errno == EINTR;
 	}
 	if (!begin_conn(w, &c)) {
 		finish_conn(w, &c);
-		return;
+		return true;
 	}
 	/* nothing to read yet (defer_accept timed out, or a syncookie) */
 	serve_or_park(w, &c, util_now_ms() +
 	    (int64_t)w->svc->request_timeout * 1000);
+	return true;
+}
+
+/*
+ * Up to WORKER_ACCEPT_BATCH waiting connections, each served or parked
+ * before the next is taken.  epoll reports the listening socket once a
+ * round, beside up to WORKER_MAX_EVENTS parked connections: taking one
+ * connection a round, a burst of new ones would wait in the listen queue
+ * for dozens of rounds (t_accept).
+ */
+static void
+accept_some(struct worker *w, int lfd)
+{
+	for (unsigned i = 0; i < WORKER_ACCEPT_BATCH && !stop_now &&
+	    !should_finish(w); i++)
+		if (!accept_one(w, lfd))
+			break;
 }
 
 void
@@ -1815,7 +1834,7 @@ worker_main(const struct worker_args *a)
 					stop_graceful = 1;
 				continue;
 			}
-			accept_one(&w, (int)ev[i].data.u64);
+			accept_some(&w, (int)ev[i].data.u64);
 		}
 	}
 	/* idle kept connections may be closed at any time (RFC 9112 9.5) */

@@ -22,6 +22,8 @@ interim 100 arrived.  Every socket operation has a timeout.
     h1.py timed PORT PATH PATH2      PATH, then PATH2 on the same
                                      connection: when 12 KiB of the first
                                      body and the whole of each came
+    h1.py burst PORT N               N new connections at once, a
+                                     request on each: the slowest answer
     h1.py beside PORT N SLOW...      N kept connections; a request for
                                      each SLOW path on connections of
                                      their own; while those are answered,
@@ -33,6 +35,7 @@ error or timeout (with the reason on stderr).
 """
 import hashlib
 import os
+import selectors
 import socket
 import sys
 import time
@@ -314,6 +317,37 @@ def cmd_timed(port, path, path2):
                                (time.monotonic() - t0) * 1000))
 
 
+def cmd_burst(port, n):
+    """Prints 'burst ANSWERED MS': of N connections opened at once, each
+    sending a request as soon as it is connected, how many got a response
+    head, and the slowest in ms from the first connect."""
+    sel = selectors.DefaultSelector()
+    t0 = time.monotonic()
+    for _ in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        sel.register(s, selectors.EVENT_WRITE, [b""])
+    answered = worst = 0
+    while sel.get_map() and time.monotonic() - t0 < TIMEOUT:
+        for key, ev in sel.select(0.5):
+            s = key.fileobj
+            if ev & selectors.EVENT_WRITE:
+                s.send(req("GET", "/"))
+                sel.modify(s, selectors.EVENT_READ, key.data)
+                continue
+            d = s.recv(4096)
+            key.data[0] += d
+            if d and b"\r\n\r\n" not in key.data[0]:
+                continue
+            if d:
+                answered += 1
+                worst = time.monotonic() - t0
+            sel.unregister(s)
+            s.close()
+    print("burst %d %d" % (answered, worst * 1000))
+
+
 def cmd_beside(port, n, slow):
     """Prints 'second OK CLOSE MS' and 'third OK CLOSE MS' (of the N:
     answered with 200, answered with Connection: close, the slowest
@@ -373,6 +407,8 @@ def main(argv):
             cmd_many(port, int(argv[3]))
         elif cmd == "timed":
             cmd_timed(port, argv[3], argv[4])
+        elif cmd == "burst":
+            cmd_burst(port, int(argv[3]))
         elif cmd == "beside":
             cmd_beside(port, int(argv[3]), argv[4:])
         else:
