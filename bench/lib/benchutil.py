@@ -490,9 +490,19 @@ def each_result(scenarios, cands, summ, key):
                 yield s, c, v, hp
 
 
+def held_all(s, v):
+    """False when an idle scenario's candidate held fewer idle connections
+    than wanted (HAProxy past its descriptor limit): its memory is then
+    not that of the scenario's count."""
+    if s["kind"] != "idle" or v.get("idle_end") is None:
+        return True
+    return v["idle_end"] >= int(s["idle"])
+
+
 def write_plot_data(d, summ, scenarios, cands):
     """plot-concurrency.dat and plot-idle.dat: one block per candidate,
-    its name on the first line (gnuplot: index i, columnheader(1))."""
+    its name on the first line (gnuplot: index i, columnheader(1)); an
+    idle point only where the candidate held all the idle connections."""
     conc = [s for s in scenarios if s["kind"] == "small"]
     idle = [s for s in scenarios if s["kind"] == "idle"]
     for fname, group, xkey, cols in (
@@ -506,7 +516,8 @@ def write_plot_data(d, summ, scenarios, cands):
             first = True
             for c in cands:
                 pts = [(int(s[xkey]), summ[(s["name"], c)]) for s in group
-                       if (s["name"], c) in summ]
+                       if (s["name"], c) in summ
+                       and held_all(s, summ[(s["name"], c)])]
                 if not pts:
                     continue
                 if not first:
@@ -637,6 +648,8 @@ def cmd_report(a):
                  "PSS ×HAProxy |")
         L.append("|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|")
         for s, c, v, hp in each_result(idle, cands, summ, "pss_kb"):
+            if not held_all(s, summ.get((s["name"], "haproxy"), {})):
+                hp = None  # its PSS is of fewer connections
             n = num(s["idle"])
             kern = None
             if v["pte_kb"] is not None and v["kstack_kb"] is not None:
