@@ -1764,10 +1764,11 @@ accept_one(struct worker *w, int lfd)
 	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (c.cfd == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept");
-		return errno == ECONNABORTED || errno == EINTR;
+		int e = errno;
+
+		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
+			log_warn("virtual %s: accept", w->svc->ident);
+		return e == ECONNABORTED || e == EINTR;
 	}
 	if (!begin_conn(w, &c)) {
 		finish_conn(w, &c);
