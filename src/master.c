@@ -49,6 +49,7 @@
 #include "worker.h"
 
 #define MASTER_TICK_MS		1000
+#define MASTER_PIDFILE_WAITS	40	/* of 50 ms: a starting holder's pid */
 #define MASTER_MAX_SPAWN_RATE	32	/* forks per second per service */
 #define MASTER_STOP_WAIT_MS	10000	/* SIGTERM to SIGKILL */
 #define MASTER_HEALTH_WAIT_MS	2000	/* the checker: SIGTERM to SIGKILL */
@@ -179,7 +180,14 @@ master_lock_pidfile(const char *path)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno == EWOULDBLOCK) {
-			n = pread(fd, buf, sizeof(buf) - 1, 0);
+			/* the holder writes its pid once it has bound its
+			   sockets (and detached): wait for it, a little */
+			for (int i = 0; i < MASTER_PIDFILE_WAITS; i++) {
+				n = pread(fd, buf, sizeof(buf) - 1, 0);
+				if (n > 0 && memchr(buf, '\n', (size_t)n))
+					break;
+				(void)poll(NULL, 0, 50);
+			}
 			buf[n > 0 ? n : 0] = '\0';
 			buf[strcspn(buf, "\n")] = '\0';
 			log_warnx("pidfile %s is locked: tcpvsd is already "

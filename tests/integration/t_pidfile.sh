@@ -1,6 +1,7 @@
 #!/bin/bash
 # The pidfile is locked: a second tcpvsd with the same pidfile refuses to
-# start with a message naming it and the running pid.  A pidfile or control
+# start with a message naming it and the running pid, waiting for a
+# starting one to write its pid.  A pidfile or control
 # socket in a directory that does not exist stops tcpvsd at start with a
 # message naming the path and the option, and leaves nothing behind.
 . "$(dirname "$0")/lib.sh"
@@ -47,4 +48,18 @@ check "a control socket in a missing directory: status 1" test "$rc" -eq 1
 check "the message names the socket and the option" grep -q "control $T/nodir/ctl.sock: No such file or directory; the control option wants a path in an existing, writable directory, or \"\" for no control socket" "$T/noctl.log"
 check "the pidfile it locked is removed" test ! -e "$T/noctl.pid"
 check "nothing listens on its port" test -z "$(get "http://127.0.0.1:$P3/" 2>/dev/null)"
+
+# a tcpvsd that has locked its pidfile but not yet written its pid (it
+# binds first): the second waits for the pid instead of saying "?"
+P4=$(free_port)
+mk "$P4" "$T/starting.conf"
+sed -i "s|^pidfile = .*|pidfile = \"$T/starting.pid\"|" "$T/starting.conf"
+( exec 9<> "$T/starting.pid"; flock -x 9; sleep 0.5; echo 4242 >&9; exec sleep 20 ) &
+holder=$!
+PIDS="$PIDS $holder"
+wait_until 5 eventually '! flock -n "$T/starting.pid" true'
+start_fails "$T/starting.conf" "$T/starting.log"; rc=$?
+check "beside a starting tcpvsd: status 1" test "$rc" -eq 1
+check "naming its pid once written" grep -q "pidfile $T/starting.pid is locked: tcpvsd is already running as pid 4242" "$T/starting.log"
+kill "$holder"
 finish
