@@ -3,8 +3,8 @@
 # the listening socket, not one.  One worker is kept busy by 256
 # kept-alive connections (wrk); epoll reports the listening socket once
 # a round over those that are ready.  100 new connections opened at once
-# are all answered before the worker has served 6,000 requests on the
-# kept ones (500 - 2,100 here, 38 - 45 ms).  Taking one a round, it
+# are all answered before the worker has served 8,000 requests on the
+# kept ones (500 - 3,000 here and in CI).  Taking one a round, it
 # served 16,700 - 27,200 (770 - 1,200 ms).
 . "$(dirname "$0")/lib.sh"
 command -v wrk > /dev/null || skip "wrk not installed (Debian package wrk)"
@@ -36,6 +36,6 @@ rate=$(awk '/^Requests\/sec/ { print int($2) }' "$T/wrk")
 served=$(( ${rate:-0} * ${ms:-999999} / 1000 ))
 check "wrk's rate ($rate requests/s) measured" test "${rate:-0}" -gt 0
 check "the 100 new connections answered ($ok)" test "${ok:-0}" -eq 100
-check "the last within 6000 kept requests served (${ms:-?} ms at $rate/s: $served)" \
-    test "$served" -le 6000
+check "the last within 8000 kept requests served (${ms:-?} ms at $rate/s: $served)" \
+    test "$served" -le 8000
 finish
