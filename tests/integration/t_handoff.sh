@@ -41,26 +41,23 @@ check "the log says it" grep -q "idle connections handed to the other workers" "
 
 # keepalive_timeout is counted from the first parking, not restarted by
 # the handoff 1.5 s later
-timeout 30 python3 - "$P" > "$T/idle" 2> "$T/idle.err" <<'EOP'
+timeout 30 python3 - "$P" "$top_srcdir/tests/integration" > "$T/idle" 2> "$T/idle.err" <<'EOP'
 import socket, sys, threading, time
+sys.path.insert(0, sys.argv[2])
+import h1
 port = int(sys.argv[1])
-def get(s, path):
-    s.sendall(("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode())
-    b = b""
-    while b"\r\n\r\n" not in b:
-        b += s.recv(4096)
-    n = int([l for l in b.split(b"\r\n") if l.lower().startswith(b"content-length")][0].split(b":")[1])
-    while len(b.partition(b"\r\n\r\n")[2]) < n:
-        b += s.recv(4096)
-a = socket.create_connection(("127.0.0.1", port), timeout=10)
+def get(c, path):
+    c.send(h1.req("GET", path))
+    c.response()
+a = h1.Conn(port)
 get(a, "/")
 t0 = time.monotonic()
 time.sleep(1.5)
-slow = socket.create_connection(("127.0.0.1", port), timeout=10)
-threading.Thread(target=get, args=(slow, "/slow/1000"), daemon=True).start()
-a.settimeout(6)
+threading.Thread(target=get, args=(h1.Conn(port), "/slow/1000"),
+                 daemon=True).start()
+a.s.settimeout(6)
 try:
-    gone = a.recv(1) == b""
+    gone = a.s.recv(1) == b""
 except socket.timeout:
     gone = False
 print("closed %s after %d ms" % ("yes" if gone else "no", (time.monotonic() - t0) * 1000))
