@@ -1087,17 +1087,6 @@ on_signal(struct master *m, int sig)
 	}
 }
 
-static size_t
-sched_bytes(const struct generation *gen)
-{
-	size_t n = SB_SCHED_MIN;
-
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		if (gen->svc[i].sched_shm > n)
-			n = gen->svc[i].sched_shm;
-	return n;
-}
-
 static void
 master_init(struct master *m, struct generation *gen, const char *path,
     int pidfd, int ctlfd)
@@ -1111,8 +1100,8 @@ master_init(struct master *m, struct generation *gen, const char *path,
 	gen->id = 1;
 	if ((m->sigfd = setup_signals()) == -1)
 		fatal("signalfd");
-	/* room for a scheduler that needs more after a reload */
-	m->sb = sb_create(gen->serverlimit, (unsigned)sched_bytes(gen) * 2,
+	/* room for any scheduler, so that a reload may switch to any */
+	m->sb = sb_create(gen->serverlimit, (unsigned)sched_shm_max(),
 	    gen->scoreboardfile);
 	if (m->sb == NULL)
 		fatal("scoreboard %s", gen->scoreboardfile ?

@@ -116,16 +116,6 @@ unsigned	 sb_server_report_fail(struct sb *, int server, unsigned fall);
  */
 unsigned	 sb_server_report_ok(struct sb *, int server);
 
-/*
- * Worker: persistence (persistent = SECONDS).  The server slot a client
- * key was given that has not expired by now (unix seconds), or -1; and
- * record one.  Bounded: a full neighbourhood loses its soonest to expire.
- */
-int		 sb_persist_get(const struct sb *, unsigned service,
-		    uint64_t key, uint32_t now);
-void		 sb_persist_put(struct sb *, unsigned service, uint64_t key,
-		    int server, uint32_t expires);
-
 /* is the server eligible for a new connection (weight, health, admin) */
 int		 sb_server_available(const struct sb_server *);
 
