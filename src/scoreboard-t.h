@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		3
+#define SB_VERSION		4
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -99,6 +99,12 @@ struct sb_worker {
 	_Atomic int32_t		 server;	/* worker: server slot whose active
 						   count this worker holds, -1 */
 	_Atomic uint32_t	 retiring;	/* master: 1 when told to exit */
+	/* worker: its idle kept connections per server slot (n 0: free),
+	   which the master gives back from InActConn if it dies */
+	struct {
+		_Atomic int32_t	 server;
+		_Atomic uint32_t n;
+	}			 idle[CONF_MAX_SERVERS];
 	_Atomic uint64_t	 conns;		/* worker: accepted connections */
 	_Atomic uint64_t	 requests;	/* worker */
 	_Atomic uint64_t	 bytes_in;	/* worker: from clients */
@@ -152,7 +158,9 @@ struct sb_server {
 						   0 when not ramping */
 	_Atomic uint32_t	 active;	/* any, atomically: requests in
 						   flight (lc, wlc read it) */
-	_Atomic uint32_t	 inactive;	/* any, atomically */
+	_Atomic uint32_t	 inactive;	/* workers (sb_server_idle): kept
+						   connections idle in their
+						   origin pools (InActConn) */
 	_Atomic uint64_t	 conns;		/* any, atomically: totals;
 						   connections made to it */
 	_Atomic uint64_t	 requests;

@@ -420,6 +420,13 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 
 	if (s >= 0 && (unsigned)s < sb->hdr->nservers)
 		dec_floor(&sb->servers[s].active);
+	for (unsigned i = 0; i < CONF_MAX_SERVERS; i++) {
+		uint32_t n = atomic_exchange(&ws->idle[i].n, 0);
+
+		s = atomic_load(&ws->idle[i].server);
+		while (n-- > 0 && s >= 0 && (unsigned)s < sb->hdr->nservers)
+			dec_floor(&sb->servers[s].inactive);
+	}
 	atomic_store(&ws->retiring, 0);
 	atomic_store(&ws->pid, 0);
 	atomic_store_explicit(&ws->state, WS_DEAD, memory_order_release);
@@ -461,6 +468,37 @@ sb_server_release(struct sb *sb, struct sb_worker *ws)
 		return;
 	dec_floor(&sb->servers[s].active);
 	atomic_store(&ws->server, -1);
+}
+
+void
+sb_server_idle(struct sb *sb, struct sb_worker *ws, int server, int delta)
+{
+	unsigned i, free_i = CONF_MAX_SERVERS;
+
+	for (i = 0; i < CONF_MAX_SERVERS; i++) {
+		if (atomic_load_explicit(&ws->idle[i].n,
+		    memory_order_relaxed) == 0) {
+			if (free_i == CONF_MAX_SERVERS)
+				free_i = i;
+		} else if (atomic_load_explicit(&ws->idle[i].server,
+		    memory_order_relaxed) == server)
+			break;
+	}
+	if (i == CONF_MAX_SERVERS) {
+		if (delta < 0 || free_i == CONF_MAX_SERVERS)
+			return;		/* never counted */
+		i = free_i;
+		atomic_store(&ws->idle[i].server, server);
+	}
+	/* slot first on the way up, last on the way down: a worker
+	   killed between the two steps errs low */
+	if (delta > 0) {
+		atomic_fetch_add(&ws->idle[i].n, 1);
+		atomic_fetch_add(&sb->servers[server].inactive, 1);
+	} else {
+		dec_floor(&sb->servers[server].inactive);
+		atomic_fetch_sub(&ws->idle[i].n, 1);
+	}
 }
 
 int

@@ -97,6 +97,14 @@ void		 sb_worker_state(struct sb_worker *, enum ws_state);
  */
 void		 sb_server_hold(struct sb *, struct sb_worker *, int server);
 void		 sb_server_release(struct sb *, struct sb_worker *);
+/*
+ * Worker: one more (delta +1) or one fewer (-1) kept connection to server
+ * idle in its origin pool: the server's inactive count, IPVS's InActConn.
+ * Recorded in the worker's slot too, so the master gives it back if the
+ * worker dies.
+ */
+void		 sb_server_idle(struct sb *, struct sb_worker *, int server,
+		    int delta);
 /* worker: a new connection to the server was made */
 void		 sb_server_connected(struct sb *, int server);
 

@@ -354,11 +354,20 @@ worker_init(struct worker *w, const struct worker_args *a)
  * Kept origin connections.
  */
 
+/* InActConn: a kept connection to server rsi went idle (+1) or not (-1) */
 static void
-pool_drop(struct idle *k)
+pool_count(struct worker *w, int rsi, int delta)
 {
-	if (k->fd != -1)
+	sb_server_idle(w->sb, w->ws, w->svc->rs[rsi].sb_index, delta);
+}
+
+static void
+pool_drop(struct worker *w, struct idle *k)
+{
+	if (k->fd != -1) {
 		close(k->fd);
+		pool_count(w, k->rsi, -1);
+	}
 	k->fd = -1;
 }
 
@@ -371,7 +380,7 @@ pool_expire(struct worker *w)
 
 	for (unsigned i = 0; i < w->npool; i++)
 		if (w->pool[i].fd != -1 && now - w->pool[i].since >= ttl)
-			pool_drop(&w->pool[i]);
+			pool_drop(w, &w->pool[i]);
 }
 
 /*
@@ -392,6 +401,7 @@ pool_take(struct worker *w, int rsi)
 			continue;
 		fd = k->fd;
 		k->fd = -1;
+		pool_count(w, rsi, -1);
 		/*
 		 * Servers close kept connections when they have idled: one
 		 * used within the last second is taken on trust (a failure
@@ -428,7 +438,7 @@ pool_put(struct worker *w, int rsi, int fd)
 			oldest = k;
 	}
 	if (n >= w->svc->server_keepalive && oldest != NULL) {
-		pool_drop(oldest);
+		pool_drop(w, oldest);
 		free_slot = oldest;
 	}
 	if (free_slot == NULL) {
@@ -438,13 +448,14 @@ pool_put(struct worker *w, int rsi, int fd)
 	free_slot->fd = fd;
 	free_slot->rsi = rsi;
 	free_slot->since = util_now_ms();
+	pool_count(w, rsi, +1);
 }
 
 static void
 pool_close_all(struct worker *w)
 {
 	for (unsigned i = 0; i < w->npool; i++)
-		pool_drop(&w->pool[i]);
+		pool_drop(w, &w->pool[i]);
 }
 
 /*
