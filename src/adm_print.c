@@ -106,7 +106,7 @@ heading(FILE *f, enum adm_list_mode mode)
 		fprintf(f, "Ident            LocalAddress:Port              "
 		    "Scheduler Flags\n");
 		fprintf(f, "  -> RemoteAddress:Port           Weight "
-		    "ActiveConn InActConn Health   Admin\n");
+		    "ActiveConn InActConn Health   Admin    Id\n");
 		fprintf(f, "  -> rule 'Pattern' [match N] -> "
 		    "RemoteAddress:Port,...\n");
 		break;
@@ -144,10 +144,17 @@ print_service(FILE *f, const struct rec *r, enum adm_list_mode mode,
 
 	fprintf(f, "%-16s %-30s", field(r, "ident"), show_addrs(field(r,
 	    "listen"), numeric, addrs, sizeof(addrs)));
-	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, " %-9s %s\n", field(r, "sched"), field(r,
-		    "state"));
-	else
+	if (mode == ADM_LIST_PLAIN) {
+		fprintf(f, " %-9s %s", field(r, "sched"), field(r, "state"));
+		/* as ipvsadm: "persistent 60 mask 255.255.255.0" */
+		if (num(r, "persistent") > 0)
+			fprintf(f, " persistent %llu mask %s",
+			    num(r, "persistent"), field(r,
+			    "persistent_netmask"));
+		if (strcmp(field(r, "sched"), "chttp") == 0)
+			fprintf(f, " cookie %s", field(r, "cookie"));
+		fputc('\n', f);
+	} else
 		counters(f, r, mode);
 }
 
@@ -159,9 +166,9 @@ print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
 
 	show_addr(field(r, "addr"), numeric, a, sizeof(a));
 	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %s\n", a,
-		    num(r, "weight"), num(r, "active"), num(r, "inactive"),
-		    field(r, "health"), field(r, "admin"));
+		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %-8s %s\n",
+		    a, num(r, "weight"), num(r, "active"), num(r, "inactive"),
+		    field(r, "health"), field(r, "admin"), field(r, "id"));
 	else {
 		fprintf(f, "  -> %-42s", a);
 		counters(f, r, mode);
@@ -333,6 +340,27 @@ adm_print_workers(FILE *f, const struct ctl_reply *reply, bool numeric)
 			print_worker(f, &r, &xc, numeric);
 		else if (strcmp(r.l.verb, "exchange") == 0)
 			print_exchange(f, &r, &xc, numeric);
+		free(r.buf);
+	}
+}
+
+/* -L -c, as ipvsadm -L -c: one line per persistence template */
+void
+adm_print_templates(FILE *f, const struct ctl_reply *reply, bool numeric)
+{
+	char server[NI_MAXHOST + 16];
+	struct rec r;
+
+	fprintf(f, "%-16s %-40s %-29s %s\n", "Ident", "Client", "Server",
+	    "Expires");
+	for (size_t i = 0; i < reply->nlines; i++) {
+		if (rec_parse(&r, reply->lines[i]) == -1)
+			continue;
+		if (strcmp(r.l.verb, "template") == 0)
+			fprintf(f, "%-16s %-40s %-29s %llus\n", field(&r,
+			    "ident"), field(&r, "client"), show_addr(field(&r,
+			    "server"), numeric, server, sizeof(server)),
+			    num(&r, "expires"));
 		free(r.buf);
 	}
 }

@@ -473,7 +473,7 @@ validate_rule_scheduler(cfg_t *cfg, cfg_opt_t *opt)
 	int line = fix_line(opt->name, cfg->line);
 
 	remember(cfg, opt->name, line);
-	if (ops == NULL || (ops->init_service == sched_init_rules))
+	if (!sched_rule_capable(ops))
 		conf_error(line, "%srule_scheduler '%s': expected a scheduler "
 		    "that is not content-rule based (rr, wrr, lc, wlc, sed, "
 		    "nq, sh, dh, mh, lblc, lblcr)", sec_label(cfg),
@@ -844,6 +844,7 @@ build_redirect(cfg_t *vs, struct service *svc)
 static void
 build_sched(cfg_t *vs, struct service *svc)
 {
+	const char *opt;
 	char err[512];
 
 	svc->mh_table_size = (unsigned)cfg_getint(vs, "mh_table_size");
@@ -853,30 +854,14 @@ build_sched(cfg_t *vs, struct service *svc)
 	svc->sched = sched_lookup(cfg_getstr(vs, "scheduler"));
 	if (svc->sched == NULL)
 		return;		/* reported while parsing */
-	/* wlc among a rule's servers is sched_pick_wlc itself */
 	svc->rule_sched = sched_lookup(cfg_getstr(vs, "rule_scheduler"));
-	if (svc->rule_sched == &sched_wlc)
-		svc->rule_sched = NULL;
-	if (svc->sched->init_service(svc, err, sizeof(err)) == -1) {
-		conf_error(line_of(vs, "scheduler"), "virtual %s: scheduler "
-		    "%s: %s", svc->ident, svc->sched->name, err);
+	if (sched_init(svc, err, sizeof(err), &opt) == -1) {
+		conf_error(line_of(vs, opt), "virtual %s: %s %s: %s", svc->ident,
+		    opt, strcmp(opt, "scheduler") == 0 ? svc->sched->name :
+		    svc->rule_sched->name, err);
 		svc->sched = NULL;
-		return;
-	}
-	svc->sched_shm = svc->sched->shm_size(svc);
-	/* a content scheduler keeps nothing: its rule_scheduler may */
-	if (svc->rule_sched != NULL && svc->sched_shm == 0 &&
-	    svc->sched->init_service == sched_init_rules) {
-		if (svc->rule_sched->init_service(svc, err, sizeof(err)) == -1) {
-			conf_error(line_of(vs, "rule_scheduler"), "virtual %s: "
-			    "rule_scheduler %s: %s", svc->ident,
-			    svc->rule_sched->name, err);
-			svc->sched = NULL;
-			return;
-		}
-		svc->sched_shm = svc->rule_sched->shm_size(svc);
-	} else
 		svc->rule_sched = NULL;
+	}
 }
 
 /* the check options written in sec override those in c */
@@ -1257,7 +1242,7 @@ conf_free(struct generation *gen)
 		struct service *svc = &gen->svc[i];
 
 		if (svc->sched != NULL)
-			svc->sched->done_service(svc);
+			sched_done(svc);
 		for (unsigned j = 0; j < svc->nrules; j++)
 			rule_free(&svc->rules[j]);
 		free(svc->rules);

@@ -71,8 +71,15 @@ dump_global(FILE *f, const struct generation *gen)
 		opt_str(f, "", "control_group", gen->control_group);
 }
 
+static bool
+edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
+{
+	return e != NULL && e->op == op && (e->ident == NULL ||
+	    strcmp(e->ident, ident) == 0);
+}
+
 static void
-dump_pool(FILE *f, const struct service *svc)
+dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
 	const struct { const char *name; unsigned long long v; } n[] = {
 		{ "startservers", svc->startservers },
@@ -105,7 +112,12 @@ dump_pool(FILE *f, const struct service *svc)
 	struct in_addr a = { .s_addr = svc->persistent_mask };
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
+		if (strcmp(n[i].name, "persistent") == 0 &&
+		    edits(e, CONF_EDIT_EDIT_SERVICE, svc->ident) &&
+		    e->persistent != NULL)
+			fprintf(f, "    persistent = %s\n", e->persistent);
+		else
+			fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
 	fprintf(f, "    splice = %s\n", svc->splice ? "true" : "false");
 	fprintf(f, "    keepalive = %s\n", svc->keepalive ? "true" : "false");
 	fprintf(f, "    defer_accept = %s\n", svc->defer_accept ? "true" :
@@ -148,13 +160,6 @@ dump_check(FILE *f, const char *indent, const struct conf_check *c)
 		fprintf(f, "%srise = %u\n", indent, c->rise);
 	if (c->set & CONF_CHK_FALL)
 		fprintf(f, "%sfall = %u\n", indent, c->fall);
-}
-
-static bool
-edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
-{
-	return e != NULL && e->op == op && (e->ident == NULL ||
-	    strcmp(e->ident, ident) == 0);
 }
 
 static void
@@ -284,7 +289,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	opt_str(f, "    ", "rule_scheduler", svc->rule_sched != NULL ?
 	    svc->rule_sched->name : "wlc");
 	fprintf(f, "    stopped = %s\n", stopped ? "true" : "false");
-	dump_pool(f, svc);
+	dump_pool(f, svc, e);
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);

@@ -12,10 +12,14 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -214,6 +218,19 @@ svc_state(const struct service *svc)
 	return svc->nlisten > 0 ? "listening" : "no-listen";
 }
 
+/* persistent, persistent_netmask, and chttp's cookie name */
+static void
+put_persistence(FILE *out, const struct service *svc)
+{
+	struct in_addr a = { .s_addr = svc->persistent_mask };
+	char mask[INET_ADDRSTRLEN];
+
+	ctl_putu(out, "persistent", svc->persistent);
+	if (inet_ntop(AF_INET, &a, mask, sizeof(mask)) != NULL)
+		ctl_put(out, "persistent_netmask", mask);
+	ctl_put(out, "cookie", svc->cookie);
+}
+
 static void
 list_service(struct control *c, const struct service *svc, FILE *out)
 {
@@ -232,6 +249,7 @@ list_service(struct control *c, const struct service *svc, FILE *out)
 	ctl_put(out, "listen", addrs);
 	ctl_put(out, "sched", svc->sched ? svc->sched->name : "-");
 	ctl_put(out, "state", svc_state(svc));
+	put_persistence(out, svc);
 	if (svc->sb_index >= 0) {
 		const struct sb_service *ss = sb_service(sb,
 		    (unsigned)svc->sb_index);
@@ -255,6 +273,7 @@ list_server(struct control *c, const struct service *svc,
 	ctl_put(out, "ident", svc->ident);
 	ctl_put(out, "addr", rs->addrstr);
 	ctl_put(out, "name", rs->name);
+	ctl_put(out, "id", rs->id);
 	if (rs->sb_index >= 0) {
 		s = sb_server(control_sb(c), (unsigned)rs->sb_index);
 		ctl_putu(out, "weight", LOAD(s->weight));
@@ -319,6 +338,50 @@ control_list(struct control *c, const struct ctl_line *l, FILE *out,
 			list_server(c, svc, &svc->rs[j], out);
 		for (unsigned j = 0; j < svc->nrules; j++)
 			list_rule(svc, &svc->rules[j], out);
+	}
+	return 0;
+}
+
+/* the address of the server of svc in scoreboard slot, or "-" */
+static const char *
+slot_addr(const struct service *svc, int slot)
+{
+	for (unsigned i = 0; i < svc->nrs; i++)
+		if (svc->rs[i].sb_index == slot)
+			return svc->rs[i].addrstr;
+	return "-";
+}
+
+/* ipvsadm -L -c: the persistence templates that have not expired */
+int
+control_templates(struct control *c, const struct ctl_line *l, FILE *out,
+    char *err, size_t errlen)
+{
+	const struct generation *gen = control_gen(c);
+	const struct sb *sb = control_sb(c);
+	const struct service *only = NULL, *svc;
+	uint32_t now = (uint32_t)time(NULL), expires;
+	char client[64];
+	int slot;
+
+	if (ctl_get(l, "ident") != NULL &&
+	    (only = control_need_service(gen, l, err, errlen)) == NULL)
+		return -1;
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		svc = &gen->svc[i];
+		if ((only != NULL && svc != only) || svc->sb_index < 0)
+			continue;
+		for (unsigned e = 0; e < SB_PERSIST_ENTRIES; e++) {
+			if (sched_persist_entry(sb, (unsigned)svc->sb_index, e,
+			    now, client, sizeof(client), &slot, &expires) == -1)
+				continue;
+			fputs("template", out);
+			ctl_put(out, "ident", svc->ident);
+			ctl_put(out, "client", client);
+			ctl_put(out, "server", slot_addr(svc, slot));
+			ctl_putu(out, "expires", expires - now);
+			fputc('\n', out);
+		}
 	}
 	return 0;
 }

@@ -1087,17 +1087,6 @@ on_signal(struct master *m, int sig)
 	}
 }
 
-static size_t
-sched_bytes(const struct generation *gen)
-{
-	size_t n = SB_SCHED_MIN;
-
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		if (gen->svc[i].sched_shm > n)
-			n = gen->svc[i].sched_shm;
-	return n;
-}
-
 static void
 master_init(struct master *m, struct generation *gen, const char *path,
     int pidfd, int ctlfd)
@@ -1111,9 +1100,9 @@ master_init(struct master *m, struct generation *gen, const char *path,
 	gen->id = 1;
 	if ((m->sigfd = setup_signals()) == -1)
 		fatal("signalfd");
-	/* room for a scheduler that needs more after a reload */
+	/* room for any scheduler, so that a reload may switch to any */
 	m->sb = sb_create(gen->serverlimit, gen->inflightlimit,
-	    (unsigned)sched_bytes(gen) * 2, gen->scoreboardfile);
+	    (unsigned)sched_shm_max(), gen->scoreboardfile);
 	if (m->sb == NULL)
 		fatal("scoreboard %s", gen->scoreboardfile ?
 		    gen->scoreboardfile : "(anonymous)");

@@ -118,6 +118,12 @@ struct sb_worker {
 	_Atomic int32_t		 server;	/* worker: server slot whose active
 						   count this worker holds, -1 */
 	_Atomic uint32_t	 retiring;	/* master: 1 when told to exit */
+	/* worker: its idle kept connections per server slot (n 0: free),
+	   which the master gives back from InActConn if it dies */
+	struct {
+		_Atomic int32_t	 server;
+		_Atomic uint32_t n;
+	}			 idle[CONF_MAX_SERVERS];
 	_Atomic uint64_t	 conns;		/* worker: accepted connections */
 	_Atomic uint64_t	 requests;	/* worker */
 	_Atomic uint64_t	 bytes_in;	/* worker: from clients */
@@ -191,7 +197,9 @@ struct sb_server {
 						   0 when not ramping */
 	_Atomic uint32_t	 active;	/* any, atomically: requests in
 						   flight (lc, wlc read it) */
-	_Atomic uint32_t	 inactive;	/* any, atomically */
+	_Atomic uint32_t	 inactive;	/* workers (sb_server_idle): kept
+						   connections idle in their
+						   origin pools (InActConn) */
 	_Atomic uint64_t	 conns;		/* any, atomically: totals;
 						   connections made to it */
 	_Atomic uint64_t	 requests;

@@ -470,6 +470,13 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 
 	give_back(sb, &ws->server);
 	repair_exchanges(sb, slot);
+	for (unsigned i = 0; i < CONF_MAX_SERVERS; i++) {
+		uint32_t n = atomic_exchange(&ws->idle[i].n, 0);
+		int32_t s = atomic_load(&ws->idle[i].server);
+
+		while (n-- > 0 && s >= 0 && (unsigned)s < sb->hdr->nservers)
+			dec_floor(&sb->servers[s].inactive);
+	}
 	atomic_store(&ws->retiring, 0);
 	atomic_store(&ws->pid, 0);
 	atomic_store_explicit(&ws->state, WS_DEAD, memory_order_release);
@@ -600,6 +607,37 @@ sb_server_addr(const struct sb *sb, int server)
 	return slash != NULL ? slash + 1 : "-";
 }
 
+void
+sb_server_idle(struct sb *sb, struct sb_worker *ws, int server, int delta)
+{
+	unsigned i, free_i = CONF_MAX_SERVERS;
+
+	for (i = 0; i < CONF_MAX_SERVERS; i++) {
+		if (atomic_load_explicit(&ws->idle[i].n,
+		    memory_order_relaxed) == 0) {
+			if (free_i == CONF_MAX_SERVERS)
+				free_i = i;
+		} else if (atomic_load_explicit(&ws->idle[i].server,
+		    memory_order_relaxed) == server)
+			break;
+	}
+	if (i == CONF_MAX_SERVERS) {
+		if (delta < 0 || free_i == CONF_MAX_SERVERS)
+			return;		/* never counted */
+		i = free_i;
+		atomic_store(&ws->idle[i].server, server);
+	}
+	/* slot first on the way up, last on the way down: a worker
+	   killed between the two steps errs low */
+	if (delta > 0) {
+		atomic_fetch_add(&ws->idle[i].n, 1);
+		atomic_fetch_add(&sb->servers[server].inactive, 1);
+	} else {
+		dec_floor(&sb->servers[server].inactive);
+		atomic_fetch_sub(&ws->idle[i].n, 1);
+	}
+}
+
 int
 sb_server_available(const struct sb_server *s)
 {
@@ -639,65 +677,4 @@ sb_server_report_ok(struct sb *sb, int server)
 	if (atomic_load_explicit(&s->fails, memory_order_relaxed) == 0)
 		return 0;
 	return atomic_exchange(&s->fails, 0);
-}
-
-/*
- * Persistence templates: open addressing over SB_PERSIST_PROBE slots from
- * the key's home; lock-free, each word atomic.
- */
-static struct sb_persist *
-persist_table(const struct sb *sb, unsigned service)
-{
-	return &sb->persist[(size_t)service * SB_PERSIST_ENTRIES];
-}
-
-int
-sb_persist_get(const struct sb *sb, unsigned service, uint64_t key,
-    uint32_t now)
-{
-	struct sb_persist *t = persist_table(sb, service);
-	uint64_t v;
-	size_t i;
-
-	key |= 1;
-	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
-		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
-		if (atomic_load_explicit(&t[i].key, memory_order_acquire) !=
-		    key)
-			continue;
-		v = atomic_load_explicit(&t[i].val, memory_order_relaxed);
-		if ((uint32_t)(v >> 32) < now)
-			return -1;
-		return (int)(uint32_t)v;
-	}
-	return -1;
-}
-
-void
-sb_persist_put(struct sb *sb, unsigned service, uint64_t key, int server,
-    uint32_t expires)
-{
-	struct sb_persist *t = persist_table(sb, service);
-	uint64_t v = (uint64_t)expires << 32 | (uint32_t)server, k;
-	size_t i, best = SIZE_MAX;
-	uint64_t best_exp = UINT64_MAX, e;
-
-	key |= 1;
-	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
-		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
-		k = atomic_load_explicit(&t[i].key, memory_order_relaxed);
-		if (k == key) {
-			best = i;
-			break;
-		}
-		/* else the free or the soonest to expire */
-		e = k == 0 ? 0 : atomic_load_explicit(&t[i].val,
-		    memory_order_relaxed) >> 32;
-		if (e < best_exp) {
-			best_exp = e;
-			best = i;
-		}
-	}
-	atomic_store_explicit(&t[best].val, v, memory_order_relaxed);
-	atomic_store_explicit(&t[best].key, key, memory_order_release);
 }

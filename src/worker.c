@@ -354,11 +354,20 @@ worker_init(struct worker *w, const struct worker_args *a)
  * Kept origin connections.
  */
 
+/* InActConn: a kept connection to server rsi went idle (+1) or not (-1) */
 static void
-pool_drop(struct idle *k)
+pool_count(struct worker *w, int rsi, int delta)
 {
-	if (k->fd != -1)
+	sb_server_idle(w->sb, w->ws, w->svc->rs[rsi].sb_index, delta);
+}
+
+static void
+pool_drop(struct worker *w, struct idle *k)
+{
+	if (k->fd != -1) {
 		close(k->fd);
+		pool_count(w, k->rsi, -1);
+	}
 	k->fd = -1;
 }
 
@@ -371,7 +380,7 @@ pool_expire(struct worker *w)
 
 	for (unsigned i = 0; i < w->npool; i++)
 		if (w->pool[i].fd != -1 && now - w->pool[i].since >= ttl)
-			pool_drop(&w->pool[i]);
+			pool_drop(w, &w->pool[i]);
 }
 
 /*
@@ -392,6 +401,7 @@ pool_take(struct worker *w, int rsi)
 			continue;
 		fd = k->fd;
 		k->fd = -1;
+		pool_count(w, rsi, -1);
 		/*
 		 * Servers close kept connections when they have idled: one
 		 * used within the last second is taken on trust (a failure
@@ -428,7 +438,7 @@ pool_put(struct worker *w, int rsi, int fd)
 			oldest = k;
 	}
 	if (n >= w->svc->server_keepalive && oldest != NULL) {
-		pool_drop(oldest);
+		pool_drop(w, oldest);
 		free_slot = oldest;
 	}
 	if (free_slot == NULL) {
@@ -438,13 +448,14 @@ pool_put(struct worker *w, int rsi, int fd)
 	free_slot->fd = fd;
 	free_slot->rsi = rsi;
 	free_slot->since = util_now_ms();
+	pool_count(w, rsi, +1);
 }
 
 static void
 pool_close_all(struct worker *w)
 {
 	for (unsigned i = 0; i < w->npool; i++)
-		pool_drop(&w->pool[i]);
+		pool_drop(w, &w->pool[i]);
 }
 
 /*
@@ -671,62 +682,6 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 }
 
 /*
- * Persistence (persistent = SECONDS, like ipvsadm -p): the client's
- * address under persistent_netmask (IPv6: the whole address), hashed.
- */
-static uint64_t
-persist_key(const struct service *svc, const struct sockaddr_storage *ss)
-{
-	const unsigned char *p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint32_t a;
-	size_t n;
-
-	if (ss->ss_family == AF_INET) {
-		a = ((const struct sockaddr_in *)ss)->sin_addr.s_addr &
-		    svc->persistent_mask;
-		p = (const unsigned char *)&a;
-		n = sizeof(a);
-	} else {
-		p = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* the server the client's template names, if still eligible, or -1 */
-static int
-persist_lookup(struct worker *w, const struct conn *c,
-    const struct sched_req *sr)
-{
-	const struct service *svc = w->svc;
-	int slot;
-
-	slot = sb_persist_get(w->sb, (unsigned)svc->sb_index,
-	    persist_key(svc, &c->client), (uint32_t)time(NULL));
-	if (slot < 0)
-		return -1;
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if (svc->rs[i].sb_index == slot)
-			return sched_available(svc, w->sb, sr, i) ? (int)i : -1;
-	return -1;
-}
-
-static void
-persist_note(struct worker *w, const struct conn *c, int i)
-{
-	const struct service *svc = w->svc;
-
-	sb_persist_put(w->sb, (unsigned)svc->sb_index,
-	    persist_key(svc, &c->client), svc->rs[i].sb_index,
-	    (uint32_t)time(NULL) + svc->persistent);
-}
-
-/*
  * Schedule and get a connection: a kept one (unless fresh is set), else a
  * new one; after a failed connect another server the scheduler picks, at
  * most retries more and never the same one twice.  Returns 0 with x->sfd
@@ -754,13 +709,8 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 	for (unsigned tries = 0; tries <= svc->retries && tries < svc->nrs;
 	    tries++) {
 		sb_worker_state(w->ws, WS_SCHEDULING);
-		i = -1;
-		if (svc->persistent > 0 && tries == 0)
-			i = persist_lookup(w, c, &sr);
-		if (i < 0 && (i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
+		if ((i = sched_choose(svc, w->sb, &sr)) < 0)
 			break;
-		if (svc->persistent > 0)
-			persist_note(w, c, i);
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
@@ -1209,22 +1159,18 @@ end_xfer(struct worker *w, struct conn *c, struct xfer *x, bool keep)
 	relay_reset_pipes(&w->relay);
 }
 
-/*
- * chttp: when the request's cookie does not name the server chosen (none,
- * stale, or its server down), the response names it.
- */
+/* the header fields the scheduler adds to the response (chttp's cookie) */
 static void
-set_cookie(const struct worker *w, struct xfer *x)
+set_cookie(const struct worker *w, const struct conn *c, struct xfer *x)
 {
-	const struct service *svc = w->svc;
+	struct sched_req sr = {
+		.client = (const struct sockaddr *)&c->client,
+		.http = &w->req,
+		.head = w->head,
+	};
 
-	x->setcookie[0] = '\0';
-	if (!(svc->sched->flags & SCHED_F_COOKIE) || x->rsi < 0 ||
-	    sched_cookie_server(svc, &w->req, w->head) == x->rsi)
-		return;
-	snprintf(x->setcookie, sizeof(x->setcookie),
-	    "Set-Cookie: %s=%s; Path=/; HttpOnly\r\n", svc->cookie,
-	    svc->rs[x->rsi].id);
+	(void)sched_response_fields(w->svc, &sr, x->rsi, x->setcookie,
+	    sizeof(x->setcookie));
 }
 
 /* what the access log says of the exchange */
@@ -1300,7 +1246,7 @@ serve_request(struct worker *w, struct conn *c)
 	if ((rc = choose_and_connect(w, c, &x, false)) != 0)
 		goto fail;
 	x.t_conn = x.reused ? 0 : util_now_us() - x.t_conn;
-	set_cookie(w, &x);
+	set_cookie(w, c, &x);
 	rc = exchange(w, c, &x, retry_ok);
 	if (rc == XFER_RETRY) {
 		/* scheduled anew on new connections: the server may be gone */
@@ -1313,7 +1259,7 @@ serve_request(struct worker *w, struct conn *c)
 		x.to_server = x.to_client = 0;
 		if ((rc = choose_and_connect(w, c, &x, true)) != 0)
 			goto fail;
-		set_cookie(w, &x);
+		set_cookie(w, c, &x);
 		rc = exchange(w, c, &x, false);
 		if (rc == XFER_RETRY)
 			rc = 502;

@@ -35,7 +35,7 @@ cat "$T/list"
 check "-L: version line" grep -q '^tcpvs version [0-9.]* (tcpvsd pid [0-9]*, generation [0-9]*)$' "$T/list"
 check "-L: the service, its address, scheduler and state" grep -Eq "^http +127\.0\.0\.1:$P +http +listening$" "$T/list"
 for s in "$A" "$B" "$C"; do
-	check "-L: server $s with weight 1, no connections, active" grep -Eq "^  -> ${s//./\\.} +1 +0 +0 +[a-z]+ +active$" "$T/list"
+	check "-L: server $s with weight 1, no connections, active" grep -Eq "^  -> ${s//./\\.} +1 +0 +0 +[a-z]+ +active +[^ ]+$" "$T/list"
 done
 check "-L: rule /images/.* -> a" grep -qx "  -> rule '/images/.\*' -> $A" "$T/list"
 check "-L: rule /html/.* -> b and c, one rule" grep -qx "  -> rule '/html/.\*' -> $B,$C" "$T/list"
