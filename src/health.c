@@ -33,6 +33,7 @@
 #include "health.h"
 #include "log.h"
 #include "probe.h"
+#include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -413,6 +414,7 @@ loop(struct checker *c)
 	int n;
 
 	for (;;) {
+		reopen_follow(c->sb, -1, NULL);
 		n = epoll_wait(c->epfd, ev, HEALTH_MAX_EVENTS, plan(c));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");

@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "relay.h"
+#include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -1805,6 +1806,7 @@ worker_main(const struct worker_args *a)
 
 	worker_init(&w, a);
 	while (!stop_now) {
+		reopen_follow(a->sb, a->alog, a->svc->accesslog);
 		if (!w.finishing && should_finish(&w))
 			begin_finish(&w);
 		if (w.finishing && w.nparked == 0)
