@@ -220,6 +220,10 @@ START_TEST(test_every_value)
 		ck_assert_uint_eq(y->set, x->set);
 	}
 	ck_assert_str_eq(b->rs[0].id, "a");
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_int_eq(b->rs[i].admin, a->rs[i].admin);
+	ck_assert_str_eq(conf_admin_str(b->rs[1].admin), "drain");
+	ck_assert_str_eq(conf_admin_str(b->rs[2].admin), "disable");
 	ck_assert_uint_eq(b->rs[1].check.interval_ms, 3000);
 	ck_assert_uint_eq(b->rs[2].check.timeout_ms, 2000);
 	ck_assert_ptr_null(b->rs[2].check.probe);
@@ -305,6 +309,15 @@ weight_times_ten(const struct realserver *rs, void *arg)
 {
 	(void)arg;
 	return rs->weight * 10;
+}
+
+/* -S of a server drained at run time: tcpvsadm's admin_of */
+static int
+all_drained(const struct realserver *rs, void *arg)
+{
+	(void)rs;
+	(void)arg;
+	return conf_admin_parse("drain");
 }
 
 START_TEST(test_edits)
@@ -463,6 +476,16 @@ START_TEST(test_edits)
 	free(errs);
 	ck_assert_uint_eq(conf_service(g, "web")->rs[1].weight, 20);
 	conf_free(g);
+	e.weight_of = NULL;
+	e.admin_of = all_drained;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	free(errs);
+	for (unsigned i = 0; i < conf_service(g, "web")->nrs; i++)
+		ck_assert_str_eq(conf_admin_str(conf_service(g, "web")->
+		    rs[i].admin), "drain");
+	conf_free(g);
+	e.admin_of = NULL;
 
 	e.op = CONF_EDIT_DEL_SERVICE;
 	e.ident = "web";
