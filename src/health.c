@@ -466,6 +466,7 @@ setup_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);	/* the master's: reopen.c */
 	sigaction(SIGINT, &sa, NULL);	/* the terminal's ^C is the master's */
 	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_DFL;

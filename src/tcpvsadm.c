@@ -113,7 +113,7 @@ static const struct command {
 	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxx",
 	    "put a drained or disabled server back in service" },
 	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxx",
-	    "a server's configured weight and admin state again" },
+	    "give a server its configured weight and admin state again" },
 	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxx",
 	    "reopen tcpvsd's log files (logrotate); nothing else" },
 	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxx", "print this help" },
@@ -329,7 +329,8 @@ parse_args(struct adm *a, int argc, char *argv[])
 		usage_error("no command given");
 }
 
-/* a number option in 0..max (a port from 1): a command-line mistake */
+/* a number option in 0..max: a command-line mistake (ports may be names:
+   with_port checks them) */
 static void
 check_number(const struct adm *a, enum adm_opt o, const char *name,
     unsigned long max)
@@ -342,10 +343,8 @@ check_number(const struct adm *a, enum adm_opt o, const char *name,
 		return;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max ||
-	    (o == OPT_PORT && v == 0))
-		usage_error("invalid %s '%s': expected %d to %lu", name, s,
-		    o == OPT_PORT, max);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max)
+		usage_error("invalid %s '%s': expected 0 to %lu", name, s, max);
 }
 
 /* the matrix: what a command needs and what it does not take */
@@ -367,7 +366,6 @@ check_matrix(const struct adm *a)
 		usage_error("--stats and --rate: one or the other");
 	check_number(a, OPT_WEIGHT, "weight", 65535);
 	check_number(a, OPT_MATCH, "matchnum", 99);
-	check_number(a, OPT_PORT, "port", 65535);
 }
 
 /* addr with ":80" when it has no port; checked (and resolved) here */

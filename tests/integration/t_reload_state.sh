@@ -79,6 +79,12 @@ for how in "adm --reopen-logs" "kill -USR2 $D" "sh $T/postrotate"; do
 	check "$how: all requests to c" only_c
 done
 
+# killall -USR2 would reach the children too: they ignore it
+kids=$(pgrep -P "$D" | tr '\n' ' ')
+kill -USR2 $kids
+sleep 0.5
+check "SIGUSR2 to every child: all still running ($kids)" kill -0 $kids
+
 # -S: admin states as configuration, loaded back
 adm -S > "$T/saved.conf"
 check "-S: admin = 'drain' on a" grep -q "server '$A' { weight = 1 admin = 'drain' }" "$T/saved.conf"

@@ -64,8 +64,8 @@ expect 1 "pattern '/x' has no match group 2" --add-rule -i web -p /x -r "$A" -m 
 expect 2 "invalid server address '127\.0\.0\.1:99999': port 99999 out of range" -a -i web -r 127.0.0.1:99999
 expect 2 "invalid server address 'no-such-host\.invalid:80': cannot resolve host" -a -i web -r no-such-host.invalid
 expect 2 "invalid listen address '127\.0\.0\.1:0': port 0 out of range" -A -i x -l 127.0.0.1:0
-expect 2 "invalid port '0': expected 1 to 65535" -A -i x -P 0
-expect 2 "invalid port 'http': expected 1 to 65535" -A -i x -P http
+expect 2 "invalid listen address '0\.0\.0\.0:0': port 0 out of range" -A -i x -P 0
+expect 2 "invalid listen address '0\.0\.0\.0:nosuchservice': " -A -i x -P nosuchservice
 expect 2 "invalid weight '70000': expected 0 to 65535" -e -i web -r "$A" -w 70000
 expect 2 "invalid weight '-1': expected 0 to 65535" -a -i web -r 127.0.0.1:1 -w -1
 expect 2 "invalid weight '2x': expected 0 to 65535" -e -i web -r "$A" -w 2x
