@@ -9,8 +9,9 @@
  * generation out with the change (conf_dump), load the text as a file
  * would be (conf_load_buf) and hand the new generation to the master,
  * which switches to it as SIGUSR1 does.  Weight and drain/disable/enable
- * go straight to the scoreboard.  Listings and counters are
- * control_stat.c's.
+ * go straight to the scoreboard, marked as overrides of the configured
+ * values that every new generation keeps (reset clears them).  Listings
+ * and counters are control_stat.c's.
  */
 #include "config.h"
 
