@@ -239,6 +239,38 @@ START_TEST(test_every_value)
 }
 END_TEST
 
+/* -S of servers drained at run time: tcpvsadm's admin_of */
+static int
+all_drained(const struct realserver *rs, void *arg)
+{
+	(void)rs;
+	(void)arg;
+	return conf_admin_parse("drain");
+}
+
+START_TEST(test_admin_written)
+{
+	struct generation *gen = load_file("tests/conf/good-all.conf"), *g;
+	struct conf_edit e;
+	char *errs = NULL;
+	const struct service *svc;
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_NONE;
+	e.rs = -1;
+	e.admin_of = all_drained;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_gt(svc->nrs, 0);
+	for (unsigned i = 0; i < svc->nrs; i++)
+		ck_assert_str_eq(conf_admin_str(svc->rs[i].admin), "drain");
+	conf_free(g);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
 /* a server added by tcpvsadm -a gets the service's check options */
 START_TEST(test_add_server_checked)
 {
@@ -309,15 +341,6 @@ weight_times_ten(const struct realserver *rs, void *arg)
 {
 	(void)arg;
 	return rs->weight * 10;
-}
-
-/* -S of a server drained at run time: tcpvsadm's admin_of */
-static int
-all_drained(const struct realserver *rs, void *arg)
-{
-	(void)rs;
-	(void)arg;
-	return conf_admin_parse("drain");
 }
 
 START_TEST(test_edits)
@@ -476,16 +499,6 @@ START_TEST(test_edits)
 	free(errs);
 	ck_assert_uint_eq(conf_service(g, "web")->rs[1].weight, 20);
 	conf_free(g);
-	e.weight_of = NULL;
-	e.admin_of = all_drained;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	for (unsigned i = 0; i < conf_service(g, "web")->nrs; i++)
-		ck_assert_str_eq(conf_admin_str(conf_service(g, "web")->
-		    rs[i].admin), "drain");
-	conf_free(g);
-	e.admin_of = NULL;
 
 	e.op = CONF_EDIT_DEL_SERVICE;
 	e.ident = "web";
@@ -541,6 +554,7 @@ dump_suite(void)
 	tcase_add_test(tc, test_brace_in_string);
 	tcase_add_test(tc, test_every_option);
 	tcase_add_test(tc, test_every_value);
+	tcase_add_test(tc, test_admin_written);
 	tcase_add_test(tc, test_add_server_checked);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edits");
