@@ -158,21 +158,27 @@ print_service(FILE *f, const struct rec *r, enum adm_list_mode mode,
 		counters(f, r, mode);
 }
 
-static void
+/* a server line; true when it shows a value set with tcpvsadm ("*") */
+static bool
 print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
     bool numeric)
 {
-	char a[NI_MAXHOST + 16];
+	char a[NI_MAXHOST + 16], w[32], admin[32];
+	bool wset = num(r, "weight_set") != 0, aset = num(r, "admin_set") != 0;
 
 	show_addr(field(r, "addr"), numeric, a, sizeof(a));
-	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %-8s %s\n",
-		    a, num(r, "weight"), num(r, "active"), num(r, "inactive"),
-		    field(r, "health"), field(r, "admin"), field(r, "id"));
-	else {
+	if (mode != ADM_LIST_PLAIN) {
 		fprintf(f, "  -> %-42s", a);
 		counters(f, r, mode);
+		return false;
 	}
+	snprintf(w, sizeof(w), "%llu%s", num(r, "weight"), wset ? "*" : "");
+	snprintf(admin, sizeof(admin), "%s%s", field(r, "admin"),
+	    aset ? "*" : "");
+	fprintf(f, "  -> %-29s %-6s %-10llu %-9llu %-8s %-8s %s\n", a, w,
+	    num(r, "active"), num(r, "inactive"), field(r, "health"), admin,
+	    field(r, "id"));
+	return wset || aset;
 }
 
 static void
@@ -192,6 +198,7 @@ adm_print_list(FILE *f, const struct ctl_reply *reply,
     enum adm_list_mode mode, bool numeric)
 {
 	struct rec r;
+	bool set = false;
 
 	for (size_t i = 0; i < reply->nlines; i++) {
 		if (rec_parse(&r, reply->lines[i]) == -1)
@@ -204,12 +211,15 @@ adm_print_list(FILE *f, const struct ctl_reply *reply,
 		} else if (strcmp(r.l.verb, "service") == 0)
 			print_service(f, &r, mode, numeric);
 		else if (strcmp(r.l.verb, "server") == 0)
-			print_server(f, &r, mode, numeric);
+			set |= print_server(f, &r, mode, numeric);
 		else if (strcmp(r.l.verb, "rule") == 0 &&
 		    mode == ADM_LIST_PLAIN)
 			print_rule(f, &r, numeric);
 		free(r.buf);
 	}
+	if (set)
+		fprintf(f, "* set with tcpvsadm, kept across reloads "
+		    "(tcpvsadm --reset clears it)\n");
 }
 
 /*

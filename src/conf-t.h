@@ -133,6 +133,8 @@ struct realserver {
 						   conf.c server_id() */
 	bool			 id_set;	/* id written, not derived */
 	unsigned		 weight;	/* configured, 0..65535 */
+	int			 admin;		/* configured: enum rs_admin
+						   (scoreboard-t.h) */
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
 	struct conf_check	 check;

@@ -61,6 +61,9 @@ struct loader {
 	unsigned	 nlines;
 };
 
+/* a real server's port when its address has none, as tcpvsadm's */
+#define CONF_SERVER_PORT	"80"
+
 /* libconfuse has no user pointer for callbacks; loads are not reentrant */
 static struct loader *cur;
 
@@ -84,6 +87,7 @@ static const char *const check_strs[] = {
 
 static cfg_opt_t server_opts[] = {
 	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),
+	CFG_STR("admin", "active", CFGF_NONE),
 	CFG_STR("id", NULL, CFGF_NODEFAULT),
 	CHECK_OPTS,
 	CFG_END()
@@ -267,18 +271,37 @@ fix_line(const char *name, int line)
 	return line;
 }
 
+__attribute__((format(printf, 3, 0)))
+static void
+conf_vmsg(int line, const char *what, const char *fmt, va_list ap)
+{
+	fprintf(cur->errf, "%s:%d: %s", cur->path, line, what);
+	vfprintf(cur->errf, fmt, ap);
+	fputc('\n', cur->errf);
+}
+
 __attribute__((format(printf, 2, 3)))
 static void
 conf_error(int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(cur->errf, "%s:%d: ", cur->path, line);
 	va_start(ap, fmt);
-	vfprintf(cur->errf, fmt, ap);
+	conf_vmsg(line, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', cur->errf);
 	cur->nerrors++;
+}
+
+/* not an error: printed with the errors, which a caller logs */
+__attribute__((format(printf, 2, 3)))
+static void
+conf_warning(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vmsg(line, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 /* libconfuse's own messages (syntax, unknown option), same format */
@@ -295,9 +318,26 @@ on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 	cur->nerrors++;
 }
 
+static const char *sec_label(cfg_t *);
+
+/*
+ * libconfuse keeps the last of an option written twice in a section:
+ * an error naming both lines (a list may be extended with +=).
+ */
 static void
 remember(cfg_t *sec, const char *name, int line)
 {
+	cfg_opt_t *opt = cfg_getopt(sec, name);
+
+	for (unsigned i = 0; opt != NULL && !(opt->flags & CFGF_LIST) &&
+	    i < cur->nlines; i++)
+		if (cur->lines[i].sec == sec &&
+		    strcmp(cur->lines[i].name, name) == 0) {
+			conf_error(line, "%s%s set twice, on line %d and line "
+			    "%d", sec_label(sec), name, cur->lines[i].line,
+			    line);
+			break;
+		}
 	if (cur->nlines < CONF_MAX_LINES) {
 		cur->lines[cur->nlines].sec = sec;
 		cur->lines[cur->nlines].name = name;
@@ -491,7 +531,8 @@ validate_addr(cfg_t *cfg, cfg_opt_t *opt)
 
 	remember(cfg, opt->name, line);
 	for (unsigned i = 0; i < cfg_opt_size(opt); i++)
-		if (util_addr_parse(cfg_opt_getnstr(opt, i), NULL, &ua, err,
+		if (util_addr_parse(cfg_opt_getnstr(opt, i), strcmp(opt->name,
+		    "server") == 0 ? CONF_SERVER_PORT : NULL, &ua, err,
 		    sizeof(err)) == -1) {
 			conf_error(line, "%s%s: %s", sec_label(cfg),
 			    opt->name, err);
@@ -512,6 +553,20 @@ validate_check(cfg_t *cfg, cfg_opt_t *opt)
 	if (conf_check_set(NULL, opt->name, v, why, sizeof(why)) == -1)
 		conf_error(line, "%s%s '%s': %s", sec_label(cfg), opt->name,
 		    v, why);
+	return 0;
+}
+
+/* a server's admin state: active, drain or disable */
+static int
+validate_admin(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	remember(cfg, opt->name, line);
+	if (conf_admin_parse(v) == -1)
+		conf_error(line, "%sadmin '%s': expected active, drain or "
+		    "disable", sec_label(cfg), v != NULL ? v : "");
 	return 0;
 }
 
@@ -541,6 +596,7 @@ static const struct {
 	{ "virtual|accesslog_format", validate_logformat },
 	{ "virtual|persistent_netmask", validate_netmask },
 	{ "virtual|server|id", validate_token },
+	{ "virtual|server|admin", validate_admin },
 	{ "virtual|splice", validate_any },
 	{ "virtual|keepalive", validate_any },
 	{ "virtual|defer_accept", validate_any },
@@ -641,17 +697,56 @@ build_pool(cfg_t *vs, struct service *svc)
 	    "server_keepalive_timeout");
 }
 
-static void
-check_pool(cfg_t *vs, const struct service *svc)
+/* the line name was written on in sec, 0 when it keeps its default */
+static int
+written(cfg_t *sec, const char *name)
 {
-	if (svc->minspareservers > svc->maxspareservers)
-		conf_error(line_of(vs, "minspareservers"), "virtual %s: "
-		    "minspareservers (%u) is greater than maxspareservers (%u)",
-		    svc->ident, svc->minspareservers, svc->maxspareservers);
-	if (svc->startservers > svc->maxclients)
-		conf_error(line_of(vs, "startservers"), "virtual %s: "
-		    "startservers (%u) is greater than maxclients (%u)",
-		    svc->ident, svc->startservers, svc->maxclients);
+	for (unsigned i = cur->nlines; i-- > 0;)
+		if (cur->lines[i].sec == sec &&
+		    strcmp(cur->lines[i].name, name) == 0)
+			return cur->lines[i].line;
+	return 0;
+}
+
+/*
+ * Pool sizes where lo may not exceed hi: a default gives way to a value
+ * written in the file (hi only when it may grow), with a warning; two
+ * written values that contradict each other are an error naming both.
+ */
+static void
+pool_order(cfg_t *vs, const char *ident, const char *lo_name, unsigned *lo,
+    const char *hi_name, unsigned *hi, bool may_grow)
+{
+	int llo = written(vs, lo_name), lhi = written(vs, hi_name);
+
+	if (*lo <= *hi)
+		return;
+	if (llo == 0 && lhi != 0) {
+		conf_warning(lhi, "virtual %s: %s lowered from its default "
+		    "(%u) to %s (%u)", ident, lo_name, *lo, hi_name, *hi);
+		*lo = *hi;
+	} else if (lhi == 0 && may_grow) {
+		conf_warning(llo, "virtual %s: %s raised from its default "
+		    "(%u) to %s (%u)", ident, hi_name, *hi, lo_name, *lo);
+		*hi = *lo;
+	} else if (lhi == 0)
+		conf_error(llo, "virtual %s: %s (%u) is greater than %s (%u, "
+		    "the default)", ident, lo_name, *lo, hi_name, *hi);
+	else
+		conf_error(llo, "virtual %s: %s (%u) is greater than %s (%u); "
+		    "lines %d and %d", ident, lo_name, *lo, hi_name, *hi, llo,
+		    lhi);
+}
+
+static void
+check_pool(cfg_t *vs, struct service *svc)
+{
+	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
+	    "maxclients", &svc->maxclients, false);
+	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
+	    "maxspareservers", &svc->maxspareservers, true);
+	pool_order(vs, svc->ident, "startservers", &svc->startservers,
+	    "maxclients", &svc->maxclients, false);
 	if (svc->max_request_line > svc->max_header_size)
 		conf_error(line_of(vs, "max_request_line"), "virtual %s: "
 		    "max_request_line (%u) is greater than max_header_size "
@@ -726,10 +821,11 @@ build_servers(cfg_t *vs, struct service *svc)
 
 		util_strlcpy(rs->name, cfg_title(ss), sizeof(rs->name));
 		rs->weight = (unsigned)cfg_getint(ss, "weight");
+		rs->admin = conf_admin_parse(cfg_getstr(ss, "admin"));
 		rs->line = (unsigned)line_of(ss, "weight");
 		rs->sb_index = -1;
-		if (util_addr_parse(rs->name, NULL, &ua, err, sizeof(err))
-		    == -1) {
+		if (util_addr_parse(rs->name, CONF_SERVER_PORT, &ua, err,
+		    sizeof(err)) == -1) {
 			conf_error((int)rs->line, "virtual %s: server %s", 
 			    svc->ident, err);
 			continue;
@@ -781,7 +877,8 @@ rule_servers(cfg_t *rc, const struct service *svc, int line)
 	for (unsigned k = 0; k < n; k++) {
 		const char *s = cfg_getnstr(rc, "server", k);
 
-		if (util_addr_parse(s, NULL, &ua, err, sizeof(err)) == -1)
+		if (util_addr_parse(s, CONF_SERVER_PORT, &ua, err,
+		    sizeof(err)) == -1)
 			continue;	/* reported while parsing */
 		if ((i = conf_server_index(svc, (struct sockaddr *)&ua.ss))
 		    == -1) {

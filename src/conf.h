@@ -33,6 +33,11 @@ const struct service	*conf_service(const struct generation *,
 int			 conf_server_index(const struct service *,
 			    const struct sockaddr *);
 
+/* a server's admin option (conf_check.c): enum rs_admin of "active",
+   "drain", "disable", or -1; and the word for one */
+int			 conf_admin_parse(const char *);
+const char		*conf_admin_str(int);
+
 /*
  * Health-check options (conf_check.c).  Defaults: no check, path "/",
  * statuses 2xx and 3xx, interval 2 s, timeout 1 s, rise 2, fall 3.
@@ -95,6 +100,9 @@ struct conf_edit {
 	int			 match;		/* add rule: -1 keeps or 0 */
 	/* a server's weight to write, when not the configured one */
 	unsigned		(*weight_of)(const struct realserver *,
+				    void *arg);
+	/* a server's admin state (enum rs_admin) to write, likewise */
+	int			(*admin_of)(const struct realserver *,
 				    void *arg);
 	void			*arg;
 };

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "scoreboard-t.h"
 
 static void
 put_str(FILE *f, const char *s)
@@ -179,25 +180,42 @@ dump_listen(FILE *f, const struct service *svc, const struct conf_edit *e)
 	fprintf(f, "}\n");
 }
 
+/* a server's admin state, when not the default (active) */
+static void
+dump_admin(FILE *f, const char *before, int admin, const char *after)
+{
+	if (admin == RS_ADMIN_ACTIVE)
+		return;
+	fprintf(f, "%sadmin = ", before);
+	put_str(f, conf_admin_str(admin));
+	fputs(after, f);
+}
+
 static void
 dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
 	for (unsigned i = 0; i < svc->nrs; i++) {
 		const struct realserver *rs = &svc->rs[i];
 		unsigned w = rs->weight;
+		int admin = rs->admin;
 
 		if (edits(e, CONF_EDIT_DEL_SERVER, svc->ident) &&
 		    e->rs == (int)i)
 			continue;
 		if (e != NULL && e->weight_of != NULL)
 			w = e->weight_of(rs, e->arg);
+		if (e != NULL && e->admin_of != NULL)
+			admin = e->admin_of(rs, e->arg);
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
 		if (!rs->id_set && rs->check.set == 0) {
-			fprintf(f, " { weight = %u }\n", w);
+			fprintf(f, " { weight = %u", w);
+			dump_admin(f, " ", admin, "");
+			fprintf(f, " }\n");
 			continue;
 		}
 		fprintf(f, " {\n        weight = %u\n", w);
+		dump_admin(f, "        ", admin, "\n");
 		if (rs->id_set)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);

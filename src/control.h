@@ -30,6 +30,9 @@ struct control_ops {
 	 */
 	int			 (*apply)(void *arg, struct generation *gen,
 				    char *err, size_t errlen);
+	/* reopen the log files (as SIGUSR2): 0, or -1 with the reason */
+	int			 (*reopen_logs)(void *arg, char *err,
+				    size_t errlen);
 };
 
 /*
@@ -84,6 +87,8 @@ const struct generation		*control_gen(const struct control *);
 int				 control_apply(struct control *,
 				    struct generation *, char *err,
 				    size_t errlen);
+int				 control_reopen_logs(struct control *,
+				    char *err, size_t errlen);
 struct control_rates		*control_rates(struct control *);
 
 #endif /* TCPVS_CONTROL_H */

@@ -9,8 +9,9 @@
  * generation out with the change (conf_dump), load the text as a file
  * would be (conf_load_buf) and hand the new generation to the master,
  * which switches to it as SIGUSR1 does.  Weight and drain/disable/enable
- * go straight to the scoreboard.  Listings and counters are
- * control_stat.c's.
+ * go straight to the scoreboard, marked as overrides of the configured
+ * values that every new generation keeps (reset clears them).  Listings
+ * and counters are control_stat.c's.
  */
 #include "config.h"
 
@@ -152,8 +153,13 @@ check_listen(const char *s, char *err, size_t errlen)
 	return s == NULL ? 0 : parse_addr("listen", s, &ua, err, errlen);
 }
 
-/* the structural path: the running generation written out with e */
+/*
+ * The structural path: the running generation written out with e, with
+ * configured weights and admin states (what tcpvsadm set stays in the
+ * scoreboard, as across a reload).
+ */
 
+/* -S: what the server runs with (a slowstart's target weight) */
 static unsigned
 runtime_weight(const struct realserver *rs, void *arg)
 {
@@ -161,7 +167,17 @@ runtime_weight(const struct realserver *rs, void *arg)
 
 	if (rs->sb_index < 0)
 		return rs->weight;
-	return LOAD(sb_server(sb, (unsigned)rs->sb_index)->weight);
+	return LOAD(sb_server(sb, (unsigned)rs->sb_index)->conf_weight);
+}
+
+static int
+runtime_admin(const struct realserver *rs, void *arg)
+{
+	const struct sb *sb = arg;
+
+	if (rs->sb_index < 0)
+		return rs->admin;
+	return (int)LOAD(sb_server(sb, (unsigned)rs->sb_index)->admin);
 }
 
 /* the first error of a load, without "NAME:LINE: " */
@@ -189,8 +205,6 @@ structural(struct control *c, struct conf_edit *e, char *err, size_t errlen)
 	size_t tlen = 0, elen = 0;
 	FILE *f;
 
-	e->weight_of = runtime_weight;
-	e->arg = control_sb(c);
 	if ((f = open_memstream(&text, &tlen)) == NULL)
 		goto nomem;
 	conf_dump(f, control_gen(c), e);
@@ -446,6 +460,17 @@ cmd_del_server(struct control *c, const struct ctl_line *l, int passfd,
 }
 
 /* weight, drain, disable, enable: the scoreboard only */
+
+/* a value tcpvsadm set is an override unless it is the configured one */
+static void
+mark_override(struct sb_server *s, enum rs_override bit, bool configured)
+{
+	if (configured)
+		atomic_fetch_and(&s->overrides, ~(uint32_t)bit);
+	else
+		atomic_fetch_or(&s->overrides, (uint32_t)bit);
+}
+
 static struct sb_server *
 runtime_server(struct control *c, const struct ctl_line *l,
     const struct realserver **rsp, char *err, size_t errlen)
@@ -481,8 +506,11 @@ cmd_edit_server(struct control *c, const struct ctl_line *l, int passfd,
 		    "is all -e changes");
 		return -1;
 	}
+	mark_override(s, RS_OVR_WEIGHT, (unsigned)w == rs->weight);
+	atomic_store(&s->conf_weight, (uint32_t)w);
 	atomic_store(&s->weight, (uint32_t)w);
-	log_info("control: server %s: weight %ld", s->key, w);
+	log_info("control: server %s: weight %ld%s", s->key, w,
+	    (unsigned)w == rs->weight ? " (configured)" : "");
 	return 0;
 }
 
@@ -495,8 +523,10 @@ set_admin(struct control *c, const struct ctl_line *l, enum rs_admin a,
 
 	if ((s = runtime_server(c, l, &rs, err, errlen)) == NULL)
 		return -1;
+	mark_override(s, RS_OVR_ADMIN, (int)a == rs->admin);
 	atomic_store(&s->admin, a);
-	log_info("control: server %s: %s", s->key, sb_admin_str(a));
+	log_info("control: server %s: %s%s", s->key, sb_admin_str(a),
+	    (int)a == rs->admin ? " (configured)" : "");
 	return 0;
 }
 
@@ -519,6 +549,32 @@ cmd_enable(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
 {
 	return set_admin(c, l, RS_ADMIN_ACTIVE, err, errlen);
+}
+
+/* reset: the configured weight and admin state, no override left */
+static int
+cmd_reset(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	const struct realserver *rs;
+	struct sb_server *s;
+
+	if ((s = runtime_server(c, l, &rs, err, errlen)) == NULL)
+		return -1;
+	atomic_store(&s->overrides, 0);
+	atomic_store(&s->conf_weight, rs->weight);
+	atomic_store(&s->weight, rs->weight);
+	atomic_store(&s->admin, rs->admin);
+	log_info("control: server %s: reset to weight %u, %s", s->key,
+	    rs->weight, sb_admin_str((enum rs_admin)rs->admin));
+	return 0;
+}
+
+static int
+cmd_reopen_logs(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	return control_reopen_logs(c, err, errlen);
 }
 
 /* rules */
@@ -729,6 +785,7 @@ cmd_save(struct control *c, const struct ctl_line *l, int passfd,
 
 	edit_init(&e, CONF_EDIT_NONE, NULL);
 	e.weight_of = runtime_weight;
+	e.admin_of = runtime_admin;
 	e.arg = control_sb(c);
 	conf_dump(out, control_gen(c), &e);
 	return 0;
@@ -755,6 +812,8 @@ static const struct {
 	{ "drain", cmd_drain },
 	{ "disable", cmd_disable },
 	{ "enable", cmd_enable },
+	{ "reset", cmd_reset },
+	{ "reopen-logs", cmd_reopen_logs },
 	{ "add-rule", cmd_add_rule },
 	{ "del-rule", cmd_del_rule },
 	{ "load", cmd_load },

@@ -283,6 +283,12 @@ list_server(struct control *c, const struct service *svc,
 		    LOAD(s->health)));
 		ctl_put(out, "admin", sb_admin_str((enum rs_admin)
 		    LOAD(s->admin)));
+		/* set with tcpvsadm, kept across reloads: "1" */
+		ctl_putu(out, "weight_set", (LOAD(s->overrides) &
+		    RS_OVR_WEIGHT) != 0);
+		ctl_putu(out, "admin_set", (LOAD(s->overrides) &
+		    RS_OVR_ADMIN) != 0);
+		ctl_putu(out, "conf_weight", rs->weight);
 		ctl_putu(out, "connect_errors", LOAD(s->connect_errors));
 		put_counters(out, r->srv[rs->sb_index], LOAD(s->conns),
 		    LOAD(s->requests), LOAD(s->bytes_out), LOAD(s->bytes_in));

@@ -33,6 +33,7 @@
 #include "health.h"
 #include "log.h"
 #include "probe.h"
+#include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -413,6 +414,7 @@ loop(struct checker *c)
 	int n;
 
 	for (;;) {
+		reopen_follow(c->sb, -1, NULL);
 		n = epoll_wait(c->epfd, ev, HEALTH_MAX_EVENTS, plan(c));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
@@ -464,6 +466,7 @@ setup_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);	/* the master's: reopen.c */
 	sigaction(SIGINT, &sa, NULL);	/* the terminal's ^C is the master's */
 	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_DFL;

@@ -42,6 +42,7 @@
 #include "health.h"
 #include "log.h"
 #include "master.h"
+#include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "status.h"
@@ -89,6 +90,9 @@ struct master {
 	struct genstate		 cur;		/* serving */
 	struct genstate		 old;		/* draining, at most one */
 	struct control		*ctl;		/* the control socket */
+	unsigned		 changed;	/* first generation tcpvsadm
+						   made since the file was
+						   read, 0: none */
 };
 
 static const int master_signals[] = {
@@ -911,7 +915,10 @@ load(struct master *m)
 	fclose(errf);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
+		if (gen == NULL)
+			log_errorx("%s", line);
+		else
+			log_warnx("%s", line);
 	free(buf);
 	return gen;
 }
@@ -1003,8 +1010,9 @@ switch_gen(struct master *m, struct generation *gen, int graceful, char *err,
  * SIGUSR1 (graceful = 1): new generation, old workers finish the request
  * they are serving, then exit; log files are reopened.  An invalid
  * configuration is rejected and the running generation keeps serving.
- * What tcpvsadm changed at run time is gone: weights come from the file,
- * drained and disabled servers are active again.
+ * Weights and admin states set with tcpvsadm stay (scoreboard.c); services,
+ * servers and rules come from the file, replacing tcpvsadm's changes,
+ * with a warning.
  */
 static void
 reload(struct master *m, int graceful)
@@ -1018,7 +1026,7 @@ reload(struct master *m, int graceful)
 	log_info("%s: reloading %s", graceful ? "graceful restart" :
 	    "restart", m->path);
 	if ((gen = load(m)) == NULL) {
-		log_warnx("reload rejected: generation %u keeps serving",
+		log_errorx("reload rejected: generation %u keeps serving",
 		    m->cur.gen->id);
 		return;
 	}
@@ -1028,11 +1036,14 @@ reload(struct master *m, int graceful)
 		log_warnx("status_listen: a change takes effect at the next "
 		    "start, not on reload");
 	if (switch_gen(m, gen, graceful, err, sizeof(err)) == -1) {
-		log_warnx("reload rejected: %s; generation %u keeps serving",
+		log_errorx("reload rejected: %s; generation %u keeps serving",
 		    err, m->cur.gen->id);
 		return;
 	}
-	sb_admin_reset(m->sb, m->cur.gen);
+	if (m->changed != 0)
+		log_warnx("reload: %s replaced the configuration changed with "
+		    "tcpvsadm since generation %u", m->path, m->changed);
+	m->changed = 0;
 }
 
 /* control_ops: a tcpvsadm structural change, applied as SIGUSR1 would */
@@ -1047,7 +1058,49 @@ apply_change(void *arg, struct generation *gen, char *err, size_t errlen)
 		    err, m->cur.gen->id);
 		return -1;
 	}
+	if (m->changed == 0)
+		m->changed = m->cur.gen->id;
+	log_warnx("control: generation %u differs from %s: a reload reads the "
+	    "file again and replaces it (tcpvsadm -S writes it out)",
+	    m->cur.gen->id, m->path);
 	return 0;
+}
+
+/* SIGUSR2, tcpvsadm --reopen-logs: the log files, and nothing else */
+static int
+reopen_logs(void *arg, char *err, size_t errlen)
+{
+	struct master *m = arg;
+	struct genstate *gs[2] = { &m->cur, &m->old };
+	const struct generation *gen = m->cur.gen;
+	uid_t uid = gen->user != NULL && geteuid() == 0 ? gen->uid :
+	    (uid_t)-1;
+	int rc = 0;
+
+	if (reopen_errorlog(uid) == -1) {
+		snprintf(err, errlen, "errorlog %s: %s", log_file(),
+		    strerror(errno));
+		rc = -1;
+	}
+	for (unsigned g = 0; g < 2; g++)
+		for (unsigned i = 0; gs[g]->gen != NULL &&
+		    i < gs[g]->gen->nsvc; i++) {
+			const struct service *svc = &gs[g]->gen->svc[i];
+
+			if (gs[g]->pool[i].alog != -1 && reopen_fd(
+			    gs[g]->pool[i].alog, svc->accesslog, uid) == -1) {
+				snprintf(err, errlen, "virtual %s: accesslog "
+				    "%s: %s", svc->ident, svc->accesslog,
+				    strerror(errno));
+				rc = -1;
+			}
+		}
+	reopen_announce(m->sb);
+	if (rc == -1)
+		log_warnx("reopening logs: %s", err);
+	else
+		log_info("logs reopened");
+	return rc;
 }
 
 static const struct generation *
@@ -1061,6 +1114,7 @@ current_gen(void *arg)
 static const struct control_ops master_control_ops = {
 	.current = current_gen,
 	.apply = apply_change,
+	.reopen_logs = reopen_logs,
 };
 
 /* handle one signal read from the signalfd */
@@ -1079,6 +1133,12 @@ on_signal(struct master *m, int sig)
 	case SIGUSR1:
 		reload(m, 1);
 		break;
+	case SIGUSR2: {
+		char err[512];
+
+		(void)reopen_logs(m, err, sizeof(err));
+		break;
+	}
 	case SIGCHLD:
 		reap(m);
 		break;

@@ -86,6 +86,12 @@ enum rs_admin {
 	RS_ADMIN_DISABLED	/* no new connections, not checked */
 };
 
+/* what tcpvsadm set on a server, kept across reloads (sb_server.overrides) */
+enum rs_override {
+	RS_OVR_WEIGHT = 1 << 0,	/* weight differs from the configured one */
+	RS_OVR_ADMIN = 1 << 1	/* admin state differs from the configured */
+};
+
 struct sb_header {
 	uint32_t		 magic;		/* master, at creation */
 	uint32_t		 version;
@@ -105,6 +111,8 @@ struct sb_header {
 	_Atomic int64_t		 start_ms;	/* master: wall time of start */
 	_Atomic uint32_t	 generation;	/* master: current generation */
 	_Atomic pid_t		 master_pid;	/* master */
+	_Atomic uint32_t	 logs_epoch;	/* master: +1 when the logs are
+						   reopened (logreopen.c) */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /* one per worker process; the owning worker writes, the master repairs */
@@ -178,6 +186,8 @@ struct sb_server {
 	_Atomic uint32_t	 conf_weight;	/* master/control: the weight
 						   slowstart ramps up to */
 	_Atomic int32_t		 admin;		/* master/control: enum rs_admin */
+	_Atomic uint32_t	 overrides;	/* master/control: enum
+						   rs_override bits */
 	_Atomic uint32_t	 checked;	/* master: 1 if actively checked */
 	_Atomic int32_t		 health;	/* health checker; workers mark DOWN
 						   (passive); master resets an

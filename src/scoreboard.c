@@ -283,20 +283,43 @@ find_server(struct sb *sb, const char *key)
 }
 
 /*
- * A reload from the file resets runtime weights, except that a server in
- * slowstart goes on ramping (the health checker sets its weight).  Nothing
- * would bring an unchecked server back up: it is no longer down.
+ * What tcpvsadm set (sb_server.overrides) survives a reload; the rest
+ * comes from the file.  An override equal to the new file's value is one
+ * no longer.
+ */
+static uint32_t
+keep_overrides(struct sb_server *s, const struct realserver *rs)
+{
+	uint32_t ovr = atomic_load(&s->overrides);
+
+	if ((ovr & RS_OVR_WEIGHT) && atomic_load(&s->conf_weight) ==
+	    rs->weight)
+		ovr &= ~(uint32_t)RS_OVR_WEIGHT;
+	if ((ovr & RS_OVR_ADMIN) && atomic_load(&s->admin) == rs->admin)
+		ovr &= ~(uint32_t)RS_OVR_ADMIN;
+	atomic_store(&s->overrides, ovr);
+	if (!(ovr & RS_OVR_ADMIN))
+		atomic_store(&s->admin, rs->admin);
+	return ovr;
+}
+
+/*
+ * The configured weight, unless tcpvsadm set one; a server in slowstart
+ * goes on ramping (the health checker sets its weight).  Nothing would
+ * bring an unchecked server back up: it is no longer down.
  */
 static void
 attach_server(struct sb_server *s, const struct realserver *rs)
 {
 	int checked = rs->check.probe != NULL;
 
-	atomic_store(&s->conf_weight, rs->weight);
 	atomic_store(&s->checked, (uint32_t)checked);
-	if (!checked || atomic_load(&s->ramp_ms) == 0) {
-		atomic_store(&s->ramp_ms, 0);
-		atomic_store(&s->weight, rs->weight);
+	if (!(keep_overrides(s, rs) & RS_OVR_WEIGHT)) {
+		atomic_store(&s->conf_weight, rs->weight);
+		if (!checked || atomic_load(&s->ramp_ms) == 0) {
+			atomic_store(&s->ramp_ms, 0);
+			atomic_store(&s->weight, rs->weight);
+		}
 	}
 	if (!checked && atomic_load(&s->health) != RS_HEALTH_UNKNOWN) {
 		atomic_store(&s->health, RS_HEALTH_UNKNOWN);
@@ -349,16 +372,6 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 		}
 	}
 	return 0;
-}
-
-void
-sb_admin_reset(struct sb *sb, const struct generation *gen)
-{
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		for (unsigned j = 0; j < gen->svc[i].nrs; j++)
-			if (gen->svc[i].rs[j].sb_index >= 0)
-				atomic_store(&sb->servers[gen->svc[i].rs[j].
-				    sb_index].admin, RS_ADMIN_ACTIVE);
 }
 
 static int

@@ -89,8 +89,6 @@ sb_sched(const struct sb *sb, unsigned service)
  */
 int		 sb_attach(struct sb *, struct generation *, char *err,
 		    size_t errlen);
-/* master, on a reload from the file: gen's servers all active again */
-void		 sb_admin_reset(struct sb *, const struct generation *);
 /* master: free the slots of gen that the other generation does not use */
 void		 sb_detach(struct sb *, const struct generation *gone,
 		    const struct generation *kept);

@@ -39,7 +39,7 @@ enum adm_cmd {
 	CMD_ADD_RULE, CMD_DEL_RULE,
 	CMD_LIST, CMD_SAVE, CMD_ZERO, CMD_WORKERS, CMD_LOAD,
 	CMD_START, CMD_STOP, CMD_DRAIN, CMD_DISABLE, CMD_ENABLE,
-	CMD_HELP,
+	CMD_RESET, CMD_REOPEN_LOGS, CMD_HELP,
 	CMD__COUNT
 };
 
@@ -116,6 +116,10 @@ static const struct command {
 	    "take a server out of service; its sticky clients move" },
 	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxx",
 	    "put a drained or disabled server back in service" },
+	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxxxx",
+	    "give a server its configured weight and admin state again" },
+	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxxxx",
+	    "reopen tcpvsd's log files (logrotate); nothing else" },
 	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxx", "print this help" },
 };
 
@@ -129,7 +133,8 @@ struct adm {
 enum {
 	LONG_ADD_RULE = 256, LONG_DEL_RULE, LONG_STATS, LONG_RATE,
 	LONG_WORKERS, LONG_START, LONG_STOP, LONG_DRAIN, LONG_DISABLE,
-	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_PERSISTENT
+	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_PERSISTENT, LONG_RESET,
+	LONG_REOPEN_LOGS
 };
 
 static const struct option long_opts[] = {
@@ -152,6 +157,8 @@ static const struct option long_opts[] = {
 	{ "drain", no_argument, NULL, LONG_DRAIN },
 	{ "disable", no_argument, NULL, LONG_DISABLE },
 	{ "enable", no_argument, NULL, LONG_ENABLE },
+	{ "reset", no_argument, NULL, LONG_RESET },
+	{ "reopen-logs", no_argument, NULL, LONG_REOPEN_LOGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "ident", required_argument, NULL, 'i' },
 	{ "scheduler", required_argument, NULL, 's' },
@@ -256,6 +263,8 @@ long_cmd(int ch)
 	case LONG_DRAIN:	return CMD_DRAIN;
 	case LONG_DISABLE:	return CMD_DISABLE;
 	case LONG_ENABLE:	return CMD_ENABLE;
+	case LONG_RESET:	return CMD_RESET;
+	case LONG_REOPEN_LOGS:	return CMD_REOPEN_LOGS;
 	default:		return CMD_NONE;
 	}
 }
@@ -329,6 +338,24 @@ parse_args(struct adm *a, int argc, char *argv[])
 		usage_error("no command given");
 }
 
+/* a number option in 0..max: a command-line mistake (ports may be names:
+   with_port checks them) */
+static void
+check_number(const struct adm *a, enum adm_opt o, const char *name,
+    unsigned long max)
+{
+	const char *s = a->arg[o];
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max)
+		usage_error("invalid %s '%s': expected 0 to %lu", name, s, max);
+}
+
 /* the matrix: what a command needs and what it does not take */
 static void
 check_matrix(const struct adm *a)
@@ -346,6 +373,8 @@ check_matrix(const struct adm *a)
 		usage_error("-P PORT and -l ADDR: one or the other");
 	if (a->arg[OPT_STATS] != NULL && a->arg[OPT_RATE] != NULL)
 		usage_error("--stats and --rate: one or the other");
+	check_number(a, OPT_WEIGHT, "weight", 65535);
+	check_number(a, OPT_MATCH, "matchnum", 99);
 }
 
 /* addr with ":80" when it has no port; checked (and resolved) here */
@@ -362,11 +391,8 @@ with_port(const char *what, const char *s)
 		fprintf(stderr, "tcpvsadm: out of memory\n");
 		exit(ADM_EXIT_ERROR);
 	}
-	if (util_addr_parse(out, NULL, &ua, err, sizeof(err)) == -1) {
-		fprintf(stderr, "tcpvsadm: invalid %s address %s\n", what,
-		    err);
-		exit(ADM_EXIT_ERROR);
-	}
+	if (util_addr_parse(out, NULL, &ua, err, sizeof(err)) == -1)
+		usage_error("invalid %s address %s", what, err);
 	return out;
 }
 

@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "relay.h"
+#include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -206,6 +207,7 @@ setup_signals(void)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);	/* the master's: reopen.c */
 	sigaction(SIGWINCH, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
@@ -1751,6 +1753,7 @@ worker_main(const struct worker_args *a)
 
 	worker_init(&w, a);
 	while (!stop_now) {
+		reopen_follow(a->sb, a->alog, a->svc->accesslog);
 		if (!w.finishing && should_finish(&w))
 			begin_finish(&w);
 		if (w.finishing && w.nparked == 0)

@@ -80,7 +80,21 @@ apply(void *arg, struct generation *gen, char *err, size_t errlen)
 	return 0;
 }
 
-static const struct control_ops ops = { .current = current, .apply = apply };
+/* the master reopens files; here nothing to reopen */
+static int
+reopen_logs(void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static const struct control_ops ops = {
+	.current = current,
+	.apply = apply,
+	.reopen_logs = reopen_logs,
+};
 
 static void
 init(void)

@@ -220,6 +220,10 @@ START_TEST(test_every_value)
 		ck_assert_uint_eq(y->set, x->set);
 	}
 	ck_assert_str_eq(b->rs[0].id, "a");
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_int_eq(b->rs[i].admin, a->rs[i].admin);
+	ck_assert_str_eq(conf_admin_str(b->rs[1].admin), "drain");
+	ck_assert_str_eq(conf_admin_str(b->rs[2].admin), "disable");
 	ck_assert_uint_eq(b->rs[1].check.interval_ms, 3000);
 	ck_assert_uint_eq(b->rs[2].check.timeout_ms, 2000);
 	ck_assert_ptr_null(b->rs[2].check.probe);
@@ -231,6 +235,38 @@ START_TEST(test_every_value)
 	ck_assert_uint_eq(b->rules[0].servers, 3);
 	conf_free(gen);
 	conf_free(g);
+	free(errs);
+}
+END_TEST
+
+/* -S of servers drained at run time: tcpvsadm's admin_of */
+static int
+all_drained(const struct realserver *rs, void *arg)
+{
+	(void)rs;
+	(void)arg;
+	return conf_admin_parse("drain");
+}
+
+START_TEST(test_admin_written)
+{
+	struct generation *gen = load_file("tests/conf/good-all.conf"), *g;
+	struct conf_edit e;
+	char *errs = NULL;
+	const struct service *svc;
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_NONE;
+	e.rs = -1;
+	e.admin_of = all_drained;
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	svc = conf_service(g, "web");
+	ck_assert_uint_gt(svc->nrs, 0);
+	for (unsigned i = 0; i < svc->nrs; i++)
+		ck_assert_str_eq(conf_admin_str(svc->rs[i].admin), "drain");
+	conf_free(g);
+	conf_free(gen);
 	free(errs);
 }
 END_TEST
@@ -537,6 +573,7 @@ dump_suite(void)
 	tcase_add_test(tc, test_brace_in_string);
 	tcase_add_test(tc, test_every_option);
 	tcase_add_test(tc, test_every_value);
+	tcase_add_test(tc, test_admin_written);
 	tcase_add_test(tc, test_add_server_checked);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edits");
