@@ -359,20 +359,24 @@ val_opt(struct out *o, const char *s)
 }
 
 static void
-emit(struct out *o, const struct alog_rec *r, const struct directive *d)
+put_host(struct out *o, const struct alog_rec *r)
 {
 	char host[UTIL_ADDRSTRLEN];
 
+	val_opt(o, util_addr_host((const struct sockaddr *)r->client, host,
+	    sizeof(host)));
+}
+
+static void
+emit(struct out *o, const struct alog_rec *r, const struct directive *d)
+{
 	switch (d->d) {
 	case D_HOST:
-		val_opt(o, util_addr_host((const struct sockaddr *)r->client,
-		    host, sizeof(host)));
+		put_host(o, r);
 		break;
 	case D_TIME:
-		put_time(o, r->wall_ms);
-		break;
 	case D_TIME_ISO:
-		put_iso8601(o, r->wall_ms);
+		(d->d == D_TIME ? put_time : put_iso8601)(o, r->wall_ms);
 		break;
 	case D_TIME_MSEC:
 		val_num(o, r->wall_ms);
@@ -392,10 +396,8 @@ emit(struct out *o, const struct alog_rec *r, const struct directive *d)
 		val_num(o, r->bytes > 0 || o->json ? (int64_t)r->bytes : -1);
 		break;
 	case D_SERVER:
-		val_opt(o, r->server);
-		break;
 	case D_VIRTUAL:
-		val_opt(o, r->ident);
+		val_opt(o, d->d == D_SERVER ? r->server : r->ident);
 		break;
 	case D_FIELD:
 		put_field(o, r, d->arg, d->arglen);
