@@ -50,9 +50,10 @@
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
 #define CONF_DEF_RETRIES		2	/* other servers after a failure */
 #define CONF_DEF_COOKIE			"TCPVSID"	/* chttp's cookie */
-/* Apache's combined, then the real server and times in microseconds */
+/* Apache's combined, then the real server, times in microseconds, how
+   the exchange ended and why */
 #define CONF_DEF_ACCESSLOG_FORMAT	"%h - - %t \"%r\" %s %b " \
-	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt"
+	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt %X \"%E\""
 #define CONF_TOKEN_MAX			32	/* cookie name, server id */
 #define CONF_DEF_MH_TABLE_SIZE		65537	/* a prime, IPVS's default */
 #define CONF_DEF_LBLC_EXPIRATION	86400	/* IPVS lblc_expiration */

@@ -46,6 +46,7 @@
 #include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
+#include "term.h"
 #include "util.h"
 #include "worker.h"
 
@@ -169,6 +170,7 @@ struct xfer {
 	uint64_t		 to_server;
 	uint64_t		 to_client;
 	int			 lowat;		/* SO_RCVLOWAT of sfd, 0: never */
+	enum term		 term;		/* how it ended, for the log */
 };
 
 /* what an exchange ended with, besides a status to answer */
@@ -887,6 +889,7 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	if (body == HTTP_BODY_INVALID) {
 		log_warn("server %s: unrequested 101 response",
 		    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry");
+		x->term = TERM_FRAMING_RESP_HEAD;
 		return 502;
 	}
 	if (body == HTTP_BODY_NONE && w->resp.status < 200) {
@@ -910,8 +913,10 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	n = http_build_response(&w->resp, w->sbuf, conn,
 	    x->setcookie[0] != '\0' ? x->setcookie : NULL, w->obuf, w->ocap);
 	rest = *slen - w->resp.head_len;
-	if (n < 0 || (size_t)n + rest > w->ocap)
+	if (n < 0 || (size_t)n + rest > w->ocap) {
+		x->term = TERM_LIMIT_RESP_HEAD;
 		return 502;
+	}
 	/* the head and the body bytes that came with it: one write */
 	memcpy(w->obuf + n, w->sbuf + w->resp.head_len, rest);
 	x->started = true;
@@ -963,6 +968,8 @@ read_response(struct worker *w, struct conn *c, struct xfer *x,
 	*slen += (size_t)n;
 	for (;;) {
 		hr = http_parse_response(w->sbuf, *slen, &w->rlim, &w->resp);
+		if (hr == HTTP_AGAIN && *slen == w->scap)
+			x->term = TERM_LIMIT_RESP_HEAD;
 		if (hr == HTTP_AGAIN)
 			return *slen == w->scap ? 502 : 1;
 		if (hr == HTTP_ERROR) {
@@ -970,6 +977,7 @@ read_response(struct worker *w, struct conn *c, struct xfer *x,
 			    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry",
 			    w->resp.reason ? w->resp.reason : "?",
 			    w->resp.err_off);
+			x->term = TERM_FRAMING_RESP_HEAD;
 			return 502;
 		}
 		rc = response_head(w, c, x, fq, fs, slen);
@@ -1035,12 +1043,16 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 
 	x->started = false;
 	x->reusable = false;
+	x->term = TERM_NONE;
+	memset(&fq, 0, sizeof(fq));
+	memset(&fs, 0, sizeof(fs));
 	sb_worker_state(w->ws, WS_RELAYING);
 	if (relay_write_all(&w->relay, x->sfd, w->up, x->uplen,
 	    timeout) == -1) {
 		if (x->reused && retry_ok)
 			return XFER_RETRY;
-		return errno == ETIMEDOUT ? 504 : 502;
+		rc = errno == ETIMEDOUT ? 504 : 502;
+		goto end;
 	}
 	x->to_server += x->uplen;
 	x->t_sent = util_now_us();
@@ -1051,8 +1063,6 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	    flow_mode_of(x->reqbody), w->req.content_length);
 	fq.limit = svc->max_body_size;
 	fq.lowat = &c->lowat;
-	memset(&fs, 0, sizeof(fs));
-	fs.done = false;
 	for (;;) {
 		progress = false;
 		if (!fq.done && fq.err == FLOW_OK && !server_write_failed) {
@@ -1063,8 +1073,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 				server_write_failed = true;
 				x->reusable = false;
 				c->keep = false;
-			} else if (fq.err != FLOW_OK)
-				return request_flow_failed(w, c, x, &fq);
+			} else if (fq.err != FLOW_OK) {
+				rc = request_flow_failed(w, c, x, &fq);
+				goto end;
+			}
 		}
 		if (head_phase && sready) {
 			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
@@ -1074,13 +1086,14 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 				head_phase = false;
 				progress = true;
 			} else if (rc != 1)
-				return rc;
+				goto end;
 		}
 		if (!head_phase) {
 			progress |= flow_step(&fs);
 			if (fs.err != FLOW_OK) {
 				log_flow(c, "response", &fs);
-				return XFER_ABORT;
+				rc = XFER_ABORT;
+				goto end;
 			}
 			if (fs.done && fs.mode != FLOW_TUNNEL)
 				break;
@@ -1089,8 +1102,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		}
 		if (progress)
 			continue;
-		if (stop_now)
-			return XFER_ABORT;
+		if (stop_now) {
+			rc = XFER_ABORT;
+			goto end;
+		}
 		pfd[0].fd = c->cfd;
 		pfd[0].events = flow_events(&fq, c->cfd);
 		pfd[1].fd = x->sfd;
@@ -1119,14 +1134,17 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		if (rc == 0) {
 			log_debug("client %s: no progress for %us", c->clientstr,
 			    svc->read_timeout);
-			return x->started ? XFER_ABORT : 504;
+			x->term = term_timeout(&fq, &fs, x->started);
+			rc = x->started ? XFER_ABORT : 504;
+			goto end;
 		}
-		if (rc == -1 && errno != EINTR)
-			return XFER_ABORT;
+		if (rc == -1 && errno != EINTR) {
+			x->term = TERM_INTERNAL;
+			rc = XFER_ABORT;
+			goto end;
+		}
 		sready = rc > 0 && pfd[1].revents != 0;
 	}
-	x->to_server += fq.bytes;
-	x->to_client += fs.bytes;
 	if (fs.r > fs.c || fs.mode == FLOW_CLOSE)
 		x->reusable = false;	/* bytes past the response */
 	if (!fq.done) {
@@ -1139,7 +1157,14 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		w->headlen = flow_rest(&fq);
 		w->restoff = (size_t)(fq.buf - w->head);
 	}
-	return XFER_DONE;
+	rc = XFER_DONE;
+end:
+	/* what went out, whole or cut, is counted and logged */
+	x->to_server += fq.bytes;
+	x->to_client += fs.bytes;
+	if (x->term == TERM_NONE)
+		x->term = term_exchange(&fq, &fs, rc, x->started, stop_now);
+	return rc;
 }
 
 /* give the server connection back to the pool or close it; the receive
@@ -1185,30 +1210,24 @@ note_xfer(struct worker *w, const struct xfer *x)
 	w->rec.tr = x->started ? x->t_resp : -1;
 	w->rec.status = x->started ? w->resp.status : 0;
 	w->rec.bytes = x->to_client;
+	w->rec.term = x->term;
 }
 
-/*
- * One line per request, one write: a short write of a full disk loses
- * the line, never the request.
- */
+/* one line per request (alog_write) */
 static void
 access_log(struct worker *w, struct conn *c, bool head_ok)
 {
-	char line[4096];
-	size_t n;
-
 	if (w->a->alog == -1)
 		return;
 	w->rec.client = &c->client;
 	w->rec.wall_ms = w->wall_first;
 	w->rec.head = w->head;
+	w->rec.headlen = w->headlen;
 	w->rec.req = head_ok ? &w->req : NULL;
 	w->rec.ident = w->svc->ident;
 	w->rec.tq = w->t_head >= w->t_first ? w->t_head - w->t_first : -1;
 	w->rec.tt = util_now_us() - w->t_first;
-	n = alog_format(line, sizeof(line), w->svc->accesslog_format,
-	    &w->rec);
-	(void)!write(w->a->alog, line, n);
+	alog_write(w->a->alog, w->svc->accesslog_format, &w->rec);
 }
 
 /*
@@ -1275,6 +1294,7 @@ serve_request(struct worker *w, struct conn *c)
 		rc = XFER_ABORT;
 	return rc;
 fail:
+	x.term = term_refused(rc);
 	count_request(w, &x);
 	note_xfer(w, &x);
 	end_xfer(w, c, &x, false);
@@ -1360,17 +1380,26 @@ serve_conn(struct worker *w, struct conn *c)
 	for (;;) {
 		status = read_head(w, c);
 		c->ready = false;
-		if (status == -1)
-			return false;
-		c->nreq++;
 		memset(&w->rec, 0, sizeof(w->rec));
 		w->rec.tc = w->rec.tr = -1;
+		if (status == -1) {
+			/* a head cut by the client or a stop is logged */
+			w->rec.term = stop_now ? TERM_KILLED_HEAD :
+			    TERM_CLIENT_ABORT_HEAD;
+			if (alog_head_seen(w->head, w->headlen))
+				access_log(w, c, false);
+			return false;
+		}
+		c->nreq++;
 		w->restoff = 0;
 		head_ok = status == 0;
 		if (head_ok)
 			status = serve_request(w, c);
-		else
+		else {
+			w->rec.term = term_head(status);
+			w->rec.reason = w->req.reason;
 			count_request(w, NULL);
+		}
 		if (status > 0) {
 			uint64_t before = c->out;
 
