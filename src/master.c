@@ -119,10 +119,16 @@ bind_one(const struct service *svc, struct conf_listen *l)
 		errno = e;
 		return -1;
 	}
-	/* a worker wakes only when request bytes have arrived (slowloris
-	   connections that send nothing cost no worker) */
+	/*
+	 * A worker wakes only when request bytes have arrived.  The kernel
+	 * counts the value in SYN-ACK retransmissions (after 1, 3, 7, 15 ...
+	 * s), and request_timeout runs from accept: the least, one second,
+	 * so that a connection that sends nothing is handed over after 1 s
+	 * and closed within request_timeout (the worker counts that second),
+	 * not 2^n - 1 s after request_timeout.
+	 */
 	if (svc->defer_accept) {
-		int secs = (int)svc->request_timeout;
+		int secs = CONF_DEFER_ACCEPT_SECS;
 
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 		    sizeof(secs));
