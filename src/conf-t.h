@@ -28,6 +28,9 @@
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
 #define CONF_INFLIGHTLIMIT_MAX	4096	/* exchange slots per worker slot */
 #define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
+/* TCP_DEFER_ACCEPT's hold: the kernel hands over a silent connection
+   after one SYN-ACK retransmission, 1 s (master.c, worker.c) */
+#define CONF_DEFER_ACCEPT_SECS	1
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -200,7 +203,8 @@ struct service {
 						   before servers override them */
 
 	/* slow and greedy clients */
-	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT, for
+						   CONF_DEFER_ACCEPT_SECS */
 	unsigned		 request_min_rate;	/* head bytes/s, 0 = any */
 	unsigned		 maxconnperip;	/* per client address, 0 = any */
 	unsigned		 retries;	/* servers tried after a failed

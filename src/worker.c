@@ -1751,9 +1751,11 @@ accept_one(struct worker *w, int lfd)
 		finish_conn(w, &c);
 		return true;
 	}
-	/* nothing to read yet (defer_accept timed out, or a syncookie) */
+	/* nothing to read yet (defer_accept timed out, or a syncookie); a
+	   deferred connection has waited CONF_DEFER_ACCEPT_SECS already */
 	serve_or_park(w, &c, util_now_ms() +
-	    (int64_t)w->svc->request_timeout * 1000);
+	    ((int64_t)w->svc->request_timeout - (w->svc->defer_accept ?
+	    CONF_DEFER_ACCEPT_SECS : 0)) * 1000);
 	return true;
 }
 
