@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_rule.h"
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
@@ -34,6 +35,12 @@ put_str(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+void
+conf_dump_str(FILE *f, const char *s)
+{
+	put_str(f, s);
 }
 
 static void
@@ -186,7 +193,8 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 			w = e->weight_of(rs, e->arg);
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
-		if (!rs->id_set && rs->check.set == 0) {
+		if (!rs->id_set && rs->check.set == 0 &&
+		    rs->send_proxy == PROXY_SEND_NONE) {
 			fprintf(f, " { weight = %u }\n", w);
 			continue;
 		}
@@ -194,6 +202,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 		if (rs->id_set)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);
+		conf_rule_dump_server(f, rs);
 		fprintf(f, "    }\n");
 	}
 	if (edits(e, CONF_EDIT_ADD_SERVER, svc->ident)) {
@@ -203,21 +212,31 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 	}
 }
 
+/* r: the rule as loaded, or NULL for one tcpvsadm adds */
 static void
-dump_rule(FILE *f, const struct service *svc, const char *pattern,
-    uint64_t servers, unsigned match)
+dump_rule(FILE *f, const struct service *svc, const struct rule *r,
+    const char *pattern, uint64_t servers, unsigned match)
 {
 	unsigned n = 0;
 
-	fprintf(f, "    rule {\n        pattern = ");
-	put_str(f, pattern);
-	fprintf(f, "\n        server = {");
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if ((servers >> i) & 1) {
-			fputs(n++ ? ", " : "", f);
-			put_str(f, svc->rs[i].name);
-		}
-	fprintf(f, "}\n        match = %u\n    }\n", match);
+	fprintf(f, "    rule {\n");
+	if (pattern != NULL) {
+		fprintf(f, "        pattern = ");
+		put_str(f, pattern);
+		fputc('\n', f);
+	}
+	if (r != NULL)
+		conf_rule_dump_rule(f, r);
+	if (r == NULL || r->ret == 0) {
+		fprintf(f, "        server = {");
+		for (unsigned i = 0; i < svc->nrs; i++)
+			if ((servers >> i) & 1) {
+				fputs(n++ ? ", " : "", f);
+				put_str(f, svc->rs[i].name);
+			}
+		fprintf(f, "}\n");
+	}
+	fprintf(f, "        match = %u\n    }\n", match);
 }
 
 /* a rule's servers and match group after the edit; false: dropped */
@@ -239,7 +258,7 @@ edit_rule(const struct service *svc, unsigned i, const struct conf_edit *e,
 			*match = (unsigned)e->match;
 	}
 	if (edits(e, CONF_EDIT_DEL_RULE, svc->ident) &&
-	    strcmp(r->pattern, e->pattern) == 0) {
+	    r->pattern != NULL && strcmp(r->pattern, e->pattern) == 0) {
 		if (e->rs < 0)
 			return false;
 		*servers &= ~bit;
@@ -256,11 +275,11 @@ dump_rules(FILE *f, const struct service *svc, const struct conf_edit *e)
 
 	for (unsigned i = 0; i < svc->nrules; i++)
 		if (edit_rule(svc, i, e, &servers, &match))
-			dump_rule(f, svc, svc->rules[i].pattern, servers,
-			    match);
+			dump_rule(f, svc, &svc->rules[i],
+			    svc->rules[i].pattern, servers, match);
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
 	    conf_rule_index(svc, e->pattern) == -1)
-		dump_rule(f, svc, e->pattern, (uint64_t)1 << e->rs,
+		dump_rule(f, svc, NULL, e->pattern, (uint64_t)1 << e->rs,
 		    e->match >= 0 ? (unsigned)e->match : 0);
 }
 
@@ -286,6 +305,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);
+	conf_rule_dump_service(f, svc);
 	dump_servers(f, svc, e);
 	dump_rules(f, svc, e);
 	fprintf(f, "}\n");

@@ -87,8 +87,7 @@ chttp_schedule(const struct service *svc, struct sb *sb,
 		return i;
 	if (svc->nrules == 0 || h == NULL || req->head == NULL)
 		return sched_pick_wlc(svc, sb, req, sched_all(svc));
-	r = rule_find(svc, req->head + h->target.off, h->target.len, NULL,
-	    NULL);
+	r = sched_rule(svc, req, NULL, NULL);
 	if (r == -1)
 		return -1;
 	return sched_pick_rule(svc, sb, req, svc->rules[r].servers);
