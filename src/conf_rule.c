@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cidr.h"
 #include "conf-t.h"
@@ -40,6 +41,8 @@ cfg_opt_t conf_rule_opts[] = {
 	CONF_HDR_OPTS,
 	CFG_END()
 };
+
+#define CONF_BODY_MAX	8192	/* a return rule's body, bytes */
 
 static const char *const hdr_opts[] = {
 	"request_header_del", "request_header_set", "request_header_add",
@@ -88,6 +91,21 @@ field_name(const char *s, const char **rest)
 	return n;
 }
 
+/* hop-by-hop and framing fields: tcpvsd's, never rewritten */
+static bool
+owned_field(const char *v)
+{
+	static const char *const owned[] = { "connection", "keep-alive",
+	    "proxy-connection", "te", "trailer", "upgrade",
+	    "transfer-encoding", "content-length" };
+	size_t n = strcspn(v, ":");
+
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (strlen(owned[i]) == n && strncasecmp(v, owned[i], n) == 0)
+			return true;
+	return false;
+}
+
 static const char *
 check_host(const char *v)
 {
@@ -115,6 +133,8 @@ check_value(const char *name, const char *v)
 		    "expected \"Name: regex\"";
 	if (strncmp(name, "request_header_", 15) == 0 ||
 	    strncmp(name, "response_header_", 16) == 0) {
+		if (owned_field(v))
+			return "tcpvsd sets this field itself";
 		if (strstr(name, "_del") != NULL)
 			return all_of(v, strlen(v), 
 			    http_is_tchar) ? NULL : "expected a field name";
@@ -437,6 +457,10 @@ build_action(cfg_t *rc, const struct service *svc, struct rule *r)
 		conf_error(conf_line_of(rc, "location"), "virtual %s: rule: "
 		    "location is only for return 301, 302, 303, 307 or 308",
 		    svc->ident);
+	if (r->body != NULL && strlen(r->body) > CONF_BODY_MAX)
+		conf_error(conf_line_of(rc, "body"), "virtual %s: rule: body "
+		    "of %zu bytes, at most %d", svc->ident, strlen(r->body),
+		    CONF_BODY_MAX);
 	if (r->body != NULL && (r->ret == 0 || is_redirect(r->ret)))
 		conf_error(conf_line_of(rc, "body"), "virtual %s: rule: body "
 		    "is only for a return status that is not a redirect",

@@ -79,6 +79,9 @@ int	rule_find(const struct service *, const char *subject, size_t len,
  */
 long	rule_reply(const struct rule *, const struct rule_ctx *,
 	    const char *conn, bool head_only, char *out, size_t outlen);
+/* the body of r's answer (tmp holds a default one); *len its length */
+const char *rule_body(const struct rule *, char *tmp, size_t tmplen,
+	    size_t *len);
 /* the Location of r for ctx, NUL-terminated; -1 when out is too small */
 long	rule_location(const struct rule *, const struct rule_ctx *,
 	    char *out, size_t outlen);

@@ -95,13 +95,31 @@ rule_location(const struct rule *r, const struct rule_ctx *ctx, char *out,
 	return o.full ? -1 : (long)o.len - 1;
 }
 
+const char *
+rule_body(const struct rule *r, char *tmp, size_t tmplen, size_t *len)
+{
+	const char *b;
+
+	if (r->ret == 204 || r->ret == 304 || r->location != NULL)
+		b = "";
+	else if (r->body != NULL)
+		b = r->body;
+	else {
+		snprintf(tmp, tmplen, "%d %s\n", r->ret,
+		    http_status_text(r->ret));
+		b = tmp;
+	}
+	*len = strlen(b);
+	return b;
+}
+
 long
 rule_reply(const struct rule *r, const struct rule_ctx *ctx,
     const char *conn, bool head_only, char *out, size_t outlen)
 {
 	struct out o = { out, 0, outlen, 0 };
 	bool nobody = r->ret == 204 || r->ret == 304;
-	char line[64], body[128];
+	char line[64], tmp[128];
 	const char *b;
 	size_t blen;
 
@@ -113,16 +131,7 @@ rule_reply(const struct rule *r, const struct rule_ctx *ctx,
 		put_location(&o, r->location, ctx);
 		put(&o, "\r\n", 2);
 	}
-	if (r->body != NULL)
-		b = r->body;
-	else if (r->location != NULL)
-		b = "";
-	else {
-		snprintf(body, sizeof(body), "%d %s\n", r->ret,
-		    http_status_text(r->ret));
-		b = body;
-	}
-	blen = strlen(b);
+	b = rule_body(r, tmp, sizeof(tmp), &blen);
 	if (!nobody) {
 		snprintf(line, sizeof(line), "Content-Length: %zu\r\n", blen);
 		if (blen > 0)
@@ -135,7 +144,7 @@ rule_reply(const struct rule *r, const struct rule_ctx *ctx,
 		put(&o, "\r\n", 2);
 	}
 	put(&o, "\r\n", 2);
-	if (!nobody && !head_only)
+	if (!head_only)
 		put(&o, b, blen);
 	return o.full ? -1 : (long)o.len;
 }

@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "relay.h"
+#include "route.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -108,6 +109,7 @@ struct worker {
 	struct http_limits	 rlim;		/* for response heads */
 	struct http_req		 req;
 	struct http_resp	 resp;
+	struct route		 route;		/* the request's rule (route.c) */
 	char			*head;		/* client bytes read so far */
 	size_t			 headcap;
 	size_t			 headlen;
@@ -957,6 +959,8 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	conn = response_connection(w, c, body);
 	n = http_build_response(&w->resp, w->sbuf, conn,
 	    x->setcookie[0] != '\0' ? x->setcookie : NULL, w->obuf, w->ocap);
+	if (n >= 0)
+		n = route_response(&w->route, w->obuf, (size_t)n, w->ocap);
 	rest = *slen - w->resp.head_len;
 	if (n < 0 || (size_t)n + rest > w->ocap)
 		return 502;
@@ -1264,6 +1268,35 @@ access_log(struct worker *w, struct conn *c, bool head_ok)
 }
 
 /*
+ * A rule answers the request itself (route.c): no server sees it.  A
+ * request body is not read, so the connection closes after the answer.
+ */
+static int
+answer_itself(struct worker *w, struct conn *c, const struct xfer *x)
+{
+	long n;
+
+	if (x->reqbody == HTTP_BODY_CHUNKED || (x->reqbody ==
+	    HTTP_BODY_LENGTH && w->req.content_length > 0))
+		c->keep = false;
+	n = route_answer(&w->route, !c->keep ? "close" : w->req.minor == 0 ?
+	    "keep-alive" : NULL, w->obuf, w->ocap);
+	if (n < 0)
+		return 500;
+	if (relay_write_all(&w->relay, c->cfd, w->obuf, (size_t)n,
+	    (int)w->svc->read_timeout * 1000) == -1)
+		return XFER_ABORT;
+	c->out += (uint64_t)n;
+	count_request(w, NULL);
+	w->rec.status = w->route.rule->ret;
+	w->rec.bytes = (uint64_t)n;
+	/* what follows the head: the next request's start */
+	w->headlen -= w->req.head_len;
+	w->restoff = w->req.head_len;
+	return 0;
+}
+
+/*
  * One request whose head is in w->req: returns 0 when a response went
  * out (c->keep says whether to go on), a status to answer, or -1 to close.
  */
@@ -1286,7 +1319,11 @@ serve_request(struct worker *w, struct conn *c)
 	    (rc = check_buffered_chunks(w)) != 0)
 		goto fail;
 	c->keep = client_keepalive(w, c);
-	n = http_build_upstream(&w->req, w->head, c->clientstr,
+	route_request(&w->route, w->svc, &w->req, w->head,
+	    (const struct sockaddr *)&c->client);
+	if (route_answers(&w->route))
+		return answer_itself(w, c, &x);
+	n = route_upstream(&w->route,
 	    (w->req.flags & HTTP_F_CONN_UPGRADE) ? "upgrade" :
 	    w->svc->server_keepalive > 0 ? "keep-alive" : "close",
 	    w->up, w->upcap);
