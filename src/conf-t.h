@@ -104,6 +104,8 @@ struct conf_check {
 	unsigned		 port;		/* 0: the server's port */
 	struct sockaddr_storage	 addr;		/* what a probe connects to */
 	socklen_t		 addrlen;
+	int			 send_proxy;	/* enum proxy_send of the server:
+						   an HTTP check sends LOCAL */
 	unsigned		 set;		/* CONF_CHK_*: options written at
 						   this level (service or server),
 						   for conf_dump() */
@@ -123,8 +125,8 @@ struct conf_check {
 /* PROXY protocol header sent to a server: "send_proxy =" */
 enum proxy_send {
 	PROXY_SEND_NONE,
-	PROXY_SEND_V1,
-	PROXY_SEND_V2
+	PROXY_SEND_V1 = 1,
+	PROXY_SEND_V2 = 2
 };
 
 /* a real server of a service (KTCPVS "server", IPVS "real server") */

@@ -523,6 +523,9 @@ conf_rule_build_service(cfg_t *vs, struct service *svc)
 	build_edits(vs, "request", &svc->req_edits);
 	build_edits(vs, "response", &svc->resp_edits);
 	build_rules(vs, svc);
+	/* the checks were built: they send what the server expects */
+	for (unsigned i = 0; i < svc->nrs; i++)
+		svc->rs[i].check.send_proxy = (int)svc->rs[i].send_proxy;
 }
 
 void

@@ -42,6 +42,7 @@
 #include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "proxy_conn.h"
 #include "relay.h"
 #include "route.h"
 #include "sched.h"
@@ -766,7 +767,9 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
-		if (!fresh && (x->sfd = pool_take(w, i)) != -1) {
+		/* a kept connection carries another client's PROXY header */
+		if (!fresh && rs->send_proxy == PROXY_SEND_NONE &&
+		    (x->sfd = pool_take(w, i)) != -1) {
 			x->reused = true;
 			return 0;
 		}
@@ -774,6 +777,12 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 		x->sfd = relay_connect(&w->relay,
 		    (const struct sockaddr *)&rs->addr, rs->addrlen,
 		    (int)svc->connect_timeout * 1000);
+		if (x->sfd != -1 && proxy_send(x->sfd, rs->send_proxy,
+		    (const struct sockaddr *)&c->client, c->cfd,
+		    (int)svc->connect_timeout * 1000) == -1) {
+			close(x->sfd);
+			x->sfd = -1;
+		}
 		if (x->sfd != -1) {
 			note_connect_success(w, rs);
 			tune_socket(x->sfd);
@@ -1202,7 +1211,8 @@ end_xfer(struct worker *w, struct conn *c, struct xfer *x, bool keep)
 	flow_set_lowat(c->cfd, &c->lowat, 1);
 	if (x->sfd != -1) {
 		flow_set_lowat(x->sfd, &x->lowat, 1);
-		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1)
+		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1 &&
+		    w->svc->rs[x->rsi].send_proxy == PROXY_SEND_NONE)
 			pool_put(w, x->rsi, x->sfd);
 		else
 			close(x->sfd);
@@ -1806,6 +1816,11 @@ accept_one(struct worker *w, int lfd)
 		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
 			log_warn("virtual %s: accept", w->svc->ident);
 		return e == ECONNABORTED || e == EINTR;
+	}
+	/* accept_proxy: the address the header carries is the client's */
+	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
+		close(c.cfd);
+		return true;
 	}
 	if (!begin_conn(w, &c)) {
 		finish_conn(w, &c);
