@@ -212,11 +212,12 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 	}
 }
 
-/* r: the rule as loaded, or NULL for one tcpvsadm adds */
+/* r: the rule as loaded, or NULL for the one tcpvsadm adds (e) */
 static void
 dump_rule(FILE *f, const struct service *svc, const struct rule *r,
-    const char *pattern, uint64_t servers, unsigned match)
+    const struct conf_edit *e, uint64_t servers, unsigned match)
 {
+	const char *pattern = r != NULL ? r->pattern : e->pattern;
 	unsigned n = 0;
 
 	fprintf(f, "    rule {\n");
@@ -227,7 +228,9 @@ dump_rule(FILE *f, const struct service *svc, const struct rule *r,
 	}
 	if (r != NULL)
 		conf_rule_dump_rule(f, r);
-	if (r == NULL || r->ret == 0) {
+	else
+		conf_rule_dump_edit(f, e);
+	if (r != NULL ? r->ret == 0 : e->ret == 0) {
 		fprintf(f, "        server = {");
 		for (unsigned i = 0; i < svc->nrs; i++)
 			if ((servers >> i) & 1) {
@@ -252,13 +255,13 @@ edit_rule(const struct service *svc, unsigned i, const struct conf_edit *e,
 	if (edits(e, CONF_EDIT_DEL_SERVER, svc->ident))
 		*servers &= ~bit;
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == (int)i) {
+	    conf_rule_find(svc, e) == (int)i) {
 		*servers |= bit;
 		if (e->match >= 0)
 			*match = (unsigned)e->match;
 	}
 	if (edits(e, CONF_EDIT_DEL_RULE, svc->ident) &&
-	    r->pattern != NULL && strcmp(r->pattern, e->pattern) == 0) {
+	    conf_rule_find(svc, e) == (int)i) {
 		if (e->rs < 0)
 			return false;
 		*servers &= ~bit;
@@ -275,12 +278,12 @@ dump_rules(FILE *f, const struct service *svc, const struct conf_edit *e)
 
 	for (unsigned i = 0; i < svc->nrules; i++)
 		if (edit_rule(svc, i, e, &servers, &match))
-			dump_rule(f, svc, &svc->rules[i],
-			    svc->rules[i].pattern, servers, match);
+			dump_rule(f, svc, &svc->rules[i], NULL, servers,
+			    match);
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == -1)
-		dump_rule(f, svc, NULL, e->pattern, (uint64_t)1 << e->rs,
-		    e->match >= 0 ? (unsigned)e->match : 0);
+	    conf_rule_find(svc, e) == -1)
+		dump_rule(f, svc, NULL, e, e->rs >= 0 ? (uint64_t)1 << e->rs :
+		    0, e->match >= 0 ? (unsigned)e->match : 0);
 }
 
 static void

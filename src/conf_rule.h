@@ -53,6 +53,9 @@ void	conf_rule_dump_server(FILE *, const struct realserver *);
 /* a rule's conditions and action besides pattern, server and match */
 void	conf_rule_dump_rule(FILE *, const struct rule *);
 void	conf_dump_str(FILE *, const char *);
+struct conf_edit;
+/* the conditions and action of a rule tcpvsadm --add-rule adds */
+void	conf_rule_dump_edit(FILE *, const struct conf_edit *);
 
 const char	*conf_fwd_str(enum fwd_mode);
 const char	*conf_proxy_send_str(enum proxy_send);

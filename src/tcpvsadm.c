@@ -46,6 +46,8 @@ enum adm_cmd {
 enum adm_opt {
 	OPT_IDENT, OPT_SCHED, OPT_PORT, OPT_LISTEN, OPT_SERVER, OPT_WEIGHT,
 	OPT_PATTERN, OPT_MATCH, OPT_NUMERIC, OPT_STATS, OPT_RATE,
+	OPT_HOST, OPT_METHOD, OPT_HEADER, OPT_SOURCE, OPT_RETURN,
+	OPT_LOCATION,
 	OPT__COUNT
 };
 
@@ -61,12 +63,19 @@ static const char *const opt_names[OPT__COUNT] = {
 	[OPT_NUMERIC] = "-n",
 	[OPT_STATS] = "--stats",
 	[OPT_RATE] = "--rate",
+	[OPT_HOST] = "--host HOST[,...]",
+	[OPT_METHOD] = "--method METHOD[,...]",
+	[OPT_HEADER] = "--header 'NAME: REGEX'",
+	[OPT_SOURCE] = "--source NETWORK[,...]",
+	[OPT_RETURN] = "--return STATUS",
+	[OPT_LOCATION] = "--location URL",
 };
 
 /*
  * The commands x options matrix (ipvsadm's commands_v_options): '+'
  * required, ' ' optional, 'x' not allowed.  Columns in enum adm_opt
- * order: i s P l r w p m n S R.
+ * order: i s P l r w p m n S R, then host method header source return
+ * location.
  */
 static const struct command {
 	const char	*name;		/* as the user writes it */
@@ -74,45 +83,45 @@ static const struct command {
 	const char	 opts[OPT__COUNT + 1];
 	const char	*help;
 } commands[CMD__COUNT] = {
-	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxx",
+	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxxxxxxxx",
 	    "add a virtual service" },
-	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxx",
+	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxxxxxxxx",
 	    "change a virtual service's scheduler or listen address" },
-	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxx",
+	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxxxxxxxx",
 	    "delete a virtual service" },
-	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxx",
+	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxxxxxxxx",
 	    "delete every virtual service" },
-	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxx",
+	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxxxxxxxx",
 	    "add a real server" },
-	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxx",
+	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxxxxxxxx",
 	    "change a real server's weight (no restart)" },
-	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxx",
+	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxxxxxxxx",
 	    "delete a real server" },
-	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx+x+ xxx",
-	    "add a content rule, or a server to the rule with that pattern" },
-	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x+xxxx",
+	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx x  xxx      ",
+	    "add a content rule, or a server to the rule with those conditions" },
+	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x xxxx      ",
 	    "delete a rule, or one server from it" },
-	[CMD_LIST] = { "-L", "list", " xxxxxxx   ",
+	[CMD_LIST] = { "-L", "list", " xxxxxxx   xxxxxx",
 	    "list services, servers and rules" },
-	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxx",
+	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxxxxxxxx",
 	    "print the running configuration as a tcpvs.conf" },
-	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxx",
+	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxxxxxxxx",
 	    "zero the counters" },
-	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xx",
+	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xxxxxxxx",
 	    "print the worker scoreboard and the busy workers" },
-	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxx",
+	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxxxxxxxx",
 	    "replace the configuration with a tcpvs.conf file" },
-	[CMD_START] = { "--start", "start", " xxxxxxxxxx",
+	[CMD_START] = { "--start", "start", " xxxxxxxxxxxxxxxx",
 	    "start listening (one service, or all)" },
-	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxx",
+	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxxxxxxxx",
 	    "stop listening (one service, or all)" },
-	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxx",
+	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxxxxxxxx",
 	    "no new requests for a server; those in flight finish" },
-	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxx",
+	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxxxxxxxx",
 	    "take a server out of service (no new requests)" },
-	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxx",
+	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxxxxxx",
 	    "put a drained or disabled server back in service" },
-	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxx", "print this help" },
+	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxxxxxx", "print this help" },
 };
 
 struct adm {
@@ -125,7 +134,8 @@ struct adm {
 enum {
 	LONG_ADD_RULE = 256, LONG_DEL_RULE, LONG_STATS, LONG_RATE,
 	LONG_WORKERS, LONG_START, LONG_STOP, LONG_DRAIN, LONG_DISABLE,
-	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN
+	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_HOST, LONG_METHOD,
+	LONG_HEADER, LONG_SOURCE, LONG_RETURN, LONG_LOCATION
 };
 
 static const struct option long_opts[] = {
@@ -161,6 +171,12 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, LONG_STATS },
 	{ "rate", no_argument, NULL, LONG_RATE },
 	{ "control", required_argument, NULL, LONG_CONTROL },
+	{ "host", required_argument, NULL, LONG_HOST },
+	{ "method", required_argument, NULL, LONG_METHOD },
+	{ "header", required_argument, NULL, LONG_HEADER },
+	{ "source", required_argument, NULL, LONG_SOURCE },
+	{ "return", required_argument, NULL, LONG_RETURN },
+	{ "location", required_argument, NULL, LONG_LOCATION },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -292,6 +308,12 @@ parse_one(struct adm *a, int ch, bool listen_l)
 	case LONG_STATS:	set_opt(a, OPT_STATS, ""); break;
 	case LONG_RATE:		set_opt(a, OPT_RATE, ""); break;
 	case LONG_CONTROL:	a->control = optarg; break;
+	case LONG_HOST:		set_opt(a, OPT_HOST, optarg); break;
+	case LONG_METHOD:	set_opt(a, OPT_METHOD, optarg); break;
+	case LONG_HEADER:	set_opt(a, OPT_HEADER, optarg); break;
+	case LONG_SOURCE:	set_opt(a, OPT_SOURCE, optarg); break;
+	case LONG_RETURN:	set_opt(a, OPT_RETURN, optarg); break;
+	case LONG_LOCATION:	set_opt(a, OPT_LOCATION, optarg); break;
 	default:
 		usage_error("unknown option");
 	}
@@ -390,6 +412,12 @@ request(const struct adm *a, const char *path)
 	ctl_put(f, "weight", a->arg[OPT_WEIGHT]);
 	ctl_put(f, "pattern", a->arg[OPT_PATTERN]);
 	ctl_put(f, "match", a->arg[OPT_MATCH]);
+	ctl_put(f, "host", a->arg[OPT_HOST]);
+	ctl_put(f, "method", a->arg[OPT_METHOD]);
+	ctl_put(f, "header", a->arg[OPT_HEADER]);
+	ctl_put(f, "source", a->arg[OPT_SOURCE]);
+	ctl_put(f, "return", a->arg[OPT_RETURN]);
+	ctl_put(f, "location", a->arg[OPT_LOCATION]);
 	ctl_put(f, "path", path);
 	fclose(f);
 	free(listen);
