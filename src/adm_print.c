@@ -186,9 +186,27 @@ print_rule(FILE *f, const struct rec *r, bool numeric)
 {
 	char addrs[8192];
 
-	fprintf(f, "  -> rule '%s'", field(r, "pattern"));
+	static const char *const conds[] = { "host", "method", "header",
+	    "source" };
+
+	if (*field(r, "pattern") != '\0' && strcmp(field(r, "pattern"), "-"))
+		fprintf(f, "  -> rule '%s'", field(r, "pattern"));
+	else
+		fprintf(f, "  -> rule");
 	if (num(r, "match") != 0)
 		fprintf(f, " match %llu", num(r, "match"));
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		if (*field(r, conds[i]) != '\0' && strcmp(field(r, conds[i]),
+		    "-") != 0)
+			fprintf(f, " %s '%s'", conds[i], field(r, conds[i]));
+	if (num(r, "return") != 0) {
+		fprintf(f, " -> return %llu", num(r, "return"));
+		if (*field(r, "location") != '\0' &&
+		    strcmp(field(r, "location"), "-") != 0)
+			fprintf(f, " location '%s'", field(r, "location"));
+		fputc('\n', f);
+		return;
+	}
 	fprintf(f, " -> %s\n", show_addrs(field(r, "servers"), numeric,
 	    addrs, sizeof(addrs)));
 }

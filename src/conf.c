@@ -28,6 +28,8 @@
 
 #include "alog.h"
 #include "conf.h"
+#include "conf_load.h"
+#include "conf_rule.h"
 #include "http.h"
 #include "log.h"
 #include "rule.h"
@@ -61,9 +63,6 @@ struct loader {
 	unsigned	 nlines;
 };
 
-/* a real server's port when its address has none, as tcpvsadm's */
-#define CONF_SERVER_PORT	"80"
-
 /* libconfuse has no user pointer for callbacks; loads are not reentrant */
 static struct loader *cur;
 
@@ -90,13 +89,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("admin", "active", CFGF_NONE),
 	CFG_STR("id", NULL, CFGF_NODEFAULT),
 	CHECK_OPTS,
-	CFG_END()
-};
-
-static cfg_opt_t rule_opts[] = {
-	CFG_STR("pattern", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("server", NULL, CFGF_NODEFAULT),
-	CFG_INT("match", 0, CFGF_NONE),
+	CONF_RULE_SERVER_OPTS,
 	CFG_END()
 };
 
@@ -145,7 +138,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_BOOL("stopped", cfg_false, CFGF_NONE),
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
-	CFG_SEC("rule", rule_opts, CFGF_MULTI),
+	CONF_RULE_SERVICE_OPTS,
 	CFG_END()
 };
 
@@ -280,8 +273,7 @@ conf_vmsg(int line, const char *what, const char *fmt, va_list ap)
 	fputc('\n', cur->errf);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void
+void
 conf_error(int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -622,6 +614,7 @@ set_validators(cfg_t *cfg)
 		snprintf(p, sizeof(p), "virtual|server|%s", check_strs[i]);
 		cfg_set_validate_func(cfg, p, validate_check);
 	}
+	conf_rule_validators(cfg);
 }
 
 static void
@@ -835,6 +828,7 @@ build_servers(cfg_t *vs, struct service *svc)
 		util_addr_str((struct sockaddr *)&rs->addr, rs->addrstr,
 		    sizeof(rs->addrstr));
 		server_id(svc, ss, rs);
+		conf_rule_build_server(ss, rs);
 		for (unsigned j = 0; j < i; j++) {
 			if (strcmp(svc->rs[j].addrstr, rs->addrstr) == 0)
 				conf_error((int)rs->line, "virtual %s: server "
@@ -860,70 +854,6 @@ conf_server_index(const struct service *svc, const struct sockaddr *sa)
 		if (strcmp(svc->rs[i].addrstr, s) == 0)
 			return (int)i;
 	return -1;
-}
-
-static uint64_t
-rule_servers(cfg_t *rc, const struct service *svc, int line)
-{
-	unsigned n = cfg_size(rc, "server");
-	uint64_t mask = 0;
-	struct util_addr ua;
-	char err[256];
-	int i;
-
-	if (n == 0)
-		conf_error(line, "virtual %s: rule has no server, expected "
-		    "server = \"host:port\" or a list", svc->ident);
-	for (unsigned k = 0; k < n; k++) {
-		const char *s = cfg_getnstr(rc, "server", k);
-
-		if (util_addr_parse(s, CONF_SERVER_PORT, &ua, err,
-		    sizeof(err)) == -1)
-			continue;	/* reported while parsing */
-		if ((i = conf_server_index(svc, (struct sockaddr *)&ua.ss))
-		    == -1) {
-			conf_error(line, "virtual %s: rule names server %s, "
-			    "which is not a server of this service", svc->ident,
-			    s);
-			continue;
-		}
-		mask |= (uint64_t)1 << i;
-	}
-	return mask;
-}
-
-static void
-build_rules(cfg_t *vs, struct service *svc)
-{
-	unsigned n = cfg_size(vs, "rule");
-	char err[512];
-
-	if (n > CONF_MAX_RULES) {
-		conf_error(line_of(vs, "rule"), "virtual %s: %u rules, at most "
-		    "%d", svc->ident, n, CONF_MAX_RULES);
-		n = CONF_MAX_RULES;
-	}
-	svc->rules = xcalloc(n, sizeof(*svc->rules));
-	for (unsigned i = 0; i < n; i++) {
-		cfg_t *rc = cfg_getnsec(vs, "rule", i);
-		struct rule *r = &svc->rules[i];
-		const char *pat = cfg_getstr(rc, "pattern");
-
-		r->line = (unsigned)line_of(rc, "pattern");
-		svc->nrules++;
-		if (pat == NULL) {
-			conf_error((int)r->line, "virtual %s: rule has no "
-			    "pattern, expected pattern = \"REGEX\"",
-			    svc->ident);
-			continue;
-		}
-		r->pattern = xstrdup(pat);
-		r->match = (unsigned)cfg_getint(rc, "match");
-		r->servers = rule_servers(rc, svc, (int)r->line);
-		if (rule_compile(r, err, sizeof(err)) == -1)
-			conf_error((int)r->line, "virtual %s: rule: %s",
-			    svc->ident, err);
-	}
 }
 
 static void
@@ -1028,7 +958,7 @@ build_service(cfg_t *vs, struct service *svc, unsigned index)
 	build_servers(vs, svc);
 	build_checks(vs, svc);
 	build_redirect(vs, svc);
-	build_rules(vs, svc);
+	conf_rule_build_service(vs, svc);
 	build_sched(vs, svc);
 }
 
@@ -1340,9 +1270,7 @@ conf_free(struct generation *gen)
 
 		if (svc->sched != NULL)
 			sched_done(svc);
-		for (unsigned j = 0; j < svc->nrules; j++)
-			rule_free(&svc->rules[j]);
-		free(svc->rules);
+		conf_rule_free_service(svc);
 		free(svc->accesslog);
 		free(svc->accesslog_format);
 	}
@@ -1383,11 +1311,36 @@ add_names(const cfg_opt_t *opts, const char **out, size_t *n, size_t max)
 const char * const *
 conf_option_names(void)
 {
-	static const char *names[128];
+	static const char *names[256];
 	static size_t n;
 
 	if (n == 0)
 		add_names(global_opts, names, &n, sizeof(names) /
 		    sizeof(names[0]));
 	return names;
+}
+
+/*
+ * For conf_rule.c (conf_load.h).
+ */
+
+int
+conf_opt_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	return line;
+}
+
+int
+conf_line_of(cfg_t *sec, const char *name)
+{
+	return line_of(sec, name);
+}
+
+const char *
+conf_sec_label(cfg_t *cfg)
+{
+	return sec_label(cfg);
 }

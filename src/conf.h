@@ -96,8 +96,16 @@ struct conf_edit {
 	const char		*server;	/* add server: as written */
 	unsigned		 weight;	/* add server */
 	int			 rs;		/* index into the service's rs */
-	const char		*pattern;	/* rules, exact text */
+	const char		*pattern;	/* rules, exact text, or NULL */
 	int			 match;		/* add rule: -1 keeps or 0 */
+	/* rules: more conditions (comma-separated lists but header), and
+	   a return status (0: servers) with its location; NULL: none */
+	const char		*host;
+	const char		*method;
+	const char		*header;
+	const char		*source;
+	int			 ret;
+	const char		*location;
 	/* a server's weight to write, when not the configured one */
 	unsigned		(*weight_of)(const struct realserver *,
 				    void *arg);
@@ -113,6 +121,12 @@ struct conf_edit {
  * generation of a structural change.
  */
 void			 conf_dump(FILE *, const struct generation *,
+			    const struct conf_edit *);
+/*
+ * Index of the first rule of svc whose pattern and conditions (and return
+ * and location) are those of the edit, or -1 (conf_rule_dump.c).
+ */
+int			 conf_rule_find(const struct service *,
 			    const struct conf_edit *);
 /* index of the first rule of svc with exactly this pattern, or -1 */
 int			 conf_rule_index(const struct service *,

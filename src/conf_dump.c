@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_rule.h"
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
@@ -35,6 +36,12 @@ put_str(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+void
+conf_dump_str(FILE *f, const char *s)
+{
+	put_str(f, s);
 }
 
 static void
@@ -208,7 +215,8 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 			admin = e->admin_of(rs, e->arg);
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
-		if (!rs->id_set && rs->check.set == 0) {
+		if (!rs->id_set && rs->check.set == 0 &&
+		    rs->send_proxy == PROXY_SEND_NONE) {
 			fprintf(f, " { weight = %u", w);
 			dump_admin(f, " ", admin, "");
 			fprintf(f, " }\n");
@@ -219,6 +227,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 		if (rs->id_set)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);
+		conf_rule_dump_server(f, rs);
 		fprintf(f, "    }\n");
 	}
 	if (edits(e, CONF_EDIT_ADD_SERVER, svc->ident)) {
@@ -228,21 +237,34 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 	}
 }
 
+/* r: the rule as loaded, or NULL for the one tcpvsadm adds (e) */
 static void
-dump_rule(FILE *f, const struct service *svc, const char *pattern,
-    uint64_t servers, unsigned match)
+dump_rule(FILE *f, const struct service *svc, const struct rule *r,
+    const struct conf_edit *e, uint64_t servers, unsigned match)
 {
+	const char *pattern = r != NULL ? r->pattern : e->pattern;
 	unsigned n = 0;
 
-	fprintf(f, "    rule {\n        pattern = ");
-	put_str(f, pattern);
-	fprintf(f, "\n        server = {");
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if ((servers >> i) & 1) {
-			fputs(n++ ? ", " : "", f);
-			put_str(f, svc->rs[i].name);
-		}
-	fprintf(f, "}\n        match = %u\n    }\n", match);
+	fprintf(f, "    rule {\n");
+	if (pattern != NULL) {
+		fprintf(f, "        pattern = ");
+		put_str(f, pattern);
+		fputc('\n', f);
+	}
+	if (r != NULL)
+		conf_rule_dump_rule(f, r);
+	else
+		conf_rule_dump_edit(f, e);
+	if (r != NULL ? r->ret == 0 : e->ret == 0) {
+		fprintf(f, "        server = {");
+		for (unsigned i = 0; i < svc->nrs; i++)
+			if ((servers >> i) & 1) {
+				fputs(n++ ? ", " : "", f);
+				put_str(f, svc->rs[i].name);
+			}
+		fprintf(f, "}\n");
+	}
+	fprintf(f, "        match = %u\n    }\n", match);
 }
 
 /* a rule's servers and match group after the edit; false: dropped */
@@ -258,13 +280,13 @@ edit_rule(const struct service *svc, unsigned i, const struct conf_edit *e,
 	if (edits(e, CONF_EDIT_DEL_SERVER, svc->ident))
 		*servers &= ~bit;
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == (int)i) {
+	    conf_rule_find(svc, e) == (int)i) {
 		*servers |= bit;
 		if (e->match >= 0)
 			*match = (unsigned)e->match;
 	}
 	if (edits(e, CONF_EDIT_DEL_RULE, svc->ident) &&
-	    strcmp(r->pattern, e->pattern) == 0) {
+	    conf_rule_find(svc, e) == (int)i) {
 		if (e->rs < 0)
 			return false;
 		*servers &= ~bit;
@@ -281,12 +303,12 @@ dump_rules(FILE *f, const struct service *svc, const struct conf_edit *e)
 
 	for (unsigned i = 0; i < svc->nrules; i++)
 		if (edit_rule(svc, i, e, &servers, &match))
-			dump_rule(f, svc, svc->rules[i].pattern, servers,
+			dump_rule(f, svc, &svc->rules[i], NULL, servers,
 			    match);
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == -1)
-		dump_rule(f, svc, e->pattern, (uint64_t)1 << e->rs,
-		    e->match >= 0 ? (unsigned)e->match : 0);
+	    conf_rule_find(svc, e) == -1)
+		dump_rule(f, svc, NULL, e, e->rs >= 0 ? (uint64_t)1 << e->rs :
+		    0, e->match >= 0 ? (unsigned)e->match : 0);
 }
 
 static void
@@ -311,6 +333,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);
+	conf_rule_dump_service(f, svc);
 	dump_servers(f, svc, e);
 	dump_rules(f, svc, e);
 	fprintf(f, "}\n");

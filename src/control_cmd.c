@@ -600,6 +600,31 @@ check_pattern(const char *pattern, unsigned match, char *err, size_t errlen)
 	return rc;
 }
 
+/* the rule's conditions and return on the line (tcpvsadm --host ...) */
+static int
+rule_of_line(const struct service *svc, const struct ctl_line *l,
+    struct conf_edit *e, char *err, size_t errlen)
+{
+	long ret = 0;
+
+	e->pattern = ctl_get(l, "pattern");
+	e->host = ctl_get(l, "host");
+	e->method = ctl_get(l, "method");
+	e->header = ctl_get(l, "header");
+	e->source = ctl_get(l, "source");
+	e->location = ctl_get(l, "location");
+	if (get_number(l, "return", 599, &ret, err, errlen) == -1)
+		return -1;
+	e->ret = (int)ret;
+	if (e->ret != 0 && ctl_get(l, "server") != NULL) {
+		snprintf(err, errlen, "a rule has a server (-r) or a return "
+		    "status (--return), not both");
+		return -1;
+	}
+	(void)svc;
+	return 0;
+}
+
 static int
 cmd_add_rule(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
@@ -607,25 +632,24 @@ cmd_add_rule(struct control *c, const struct ctl_line *l, int passfd,
 	const struct service *svc;
 	struct conf_edit e;
 	long match = -1;
-	int i, r;
+	int i = -1, r;
 
 	if ((svc = control_need_service(control_gen(c), l, err, errlen)) == NULL)
 		return -1;
 	edit_init(&e, CONF_EDIT_ADD_RULE, svc->ident);
-	if ((e.pattern = ctl_get(l, "pattern")) == NULL) {
-		snprintf(err, errlen, "missing pattern (-p PATTERN)");
+	if (rule_of_line(svc, l, &e, err, errlen) == -1 ||
+	    get_number(l, "match", 99, &match, err, errlen) == -1 ||
+	    (e.ret == 0 && (i = need_server(svc, l, err, errlen)) == -1))
 		return -1;
-	}
-	if (get_number(l, "match", 99, &match, err, errlen) == -1 ||
-	    (i = need_server(svc, l, err, errlen)) == -1)
+	r = conf_rule_find(svc, &e);
+	if (e.pattern != NULL && check_pattern(e.pattern, match >= 0 ?
+	    (unsigned)match : r >= 0 ? svc->rules[r].match : 0, err,
+	    errlen) == -1)
 		return -1;
-	r = conf_rule_index(svc, e.pattern);
-	if (check_pattern(e.pattern, match >= 0 ? (unsigned)match : r >= 0 ?
-	    svc->rules[r].match : 0, err, errlen) == -1)
-		return -1;
-	if (r >= 0 && (svc->rules[r].servers >> i) & 1) {
-		snprintf(err, errlen, "rule '%s' of virtual %s already names "
-		    "server %s", e.pattern, svc->ident, svc->rs[i].name);
+	if (r >= 0 && (e.ret != 0 || (svc->rules[r].servers >> i) & 1)) {
+		snprintf(err, errlen, "virtual %s already has this rule%s%s",
+		    svc->ident, e.ret != 0 ? "" : " with server ",
+		    e.ret != 0 ? "" : svc->rs[i].name);
 		return -1;
 	}
 	if (r < 0 && svc->nrules >= CONF_MAX_RULES) {
@@ -644,32 +668,26 @@ cmd_del_rule(struct control *c, const struct ctl_line *l, int passfd,
 {
 	const struct service *svc;
 	struct conf_edit e;
-	bool named = false;
 	int r;
 
 	if ((svc = control_need_service(control_gen(c), l, err, errlen)) == NULL)
 		return -1;
 	edit_init(&e, CONF_EDIT_DEL_RULE, svc->ident);
-	if ((e.pattern = ctl_get(l, "pattern")) == NULL) {
-		snprintf(err, errlen, "missing pattern (-p PATTERN)");
+	if (rule_of_line(svc, l, &e, err, errlen) == -1)
 		return -1;
-	}
-	if ((r = conf_rule_index(svc, e.pattern)) == -1) {
+	if ((r = conf_rule_find(svc, &e)) == -1) {
 		snprintf(err, errlen, "unknown rule: virtual %s has no rule "
-		    "with pattern '%s'", svc->ident, e.pattern);
+		    "with pattern '%s' and these conditions", svc->ident,
+		    e.pattern != NULL ? e.pattern : "");
 		return -1;
 	}
 	if (ctl_get(l, "server") != NULL) {
 		if ((e.rs = need_server(svc, l, err, errlen)) == -1)
 			return -1;
-		for (unsigned k = 0; k < svc->nrules; k++)
-			if (strcmp(svc->rules[k].pattern, e.pattern) == 0 &&
-			    ((svc->rules[k].servers >> e.rs) & 1))
-				named = true;
-		if (!named) {
+		if (!((svc->rules[r].servers >> e.rs) & 1)) {
 			snprintf(err, errlen, "rule '%s' of virtual %s does "
-			    "not name server %s", e.pattern, svc->ident,
-			    svc->rs[e.rs].name);
+			    "not name server %s", e.pattern != NULL ?
+			    e.pattern : "", svc->ident, svc->rs[e.rs].name);
 			return -1;
 		}
 	}

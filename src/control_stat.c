@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cidr.h"
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
@@ -296,10 +297,36 @@ list_server(struct control *c, const struct service *svc,
 	fputc('\n', out);
 }
 
+/* a rule's list of hosts, methods or sources, comma-separated */
+static void
+rule_list(const struct rule *r, const char *what, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned n = strcmp(what, "host") == 0 ? r->nhosts :
+	    strcmp(what, "method") == 0 ? r->nmethods : r->nsources;
+	char c[64];
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && off < len; i++) {
+		const char *v = c;
+
+		if (strcmp(what, "host") == 0)
+			snprintf(c, sizeof(c), "%s%s", r->hosts[i].kind ==
+			    RULE_HOST_REGEX ? "~" : r->hosts[i].kind ==
+			    RULE_HOST_WILDCARD ? "*" : "", r->hosts[i].name);
+		else if (strcmp(what, "method") == 0)
+			v = r->methods[i];
+		else
+			cidr_format(&r->sources[i], c, sizeof(c));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? "," : "", v);
+	}
+}
+
 static void
 list_rule(const struct service *svc, const struct rule *rule, FILE *out)
 {
-	char servers[CONF_MAX_SERVERS * CONF_NAME_MAX];
+	char servers[CONF_MAX_SERVERS * CONF_NAME_MAX], buf[4096];
 	size_t off = 0;
 
 	servers[0] = '\0';
@@ -313,6 +340,19 @@ list_rule(const struct service *svc, const struct rule *rule, FILE *out)
 	ctl_put(out, "pattern", rule->pattern);
 	ctl_putu(out, "match", rule->match);
 	ctl_put(out, "servers", servers);
+	for (const char *const *w = (const char *const[]){ "host", "method",
+	    "source", NULL }; *w != NULL; w++) {
+		rule_list(rule, *w, buf, sizeof(buf));
+		ctl_put(out, *w, buf[0] != '\0' ? buf : NULL);
+	}
+	if (rule->nheaders > 0) {
+		snprintf(buf, sizeof(buf), "%s: %s", rule->headers[0].name,
+		    rule->headers[0].regex);
+		ctl_put(out, "header", buf);
+	}
+	if (rule->ret != 0)
+		ctl_putu(out, "return", (unsigned long long)rule->ret);
+	ctl_put(out, "location", rule->location);
 	fputc('\n', out);
 }
 

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "http.h"
 #include "probe.h"
+#include "proxy.h"
 
 static enum probe_result
 fail_errno(struct probe *p, int err)
@@ -97,14 +98,17 @@ read_status(struct probe *p)
 static enum probe_result
 http_start(struct probe *p)
 {
+	/* send_proxy = v1 | v2: a header without an address first */
+	size_t h = proxy_build_local(p->buf, sizeof(p->buf),
+	    p->chk->send_proxy);
 	int n;
 
-	n = snprintf(p->buf, sizeof(p->buf), "GET %s HTTP/1.1\r\n"
+	n = snprintf(p->buf + h, sizeof(p->buf) - h, "GET %s HTTP/1.1\r\n"
 	    "Host: %s\r\nConnection: close\r\nUser-Agent: tcpvs-check\r\n"
 	    "\r\n", p->chk->path, p->chk->host);
-	if (n < 0 || (size_t)n >= sizeof(p->buf))
+	if (n < 0 || (size_t)n >= sizeof(p->buf) - h)
 		return fail_errno(p, EMSGSIZE);	/* path + host fit: never */
-	p->len = (size_t)n;
+	p->len = h + (size_t)n;
 	p->off = 0;
 	return send_request(p);
 }

@@ -175,6 +175,13 @@ int	sched_mh_entry(const struct service *, uint32_t c);
 /* lblc and lblcr, for tests: the clock (unix seconds), NULL for time() */
 extern uint32_t (*sched_lblc_now)(void);
 
+/*
+ * The first rule whose conditions hold for the request (rule.c), or -1
+ * (none, or a rule that answers itself); its match group's span in
+ * req->head through mstart and mlen when not NULL.
+ */
+int	sched_rule(const struct service *, const struct sched_req *,
+	    size_t *mstart, size_t *mlen);
 /* init_service of the content-rule schedulers: rules must name servers */
 int	sched_init_rules(struct service *, char *err, size_t);
 /*

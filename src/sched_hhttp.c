@@ -21,18 +21,13 @@ static int
 hhttp_schedule(const struct service *svc, struct sb *sb,
     const struct sched_req *req)
 {
-	const struct http_req *h = req->http;
-	const char *subject;
 	size_t ms = 0, ml = 0;
-	int r;
+	int r = sched_rule(svc, req, &ms, &ml);
 
-	if (h == NULL || req->head == NULL)
-		return -1;
-	subject = req->head + h->target.off;
-	if ((r = sched_rule(svc, req, &ms, &ml)) == -1)
+	if (r == -1)
 		return -1;
 	return sched_pick_hash(svc, sb, req, svc->rules[r].servers,
-	    sched_hash(subject + ms, ml, 0));
+	    sched_hash(req->head + ms, ml, 0));
 }
 
 const struct sched_ops sched_hhttp = {

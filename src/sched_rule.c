@@ -31,9 +31,10 @@ sched_init_rules(struct service *svc, char *err, size_t errlen)
 
 	for (unsigned i = 0; i < svc->nrules; i++) {
 		r = &svc->rules[i];
-		if ((r->servers & sched_all(svc)) == 0) {
+		if (r->ret == 0 && (r->servers & sched_all(svc)) == 0) {
 			snprintf(err, errlen, "rule '%s' names no server of "
-			    "this service", r->pattern);
+			    "this service", r->pattern != NULL ? r->pattern :
+			    "");
 			return -1;
 		}
 	}
@@ -42,14 +43,17 @@ sched_init_rules(struct service *svc, char *err, size_t errlen)
 
 int
 sched_rule(const struct service *svc, const struct sched_req *req,
-    size_t *ms, size_t *ml)
+    size_t *mstart, size_t *mlen)
 {
-	const struct http_req *h;
+	struct rule_ctx ctx;
+	int r;
 
-	if (req == NULL || (h = req->http) == NULL || req->head == NULL)
+	if (req == NULL || req->http == NULL || req->head == NULL)
 		return -1;
-	return rule_find(svc, req->head + h->target.off, h->target.len, ms,
-	    ml);
+	rule_ctx_init(&ctx, req->http, req->head, req->client);
+	r = rule_match(svc, &ctx, mstart, mlen);
+	/* a rule that answers itself has no server */
+	return r >= 0 && svc->rules[r].ret != 0 ? -1 : r;
 }
 
 int

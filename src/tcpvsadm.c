@@ -47,6 +47,8 @@ enum adm_opt {
 	OPT_IDENT, OPT_SCHED, OPT_PORT, OPT_LISTEN, OPT_SERVER, OPT_WEIGHT,
 	OPT_PATTERN, OPT_MATCH, OPT_NUMERIC, OPT_STATS, OPT_RATE,
 	OPT_CONN, OPT_PERSISTENT,
+	OPT_HOST, OPT_METHOD, OPT_HEADER, OPT_SOURCE, OPT_RETURN,
+	OPT_LOCATION,
 	OPT__COUNT
 };
 
@@ -64,12 +66,19 @@ static const char *const opt_names[OPT__COUNT] = {
 	[OPT_RATE] = "--rate",
 	[OPT_CONN] = "-c",
 	[OPT_PERSISTENT] = "--persistent SECONDS",
+	[OPT_HOST] = "--host HOST[,...]",
+	[OPT_METHOD] = "--method METHOD[,...]",
+	[OPT_HEADER] = "--header 'NAME: REGEX'",
+	[OPT_SOURCE] = "--source NETWORK[,...]",
+	[OPT_RETURN] = "--return STATUS",
+	[OPT_LOCATION] = "--location URL",
 };
 
 /*
  * The commands x options matrix (ipvsadm's commands_v_options): '+'
  * required, ' ' optional, 'x' not allowed.  Columns in enum adm_opt
- * order: i s P l r w p m n S R c T (T: --persistent).
+ * order: i s P l r w p m n S R c T (T: --persistent), then host
+ * method header source return location.
  */
 static const struct command {
 	const char	*name;		/* as the user writes it */
@@ -77,50 +86,51 @@ static const struct command {
 	const char	 opts[OPT__COUNT + 1];
 	const char	*help;
 } commands[CMD__COUNT] = {
-	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxxxx",
+	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxxxxxxxxxx",
 	    "add a virtual service" },
-	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxxx ",
+	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxxx xxxxxx",
 	    "change a virtual service's scheduler, listen address or "
 	    "persistence" },
-	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxxxx",
+	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxxxxxxxxxx",
 	    "delete a virtual service" },
-	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxxxx",
+	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxxxxxxxxxx",
 	    "delete every virtual service" },
-	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxxxx",
+	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxxxxxxxxxx",
 	    "add a real server" },
-	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxxxx",
+	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxxxxxxxxxx",
 	    "change a real server's weight (no restart)" },
-	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxxxx",
+	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxxxxxxxxxx",
 	    "delete a real server" },
-	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx+x+ xxxxx",
-	    "add a content rule, or a server to the rule with that pattern" },
-	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x+xxxxxx",
+	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx x  xxxxx      ",
+	    "add a content rule, or a server to the rule with those "
+	    "conditions" },
+	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x xxxxxx      ",
 	    "delete a rule, or one server from it" },
-	[CMD_LIST] = { "-L", "list", " xxxxxxx    x",
+	[CMD_LIST] = { "-L", "list", " xxxxxxx    xxxxxxx",
 	    "list services, servers and rules; -c: persistence templates" },
-	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxxxx",
+	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxxxxxxxxxx",
 	    "print the running configuration as a tcpvs.conf" },
-	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxxxx",
+	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxxxxxxxxxx",
 	    "zero the counters" },
-	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xxxx",
+	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xxxxxxxxxx",
 	    "print the worker scoreboard and the busy workers" },
-	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxxxx",
+	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxxxxxxxxxx",
 	    "replace the configuration with a tcpvs.conf file" },
-	[CMD_START] = { "--start", "start", " xxxxxxxxxxxx",
+	[CMD_START] = { "--start", "start", " xxxxxxxxxxxxxxxxxx",
 	    "start listening (one service, or all)" },
-	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxxxx",
+	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxxxxxxxxxx",
 	    "stop listening (one service, or all)" },
-	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxxxx",
+	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxxxxxxxxxx",
 	    "no new clients for a server; its sticky clients stay" },
-	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxxxx",
+	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxxxxxxxxxx",
 	    "take a server out of service; its sticky clients move" },
-	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxx",
+	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxxxxxxxx",
 	    "put a drained or disabled server back in service" },
-	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxxxx",
+	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxxxxxxxxxx",
 	    "give a server its configured weight and admin state again" },
-	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxxxx",
+	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxxxxxxxxxx",
 	    "reopen tcpvsd's log files (logrotate); nothing else" },
-	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxx", "print this help" },
+	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxxxxxxxx", "print this help" },
 };
 
 struct adm {
@@ -134,7 +144,8 @@ enum {
 	LONG_ADD_RULE = 256, LONG_DEL_RULE, LONG_STATS, LONG_RATE,
 	LONG_WORKERS, LONG_START, LONG_STOP, LONG_DRAIN, LONG_DISABLE,
 	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_PERSISTENT, LONG_RESET,
-	LONG_REOPEN_LOGS
+	LONG_REOPEN_LOGS, LONG_HOST, LONG_METHOD, LONG_HEADER, LONG_SOURCE,
+	LONG_RETURN, LONG_LOCATION
 };
 
 static const struct option long_opts[] = {
@@ -174,6 +185,12 @@ static const struct option long_opts[] = {
 	{ "connection", no_argument, NULL, 'c' },
 	{ "persistent", required_argument, NULL, LONG_PERSISTENT },
 	{ "control", required_argument, NULL, LONG_CONTROL },
+	{ "host", required_argument, NULL, LONG_HOST },
+	{ "method", required_argument, NULL, LONG_METHOD },
+	{ "header", required_argument, NULL, LONG_HEADER },
+	{ "source", required_argument, NULL, LONG_SOURCE },
+	{ "return", required_argument, NULL, LONG_RETURN },
+	{ "location", required_argument, NULL, LONG_LOCATION },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -309,6 +326,12 @@ parse_one(struct adm *a, int ch, bool listen_l)
 	case 'c':		set_opt(a, OPT_CONN, ""); break;
 	case LONG_PERSISTENT:	set_opt(a, OPT_PERSISTENT, optarg); break;
 	case LONG_CONTROL:	a->control = optarg; break;
+	case LONG_HOST:		set_opt(a, OPT_HOST, optarg); break;
+	case LONG_METHOD:	set_opt(a, OPT_METHOD, optarg); break;
+	case LONG_HEADER:	set_opt(a, OPT_HEADER, optarg); break;
+	case LONG_SOURCE:	set_opt(a, OPT_SOURCE, optarg); break;
+	case LONG_RETURN:	set_opt(a, OPT_RETURN, optarg); break;
+	case LONG_LOCATION:	set_opt(a, OPT_LOCATION, optarg); break;
 	default:
 		usage_error("unknown option");
 	}
@@ -426,6 +449,12 @@ request(const struct adm *a, const char *path)
 	ctl_put(f, "weight", a->arg[OPT_WEIGHT]);
 	ctl_put(f, "pattern", a->arg[OPT_PATTERN]);
 	ctl_put(f, "match", a->arg[OPT_MATCH]);
+	ctl_put(f, "host", a->arg[OPT_HOST]);
+	ctl_put(f, "method", a->arg[OPT_METHOD]);
+	ctl_put(f, "header", a->arg[OPT_HEADER]);
+	ctl_put(f, "source", a->arg[OPT_SOURCE]);
+	ctl_put(f, "return", a->arg[OPT_RETURN]);
+	ctl_put(f, "location", a->arg[OPT_LOCATION]);
 	ctl_put(f, "path", path);
 	ctl_put(f, "persistent", a->arg[OPT_PERSISTENT]);
 	fclose(f);

@@ -42,8 +42,10 @@
 #include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "proxy_conn.h"
 #include "relay.h"
 #include "reopen.h"
+#include "route.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "term.h"
@@ -110,6 +112,7 @@ struct worker {
 	struct http_limits	 rlim;		/* for response heads */
 	struct http_req		 req;
 	struct http_resp	 resp;
+	struct route		 route;		/* the request's rule (route.c) */
 	char			*head;		/* client bytes read so far */
 	size_t			 headcap;
 	size_t			 headlen;
@@ -718,7 +721,9 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
-		if (!fresh && (x->sfd = pool_take(w, i)) != -1) {
+		/* a kept connection carries another client's PROXY header */
+		if (!fresh && rs->send_proxy == PROXY_SEND_NONE &&
+		    (x->sfd = pool_take(w, i)) != -1) {
 			x->reused = true;
 			return 0;
 		}
@@ -726,6 +731,12 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 		x->sfd = relay_connect(&w->relay,
 		    (const struct sockaddr *)&rs->addr, rs->addrlen,
 		    (int)svc->connect_timeout * 1000);
+		if (x->sfd != -1 && proxy_send(x->sfd, rs->send_proxy,
+		    (const struct sockaddr *)&c->client, c->cfd,
+		    (int)svc->connect_timeout * 1000) == -1) {
+			close(x->sfd);
+			x->sfd = -1;
+		}
 		if (x->sfd != -1) {
 			note_connect_success(w, rs);
 			tune_socket(x->sfd);
@@ -912,6 +923,8 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	conn = response_connection(w, c, body);
 	n = http_build_response(&w->resp, w->sbuf, conn,
 	    x->setcookie[0] != '\0' ? x->setcookie : NULL, w->obuf, w->ocap);
+	if (n >= 0)
+		n = route_response(&w->route, w->obuf, (size_t)n, w->ocap);
 	rest = *slen - w->resp.head_len;
 	if (n < 0 || (size_t)n + rest > w->ocap) {
 		x->term = TERM_LIMIT_RESP_HEAD;
@@ -1175,7 +1188,8 @@ end_xfer(struct worker *w, struct conn *c, struct xfer *x, bool keep)
 	flow_set_lowat(c->cfd, &c->lowat, 1);
 	if (x->sfd != -1) {
 		flow_set_lowat(x->sfd, &x->lowat, 1);
-		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1)
+		if (keep && x->reusable && x->rsi >= 0 && x->lowat <= 1 &&
+		    w->svc->rs[x->rsi].send_proxy == PROXY_SEND_NONE)
 			pool_put(w, x->rsi, x->sfd);
 		else
 			close(x->sfd);
@@ -1231,6 +1245,35 @@ access_log(struct worker *w, struct conn *c, bool head_ok)
 }
 
 /*
+ * A rule answers the request itself (route.c): no server sees it.  A
+ * request body is not read, so the connection closes after the answer.
+ */
+static int
+answer_itself(struct worker *w, struct conn *c, const struct xfer *x)
+{
+	long n;
+
+	if (x->reqbody == HTTP_BODY_CHUNKED || (x->reqbody ==
+	    HTTP_BODY_LENGTH && w->req.content_length > 0))
+		c->keep = false;
+	n = route_answer(&w->route, !c->keep ? "close" : w->req.minor == 0 ?
+	    "keep-alive" : NULL, w->obuf, w->ocap);
+	if (n < 0)
+		return 500;
+	if (relay_write_all(&w->relay, c->cfd, w->obuf, (size_t)n,
+	    (int)w->svc->read_timeout * 1000) == -1)
+		return XFER_ABORT;
+	c->out += (uint64_t)n;
+	count_request(w, NULL);
+	w->rec.status = w->route.rule->ret;
+	w->rec.bytes = (uint64_t)n;
+	/* what follows the head: the next request's start */
+	w->headlen -= w->req.head_len;
+	w->restoff = w->req.head_len;
+	return 0;
+}
+
+/*
  * One request whose head is in w->req: returns 0 when a response went
  * out (c->keep says whether to go on), a status to answer, or -1 to close.
  */
@@ -1253,7 +1296,11 @@ serve_request(struct worker *w, struct conn *c)
 	    (rc = check_buffered_chunks(w)) != 0)
 		goto fail;
 	c->keep = client_keepalive(w, c);
-	n = http_build_upstream(&w->req, w->head, c->clientstr,
+	route_request(&w->route, w->svc, &w->req, w->head,
+	    (const struct sockaddr *)&c->client);
+	if (route_answers(&w->route))
+		return answer_itself(w, c, &x);
+	n = route_upstream(&w->route,
 	    (w->req.flags & HTTP_F_CONN_UPGRADE) ? "upgrade" :
 	    w->svc->server_keepalive > 0 ? "keep-alive" : "close",
 	    w->up, w->upcap);
@@ -1746,6 +1793,11 @@ accept_one(struct worker *w, int lfd)
 		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
 			log_warn("virtual %s: accept", w->svc->ident);
 		return e == ECONNABORTED || e == EINTR;
+	}
+	/* accept_proxy: the address the header carries is the client's */
+	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
+		close(c.cfd);
+		return true;
 	}
 	if (!begin_conn(w, &c)) {
 		finish_conn(w, &c);

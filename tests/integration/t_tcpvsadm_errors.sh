@@ -84,7 +84,8 @@ expect 1 "virtual idle has no listen address: give it one with -E -i idle -P POR
 expect 2 "-A needs -i IDENT" -A
 expect 2 "-a needs -r ADDR" -a -i web
 expect 2 "-e needs -w WEIGHT" -e -i web -r "$A"
-expect 2 "--add-rule needs -p PATTERN" --add-rule -i web -r "$A"
+expect 1 "missing server" --add-rule -i web -p '^/q'
+expect 1 "a rule has a server \(-r\) or a return status \(--return\), not both" --add-rule -i web --return 403 -r "$A"
 expect 2 "-D does not take -r" -D -i web -r "$A"
 expect 2 "-L and -S: one command at a time" -L -S
 expect 2 "-i needs an argument" -L -i
