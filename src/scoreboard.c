@@ -476,6 +476,21 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 	atomic_store(&ws->state_ms, util_wall_ms());
 }
 
+unsigned
+sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
+{
+	enum ws_state st = (enum ws_state)atomic_load_explicit(&ws->state,
+	    memory_order_acquire);
+	unsigned n = 0;
+
+	for (int x = XS_FREE + 1; x < XS__COUNT; x++)
+		n += atomic_load_explicit(&ws->xstates[x],
+		    memory_order_relaxed);
+	if (n == 0 && st != WS_IDLE && st != WS_STARTING)
+		return 0;
+	return n < maxinflight ? maxinflight - n : 0;
+}
+
 void
 sb_worker_state(struct sb_worker *ws, enum ws_state st)
 {
