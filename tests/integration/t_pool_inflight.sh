@@ -7,7 +7,8 @@
 # once they end, three workers' worth is above maxspareservers and one is
 # retired.  With maxinflight 1 (prefork), at maxclients with one worker
 # still idle nothing is logged; with every worker busy "reached
-# maxclients" is logged, once.
+# maxclients" is logged, once.  A reload that raises inflightlimit is
+# refused, naming the option, and the running generation stays.
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -61,4 +62,10 @@ for round in 1 2; do
 done
 check "all slow requests answered" test "$(cat "$T"/slow* | grep -cx a)" -eq 5
 check "logged once, not at every full moment" test "$(grep -c 'reached maxclients' "$T/tcpvsd.log")" -eq 1
+
+sed -i '1i inflightlimit = 512' "$T/t.conf"
+kill -HUP "$TCPVSD_PID"
+check "a reload raising inflightlimit: refused, saying to stop and start" wait_until 5 grep -q "inflightlimit (512) is greater than the running scoreboard's (256): stop and start tcpvsd to raise it" "$T/tcpvsd.log"
+check "generation 1 keeps serving" grep -q "reload rejected: inflightlimit .*; generation 1 keeps serving" "$T/tcpvsd.log"
+check "and serves" test "$(get "http://127.0.0.1:$P/")" = a
 finish
