@@ -148,9 +148,11 @@ sb_create(unsigned nworkers, unsigned inflight, unsigned sched_bytes,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	/* fresh (anonymous, or a new file), hence zero: XS_FREE; only the
-	   part before the exchange slots is touched now */
-	memset(base, 0, (size_t)h.off_exchanges);
+	/*
+	 * Fresh (anonymous, or a file just created and truncated), hence
+	 * zero: no memset, so a page costs memory only once it is written
+	 * (the persistence tables, the server and exchange slots in use).
+	 */
 	memcpy(base, &h, sizeof(h));
 	((struct sb_header *)base)->magic = SB_MAGIC;
 	((struct sb_header *)base)->version = SB_VERSION;
@@ -206,12 +208,25 @@ sb_destroy(struct sb *sb)
 	free(sb);
 }
 
+/* no free slot below the high-water mark *used: the next one, or -1 */
+static int
+next_slot(_Atomic uint32_t *used, unsigned n)
+{
+	uint32_t hw = atomic_load(used);
+
+	if (hw >= n)
+		return -1;
+	atomic_store(used, hw + 1);
+	return (int)hw;
+}
+
 static int
 find_service(struct sb *sb, const char *ident)
 {
+	unsigned used = atomic_load(&sb->hdr->services_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservices; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_service *ss = &sb->services[i];
 
 		if (atomic_load(&ss->in_use) &&
@@ -220,7 +235,8 @@ find_service(struct sb *sb, const char *ident)
 		if (freeslot == -1 && !atomic_load(&ss->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->services_used,
+	    sb->hdr->nservices)) == -1)
 		return -1;
 	{
 		struct sb_service *ss = &sb->services[freeslot];
@@ -258,9 +274,10 @@ server_key(const struct service *svc, const struct realserver *rs, char *key,
 static int
 find_server(struct sb *sb, const char *key)
 {
+	unsigned used = atomic_load(&sb->hdr->servers_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_server *s = &sb->servers[i];
 
 		if (atomic_load(&s->in_use) && strcmp(s->key, key) == 0)
@@ -268,7 +285,8 @@ find_server(struct sb *sb, const char *key)
 		if (freeslot == -1 && !atomic_load(&s->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->servers_used,
+	    sb->hdr->nservers)) == -1)
 		return -1;
 	{
 		struct sb_server *s = &sb->servers[freeslot];

@@ -108,6 +108,35 @@ START_TEST(test_attach_stable)
 }
 END_TEST
 
+/* slots are taken lowest first, a freed one again before a new one */
+START_TEST(test_attach_high_water)
+{
+	struct sb *sb = sb_create(2, 4, 256, NULL);
+	struct generation *g1 = make_gen("web", 3), *g2 = make_gen("web", 2),
+	    *g3 = make_gen("api", 2);
+	char err[256];
+
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 0);
+	ck_assert_int_eq(sb_attach(sb, g1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->services_used), 1);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_int_eq(g1->svc[0].rs[i].sb_index, (int)i);
+	ck_assert_int_eq(sb_attach(sb, g2, err, sizeof(err)), 0);
+	sb_detach(sb, g1, g2);	/* frees web/...:8083, slot 2 */
+	ck_assert_int_eq(sb_attach(sb, g3, err, sizeof(err)), 0);
+	ck_assert_int_eq(g3->svc[0].sb_index, 1);
+	ck_assert_int_eq(g3->svc[0].rs[0].sb_index, 2);
+	ck_assert_int_eq(g3->svc[0].rs[1].sb_index, 3);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 4);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->services_used), 2);
+	free_gen(g1);
+	free_gen(g2);
+	free_gen(g3);
+	sb_destroy(sb);
+}
+END_TEST
+
 #define NPROC	4
 #define NITER	20000
 
@@ -642,6 +671,7 @@ scoreboard_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("slots");
 	tcase_add_test(tc, test_attach_stable);
+	tcase_add_test(tc, test_attach_high_water);
 	tcase_add_test(tc, test_available);
 	tcase_add_test(tc, test_attach_health);
 	suite_add_tcase(s, tc);
