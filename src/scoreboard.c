@@ -461,13 +461,16 @@ give_back(struct sb *sb, _Atomic int32_t *server)
 		dec_floor(&sb->servers[s].active);
 }
 
-/* master: end every exchange of a dead worker */
+/* master: end every exchange of a dead worker (see set_state) */
 static void
 repair_exchanges(struct sb *sb, unsigned slot)
 {
 	struct sb_worker *ws = &sb->workers[slot];
+	uint32_t counted = 0;
 
-	for (unsigned i = 0; i < sb->hdr->inflight; i++) {
+	for (unsigned i = 0; i < XS__COUNT; i++)
+		counted += atomic_load(&ws->xstates[i]);
+	for (unsigned i = 0; counted > 0 && i < sb->hdr->inflight; i++) {
 		struct sb_exchange *x = sb_exchange(sb, slot, i);
 
 		if (atomic_load(&x->state) == XS_FREE)
@@ -546,27 +549,25 @@ sb_server_release(struct sb *sb, struct sb_worker *ws)
 	atomic_store(&ws->server, -1);
 }
 
-/* the slot's previous state, counted out and the new one in */
-static void
-count_state(struct sb_worker *ws, enum xs_state from, enum xs_state to)
-{
-	if (from != XS_FREE && (unsigned)from < XS__COUNT)
-		dec_floor(&ws->xstates[from]);
-	if (to != XS_FREE)
-		atomic_fetch_add_explicit(&ws->xstates[to], 1,
-		    memory_order_relaxed);
-}
-
+/*
+ * The new state counted in before the slot changes, the old one out
+ * after: a worker killed at any step leaves counts that add up to at
+ * least its slots in use, so the repair may skip a worker that counts
+ * none without reading (and faulting in) its slots.
+ */
 static void
 set_state(struct sb_worker *ws, struct sb_exchange *x, enum xs_state st)
 {
 	enum xs_state from = (enum xs_state)atomic_load_explicit(&x->state,
 	    memory_order_relaxed);
 
+	if (st != XS_FREE)
+		atomic_fetch_add(&ws->xstates[st], 1);
 	atomic_store_explicit(&x->state, st, memory_order_release);
 	atomic_store_explicit(&x->state_ms, util_wall_ms(),
 	    memory_order_relaxed);
-	count_state(ws, from, st);
+	if (from != XS_FREE && (unsigned)from < XS__COUNT)
+		dec_floor(&ws->xstates[from]);
 }
 
 void
