@@ -98,6 +98,14 @@ int		 sb_worker_alloc(struct sb *);
 /* master: a worker died or exited; give back what it held, free the slot */
 void		 sb_worker_repair(struct sb *, unsigned slot);
 
+/*
+ * Master: the exchange slots a live worker has free, of maxinflight: those
+ * its exchanges in flight leave.  A worker in a busy state that counts no
+ * exchange runs one request at a time without exchange slots (prefork):
+ * it has none free.  Parked connections take no slot.
+ */
+unsigned	 sb_worker_free(const struct sb_worker *, unsigned maxinflight);
+
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);
 
