@@ -1111,10 +1111,19 @@ current_gen(void *arg)
 	return m->cur.gen;
 }
 
+static const char *
+conf_path(void *arg)
+{
+	const struct master *m = arg;
+
+	return m->path;
+}
+
 static const struct control_ops master_control_ops = {
 	.current = current_gen,
 	.apply = apply_change,
 	.reopen_logs = reopen_logs,
+	.conf_path = conf_path,
 };
 
 /* handle one signal read from the signalfd */
