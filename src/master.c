@@ -1058,11 +1058,13 @@ apply_change(void *arg, struct generation *gen, char *err, size_t errlen)
 		    err, m->cur.gen->id);
 		return -1;
 	}
-	if (m->changed == 0)
+	/* once until the next reload: a repeating condition */
+	if (m->changed == 0) {
 		m->changed = m->cur.gen->id;
-	log_warnx("control: generation %u differs from %s: a reload reads the "
-	    "file again and replaces it (tcpvsadm -S writes it out)",
-	    m->cur.gen->id, m->path);
+		log_warnx("control: generation %u differs from %s: a reload "
+		    "reads the file again and replaces it (tcpvsadm -S writes "
+		    "it out)", m->cur.gen->id, m->path);
+	}
 	return 0;
 }
 

@@ -110,6 +110,8 @@ check "-f: a drain (configured, no *)" has "$A" " drain$"
 check "-f: b disabled (configured, no *)" has "$B" " disabled$"
 check "-f: c weight 5 (configured, no *)" has "$C" "^[^ ]+ +5 "
 check "-f: tcpvsd warns that a reload replaces it" wait_until 5 grep -q "differs from $T/t.conf: a reload reads the file again" "$T/error.log"
+check "-a, -d: two more changes" eval 'adm -a -i web -r 127.0.0.1:1 -w 0 && adm -d -i web -r 127.0.0.1:1'
+check "the warning comes once until the next reload" test "$(grep -c "differs from $T/t.conf" "$T/error.log")" -eq 1
 g=$(gen)
 kill -USR1 "$D"
 check "SIGUSR1 after -f: a new generation" newgen $((g + 1))
