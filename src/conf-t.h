@@ -26,7 +26,11 @@
 #define CONF_IDENT_MAX		32	/* ident length, NUL included */
 #define CONF_NAME_MAX		128	/* "host:port" as written, NUL included */
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
+#define CONF_INFLIGHTLIMIT_MAX	4096	/* exchange slots per worker slot */
 #define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
+/* TCP_DEFER_ACCEPT's hold: the kernel hands over a silent connection
+   after one SYN-ACK retransmission, 1 s (master.c, worker.c) */
+#define CONF_DEFER_ACCEPT_SECS	1
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -34,6 +38,8 @@
 #define CONF_DEF_MINSPARE		5
 #define CONF_DEF_MAXSPARE		10
 #define CONF_DEF_MAXCLIENTS		256
+#define CONF_DEF_MAXINFLIGHT		32	/* exchanges a worker runs */
+#define CONF_DEF_INFLIGHTLIMIT		256	/* like Apache's ThreadLimit */
 #define CONF_DEF_MAXREQUESTSPERCHILD	0
 #define CONF_DEF_CONNECT_TIMEOUT	5
 #define CONF_DEF_READ_TIMEOUT		180	/* KTCPVS default */
@@ -47,9 +53,10 @@
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
 #define CONF_DEF_RETRIES		2	/* other servers after a failure */
 #define CONF_DEF_COOKIE			"TCPVSID"	/* chttp's cookie */
-/* Apache's combined, then the real server and times in microseconds */
+/* Apache's combined, then the real server, times in microseconds, how
+   the exchange ended and why */
 #define CONF_DEF_ACCESSLOG_FORMAT	"%h - - %t \"%r\" %s %b " \
-	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt"
+	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt %X \"%E\""
 #define CONF_TOKEN_MAX			32	/* cookie name, server id */
 #define CONF_DEF_MH_TABLE_SIZE		65537	/* a prime, IPVS's default */
 #define CONF_DEF_LBLC_EXPIRATION	86400	/* IPVS lblc_expiration */
@@ -175,6 +182,8 @@ struct service {
 	unsigned		 maxspareservers;
 	unsigned		 maxclients;
 	unsigned		 maxrequestsperchild;	/* 0 = unlimited */
+	unsigned		 maxinflight;	/* exchanges a worker runs at
+						   once; 1 = prefork */
 
 	/* seconds */
 	unsigned		 connect_timeout;
@@ -194,7 +203,8 @@ struct service {
 						   before servers override them */
 
 	/* slow and greedy clients */
-	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT, for
+						   CONF_DEFER_ACCEPT_SECS */
 	unsigned		 request_min_rate;	/* head bytes/s, 0 = any */
 	unsigned		 maxconnperip;	/* per client address, 0 = any */
 	unsigned		 retries;	/* servers tried after a failed
@@ -235,6 +245,8 @@ struct generation {
 	char			*errorlog;	/* "syslog", "stderr" or a path */
 	int			 loglevel;	/* enum log_level */
 	unsigned		 serverlimit;
+	unsigned		 inflightlimit;	/* exchange slots per worker
+						   slot, fixed at start */
 	char			*scoreboardfile; /* Apache ScoreBoardFile: NULL =
 						    anonymous shared mapping */
 	unsigned		 graceful_timeout; /* seconds, SIGWINCH */

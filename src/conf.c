@@ -113,6 +113,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("maxclients", CONF_DEF_MAXCLIENTS, CFGF_NONE),
 	CFG_INT("maxrequestsperchild", CONF_DEF_MAXREQUESTSPERCHILD,
 	    CFGF_NONE),
+	CFG_INT("maxinflight", CONF_DEF_MAXINFLIGHT, CFGF_NONE),
 	CFG_INT("connect_timeout", CONF_DEF_CONNECT_TIMEOUT, CFGF_NONE),
 	CFG_INT("read_timeout", CONF_DEF_READ_TIMEOUT, CFGF_NONE),
 	CFG_INT("request_timeout", CONF_DEF_REQUEST_TIMEOUT, CFGF_NONE),
@@ -153,6 +154,7 @@ static cfg_opt_t global_opts[] = {
 	CFG_STR("errorlog", "syslog", CFGF_NONE),
 	CFG_STR("loglevel", "info", CFGF_NONE),
 	CFG_INT("serverlimit", CONF_DEF_SERVERLIMIT, CFGF_NONE),
+	CFG_INT("inflightlimit", CONF_DEF_INFLIGHTLIMIT, CFGF_NONE),
 	CFG_STR("scoreboardfile", NULL, CFGF_NODEFAULT),
 	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
 	CFG_STR("status_listen", NULL, CFGF_NODEFAULT),
@@ -175,6 +177,7 @@ static const struct range {
 	long		 max;
 } ranges[] = {
 	{ "serverlimit", 1, CONF_SERVERLIMIT_MAX },
+	{ "inflightlimit", 1, CONF_INFLIGHTLIMIT_MAX },
 	{ "graceful_timeout", 1, 86400 },
 	{ "control_mode", 0, 0777 },
 	{ "virtual|startservers", 0, CONF_SERVERLIMIT_MAX },
@@ -182,6 +185,7 @@ static const struct range {
 	{ "virtual|maxspareservers", 1, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxclients", 1, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxrequestsperchild", 0, 2147483647 },
+	{ "virtual|maxinflight", 1, CONF_INFLIGHTLIMIT_MAX },
 	{ "virtual|connect_timeout", 1, 3600 },
 	{ "virtual|read_timeout", 1, 86400 },
 	{ "virtual|request_timeout", 1, 3600 },
@@ -509,7 +513,7 @@ validate_rule_scheduler(cfg_t *cfg, cfg_opt_t *opt)
 	int line = fix_line(opt->name, cfg->line);
 
 	remember(cfg, opt->name, line);
-	if (ops == NULL || (ops->init_service == sched_init_rules))
+	if (!sched_rule_capable(ops))
 		conf_error(line, "%srule_scheduler '%s': expected a scheduler "
 		    "that is not content-rule based (rr, wrr, lc, wlc, sed, "
 		    "nq, sh, dh, mh, lblc, lblcr)", sec_label(cfg),
@@ -647,6 +651,7 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->maxclients = (unsigned)cfg_getint(vs, "maxclients");
 	svc->maxrequestsperchild = (unsigned)cfg_getint(vs,
 	    "maxrequestsperchild");
+	svc->maxinflight = (unsigned)cfg_getint(vs, "maxinflight");
 	svc->connect_timeout = (unsigned)cfg_getint(vs,
 	    "connect_timeout");
 	svc->read_timeout = (unsigned)cfg_getint(vs, "read_timeout");
@@ -936,6 +941,7 @@ build_redirect(cfg_t *vs, struct service *svc)
 static void
 build_sched(cfg_t *vs, struct service *svc)
 {
+	const char *opt;
 	char err[512];
 
 	svc->mh_table_size = (unsigned)cfg_getint(vs, "mh_table_size");
@@ -945,30 +951,14 @@ build_sched(cfg_t *vs, struct service *svc)
 	svc->sched = sched_lookup(cfg_getstr(vs, "scheduler"));
 	if (svc->sched == NULL)
 		return;		/* reported while parsing */
-	/* wlc among a rule's servers is sched_pick_wlc itself */
 	svc->rule_sched = sched_lookup(cfg_getstr(vs, "rule_scheduler"));
-	if (svc->rule_sched == &sched_wlc)
-		svc->rule_sched = NULL;
-	if (svc->sched->init_service(svc, err, sizeof(err)) == -1) {
-		conf_error(line_of(vs, "scheduler"), "virtual %s: scheduler "
-		    "%s: %s", svc->ident, svc->sched->name, err);
+	if (sched_init(svc, err, sizeof(err), &opt) == -1) {
+		conf_error(line_of(vs, opt), "virtual %s: %s %s: %s", svc->ident,
+		    opt, strcmp(opt, "scheduler") == 0 ? svc->sched->name :
+		    svc->rule_sched->name, err);
 		svc->sched = NULL;
-		return;
-	}
-	svc->sched_shm = svc->sched->shm_size(svc);
-	/* a content scheduler keeps nothing: its rule_scheduler may */
-	if (svc->rule_sched != NULL && svc->sched_shm == 0 &&
-	    svc->sched->init_service == sched_init_rules) {
-		if (svc->rule_sched->init_service(svc, err, sizeof(err)) == -1) {
-			conf_error(line_of(vs, "rule_scheduler"), "virtual %s: "
-			    "rule_scheduler %s: %s", svc->ident,
-			    svc->rule_sched->name, err);
-			svc->sched = NULL;
-			return;
-		}
-		svc->sched_shm = svc->rule_sched->shm_size(svc);
-	} else
 		svc->rule_sched = NULL;
+	}
 }
 
 /* the check options written in sec override those in c */
@@ -1081,6 +1071,19 @@ check_serverlimit(cfg_t *cfg, const struct generation *gen)
 		    gen->serverlimit, sum);
 }
 
+/* a worker's exchanges must fit its scoreboard slots */
+static void
+check_inflightlimit(cfg_t *cfg, const struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		if (gen->svc[i].maxinflight > gen->inflightlimit)
+			conf_error(line_of(cfg_getnsec(cfg, "virtual", i),
+			    "maxinflight"), "virtual %s: maxinflight (%u) is "
+			    "greater than inflightlimit (%u)",
+			    gen->svc[i].ident, gen->svc[i].maxinflight,
+			    gen->inflightlimit);
+}
+
 static void
 build_user(cfg_t *cfg, struct generation *gen)
 {
@@ -1162,6 +1165,7 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->loglevel = log_level_parse(cfg_getstr(cfg,
 	    "loglevel"));
 	gen->serverlimit = (unsigned)cfg_getint(cfg, "serverlimit");
+	gen->inflightlimit = (unsigned)cfg_getint(cfg, "inflightlimit");
 	gen->scoreboardfile = dup_or_null(cfg_getstr(cfg,
 	    "scoreboardfile"));
 	if (cfg_getstr(cfg, "status_listen") != NULL) {
@@ -1268,6 +1272,7 @@ build(cfg_t *cfg, const char *path)
 	}
 	check_listen_dups(cfg, gen);
 	check_serverlimit(cfg, gen);
+	check_inflightlimit(cfg, gen);
 	return gen;
 }
 
@@ -1334,7 +1339,7 @@ conf_free(struct generation *gen)
 		struct service *svc = &gen->svc[i];
 
 		if (svc->sched != NULL)
-			svc->sched->done_service(svc);
+			sched_done(svc);
 		for (unsigned j = 0; j < svc->nrules; j++)
 			rule_free(&svc->rules[j]);
 		free(svc->rules);

@@ -90,6 +90,8 @@ struct conf_edit {
 	const char		*ident;
 	const char		*sched;		/* NULL: keep, or the default */
 	const char		*listen;	/* NULL: keep, or none */
+	const char		*persistent;	/* edit service: seconds, NULL:
+						   keep */
 	unsigned		 maxclients;	/* add service: 0 = default */
 	const char		*server;	/* add server: as written */
 	unsigned		 weight;	/* add server */

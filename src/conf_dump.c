@@ -53,6 +53,7 @@ dump_global(FILE *f, const struct generation *gen)
 	opt_str(f, "", "loglevel", log_level_str((enum log_level)
 	    gen->loglevel));
 	fprintf(f, "serverlimit = %u\n", gen->serverlimit);
+	fprintf(f, "inflightlimit = %u\n", gen->inflightlimit);
 	if (gen->scoreboardfile != NULL)
 		opt_str(f, "", "scoreboardfile", gen->scoreboardfile);
 	fprintf(f, "graceful_timeout = %u\n", gen->graceful_timeout);
@@ -71,8 +72,15 @@ dump_global(FILE *f, const struct generation *gen)
 		opt_str(f, "", "control_group", gen->control_group);
 }
 
+static bool
+edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
+{
+	return e != NULL && e->op == op && (e->ident == NULL ||
+	    strcmp(e->ident, ident) == 0);
+}
+
 static void
-dump_pool(FILE *f, const struct service *svc)
+dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
 	const struct { const char *name; unsigned long long v; } n[] = {
 		{ "startservers", svc->startservers },
@@ -80,6 +88,7 @@ dump_pool(FILE *f, const struct service *svc)
 		{ "maxspareservers", svc->maxspareservers },
 		{ "maxclients", svc->maxclients },
 		{ "maxrequestsperchild", svc->maxrequestsperchild },
+		{ "maxinflight", svc->maxinflight },
 		{ "connect_timeout", svc->connect_timeout },
 		{ "read_timeout", svc->read_timeout },
 		{ "request_timeout", svc->request_timeout },
@@ -104,7 +113,12 @@ dump_pool(FILE *f, const struct service *svc)
 	struct in_addr a = { .s_addr = svc->persistent_mask };
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
+		if (strcmp(n[i].name, "persistent") == 0 &&
+		    edits(e, CONF_EDIT_EDIT_SERVICE, svc->ident) &&
+		    e->persistent != NULL)
+			fprintf(f, "    persistent = %s\n", e->persistent);
+		else
+			fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
 	fprintf(f, "    splice = %s\n", svc->splice ? "true" : "false");
 	fprintf(f, "    keepalive = %s\n", svc->keepalive ? "true" : "false");
 	fprintf(f, "    defer_accept = %s\n", svc->defer_accept ? "true" :
@@ -147,13 +161,6 @@ dump_check(FILE *f, const char *indent, const struct conf_check *c)
 		fprintf(f, "%srise = %u\n", indent, c->rise);
 	if (c->set & CONF_CHK_FALL)
 		fprintf(f, "%sfall = %u\n", indent, c->fall);
-}
-
-static bool
-edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
-{
-	return e != NULL && e->op == op && (e->ident == NULL ||
-	    strcmp(e->ident, ident) == 0);
 }
 
 static void
@@ -300,7 +307,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	opt_str(f, "    ", "rule_scheduler", svc->rule_sched != NULL ?
 	    svc->rule_sched->name : "wlc");
 	fprintf(f, "    stopped = %s\n", stopped ? "true" : "false");
-	dump_pool(f, svc);
+	dump_pool(f, svc, e);
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);

@@ -74,8 +74,10 @@ void			 control_sample(struct control *);
 const struct service	*control_need_service(const struct generation *,
 			    const struct ctl_line *, char *err, size_t errlen);
 
-/* control_stat.c: list [ident], workers, zero [ident] */
+/* control_stat.c: list [ident], templates [ident], workers, zero [ident] */
 int		 control_list(struct control *, const struct ctl_line *,
+		    FILE *, char *err, size_t errlen);
+int		 control_templates(struct control *, const struct ctl_line *,
 		    FILE *, char *err, size_t errlen);
 int		 control_workers(struct control *, FILE *);
 int		 control_zero(struct control *, const struct ctl_line *,

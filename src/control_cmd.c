@@ -125,6 +125,26 @@ check_sched(const char *name, char *err, size_t errlen)
 	return -1;
 }
 
+/* persistent: seconds, 0 (off) to 31 days, as in tcpvs.conf */
+static int
+check_persistent(const char *s, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > 86400UL * 31) {
+		snprintf(err, errlen, "invalid persistent '%s': expected "
+		    "seconds, 0 to %lu", s, 86400UL * 31);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_listen(const char *s, char *err, size_t errlen)
 {
@@ -301,10 +321,12 @@ cmd_edit_service(struct control *c, const struct ctl_line *l, int passfd,
 	edit_init(&e, CONF_EDIT_EDIT_SERVICE, svc->ident);
 	e.sched = ctl_get(l, "sched");
 	e.listen = ctl_get(l, "listen");
+	e.persistent = ctl_get(l, "persistent");
 	if (check_sched(e.sched, err, errlen) == -1 ||
-	    check_listen(e.listen, err, errlen) == -1)
+	    check_listen(e.listen, err, errlen) == -1 ||
+	    check_persistent(e.persistent, err, errlen) == -1)
 		return -1;
-	if (e.sched == NULL && e.listen == NULL)
+	if (e.sched == NULL && e.listen == NULL && e.persistent == NULL)
 		return 0;	/* nothing to change, as ipvsadm -E */
 	return structural(c, &e, err, errlen);
 }
@@ -740,6 +762,13 @@ cmd_list(struct control *c, const struct ctl_line *l, int passfd,
 }
 
 static int
+cmd_templates(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	return control_templates(c, l, out, err, errlen);
+}
+
+static int
 cmd_workers(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
 {
@@ -773,6 +802,7 @@ static const struct {
 			    int passfd, FILE *, char *err, size_t errlen);
 } commands[] = {
 	{ "list", cmd_list },
+	{ "templates", cmd_templates },
 	{ "workers", cmd_workers },
 	{ "save", cmd_save },
 	{ "add-service", cmd_add_service },

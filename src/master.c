@@ -41,6 +41,7 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "notify.h"
 #include "master.h"
 #include "reopen.h"
 #include "sched.h"
@@ -123,10 +124,16 @@ bind_one(const struct service *svc, struct conf_listen *l)
 		errno = e;
 		return -1;
 	}
-	/* a worker wakes only when request bytes have arrived (slowloris
-	   connections that send nothing cost no worker) */
+	/*
+	 * A worker wakes only when request bytes have arrived.  The kernel
+	 * counts the value in SYN-ACK retransmissions (after 1, 3, 7, 15 ...
+	 * s), and request_timeout runs from accept: the least, one second,
+	 * so that a connection that sends nothing is handed over after 1 s
+	 * and closed within request_timeout (the worker counts that second),
+	 * not 2^n - 1 s after request_timeout.
+	 */
 	if (svc->defer_accept) {
-		int secs = (int)svc->request_timeout;
+		int secs = CONF_DEFER_ACCEPT_SECS;
 
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 		    sizeof(secs));
@@ -733,6 +740,7 @@ static noreturn void
 stop_now(struct master *m, int sig)
 {
 	log_info("%s: stopping", strsignal(sig));
+	notify("STOPPING=1");
 	m->stopping = 1;
 	stop_health(m);
 	stop_status(m);
@@ -747,6 +755,7 @@ stop_graceful(struct master *m)
 {
 	log_info("graceful stop: waiting up to %u s for requests in flight",
 	    m->cur.gen->graceful_timeout);
+	notify("STOPPING=1");
 	m->stopping = 1;
 	stop_health(m);
 	stop_status(m);
@@ -1128,6 +1137,25 @@ static const struct control_ops master_control_ops = {
 	.conf_path = conf_path,
 };
 
+/* systemd's STATUS= (notify.c), after the event lines given */
+static void
+notify_workers(struct master *m, const char *event)
+{
+	notify_status(event, "generation %u serving, %u workers; %u "
+	    "finishing", m->cur.gen->id, count_gen(m, m->cur.gen->id),
+	    m->old.gen != NULL ? count_gen(m, m->old.gen->id) : 0);
+}
+
+/* a reload, told to systemd: READY=1 once a generation serves again,
+   the new one or, if it was rejected, the running one */
+static void
+notified_reload(struct master *m, int graceful)
+{
+	notify_reloading();
+	reload(m, graceful);
+	notify_workers(m, "READY=1\n");
+}
+
 /* handle one signal read from the signalfd */
 static void
 on_signal(struct master *m, int sig)
@@ -1139,10 +1167,10 @@ on_signal(struct master *m, int sig)
 	case SIGWINCH:
 		stop_graceful(m);
 	case SIGHUP:
-		reload(m, 0);
+		notified_reload(m, 0);
 		break;
 	case SIGUSR1:
-		reload(m, 1);
+		notified_reload(m, 1);
 		break;
 	case SIGUSR2: {
 		char err[512];
@@ -1158,17 +1186,6 @@ on_signal(struct master *m, int sig)
 	}
 }
 
-static size_t
-sched_bytes(const struct generation *gen)
-{
-	size_t n = SB_SCHED_MIN;
-
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		if (gen->svc[i].sched_shm > n)
-			n = gen->svc[i].sched_shm;
-	return n;
-}
-
 static void
 master_init(struct master *m, struct generation *gen, const char *path,
     int pidfd, int ctlfd)
@@ -1182,9 +1199,9 @@ master_init(struct master *m, struct generation *gen, const char *path,
 	gen->id = 1;
 	if ((m->sigfd = setup_signals()) == -1)
 		fatal("signalfd");
-	/* room for a scheduler that needs more after a reload */
-	m->sb = sb_create(gen->serverlimit, (unsigned)sched_bytes(gen) * 2,
-	    gen->scoreboardfile);
+	/* room for any scheduler, so that a reload may switch to any */
+	m->sb = sb_create(gen->serverlimit, gen->inflightlimit,
+	    (unsigned)sched_shm_max(), gen->scoreboardfile);
 	if (m->sb == NULL)
 		fatal("scoreboard %s", gen->scoreboardfile ?
 		    gen->scoreboardfile : "(anonymous)");
@@ -1207,6 +1224,7 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 	start_pools(&m);
 	start_health(&m);
 	start_status(&m);
+	notify_workers(&m, "READY=1\n");
 	pfd[0].fd = m.sigfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = control_fd(m.ctl);
@@ -1229,6 +1247,7 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			control_tick(m.ctl);
+			notify_workers(&m, "");
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}

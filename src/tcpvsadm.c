@@ -46,6 +46,7 @@ enum adm_cmd {
 enum adm_opt {
 	OPT_IDENT, OPT_SCHED, OPT_PORT, OPT_LISTEN, OPT_SERVER, OPT_WEIGHT,
 	OPT_PATTERN, OPT_MATCH, OPT_NUMERIC, OPT_STATS, OPT_RATE,
+	OPT_CONN, OPT_PERSISTENT,
 	OPT__COUNT
 };
 
@@ -61,12 +62,14 @@ static const char *const opt_names[OPT__COUNT] = {
 	[OPT_NUMERIC] = "-n",
 	[OPT_STATS] = "--stats",
 	[OPT_RATE] = "--rate",
+	[OPT_CONN] = "-c",
+	[OPT_PERSISTENT] = "--persistent SECONDS",
 };
 
 /*
  * The commands x options matrix (ipvsadm's commands_v_options): '+'
  * required, ' ' optional, 'x' not allowed.  Columns in enum adm_opt
- * order: i s P l r w p m n S R.
+ * order: i s P l r w p m n S R c T (T: --persistent).
  */
 static const struct command {
 	const char	*name;		/* as the user writes it */
@@ -74,49 +77,50 @@ static const struct command {
 	const char	 opts[OPT__COUNT + 1];
 	const char	*help;
 } commands[CMD__COUNT] = {
-	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxx",
+	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxxxx",
 	    "add a virtual service" },
-	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxx",
-	    "change a virtual service's scheduler or listen address" },
-	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxx",
+	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxxx ",
+	    "change a virtual service's scheduler, listen address or "
+	    "persistence" },
+	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxxxx",
 	    "delete a virtual service" },
-	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxx",
+	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxxxx",
 	    "delete every virtual service" },
-	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxx",
+	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxxxx",
 	    "add a real server" },
-	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxx",
+	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxxxx",
 	    "change a real server's weight (no restart)" },
-	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxx",
+	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxxxx",
 	    "delete a real server" },
-	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx+x+ xxx",
+	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx+x+ xxxxx",
 	    "add a content rule, or a server to the rule with that pattern" },
-	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x+xxxx",
+	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x+xxxxxx",
 	    "delete a rule, or one server from it" },
-	[CMD_LIST] = { "-L", "list", " xxxxxxx   ",
-	    "list services, servers and rules" },
-	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxx",
+	[CMD_LIST] = { "-L", "list", " xxxxxxx    x",
+	    "list services, servers and rules; -c: persistence templates" },
+	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxxxx",
 	    "print the running configuration as a tcpvs.conf" },
-	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxx",
+	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxxxx",
 	    "zero the counters" },
-	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xx",
+	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xxxx",
 	    "print the worker scoreboard and the busy workers" },
-	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxx",
+	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxxxx",
 	    "replace the configuration with a tcpvs.conf file" },
-	[CMD_START] = { "--start", "start", " xxxxxxxxxx",
+	[CMD_START] = { "--start", "start", " xxxxxxxxxxxx",
 	    "start listening (one service, or all)" },
-	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxx",
+	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxxxx",
 	    "stop listening (one service, or all)" },
-	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxx",
-	    "no new requests for a server; those in flight finish" },
-	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxx",
-	    "take a server out of service (no new requests)" },
-	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxx",
+	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxxxx",
+	    "no new clients for a server; its sticky clients stay" },
+	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxxxx",
+	    "take a server out of service; its sticky clients move" },
+	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxx",
 	    "put a drained or disabled server back in service" },
-	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxx",
+	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxxxx",
 	    "give a server its configured weight and admin state again" },
-	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxx",
+	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxxxx",
 	    "reopen tcpvsd's log files (logrotate); nothing else" },
-	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxx", "print this help" },
+	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxx", "print this help" },
 };
 
 struct adm {
@@ -129,7 +133,8 @@ struct adm {
 enum {
 	LONG_ADD_RULE = 256, LONG_DEL_RULE, LONG_STATS, LONG_RATE,
 	LONG_WORKERS, LONG_START, LONG_STOP, LONG_DRAIN, LONG_DISABLE,
-	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_RESET, LONG_REOPEN_LOGS
+	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_PERSISTENT, LONG_RESET,
+	LONG_REOPEN_LOGS
 };
 
 static const struct option long_opts[] = {
@@ -166,6 +171,8 @@ static const struct option long_opts[] = {
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "stats", no_argument, NULL, LONG_STATS },
 	{ "rate", no_argument, NULL, LONG_RATE },
+	{ "connection", no_argument, NULL, 'c' },
+	{ "persistent", required_argument, NULL, LONG_PERSISTENT },
 	{ "control", required_argument, NULL, LONG_CONTROL },
 	{ NULL, 0, NULL, 0 }
 };
@@ -299,6 +306,8 @@ parse_one(struct adm *a, int ch, bool listen_l)
 	case 'n':		set_opt(a, OPT_NUMERIC, ""); break;
 	case LONG_STATS:	set_opt(a, OPT_STATS, ""); break;
 	case LONG_RATE:		set_opt(a, OPT_RATE, ""); break;
+	case 'c':		set_opt(a, OPT_CONN, ""); break;
+	case LONG_PERSISTENT:	set_opt(a, OPT_PERSISTENT, optarg); break;
 	case LONG_CONTROL:	a->control = optarg; break;
 	default:
 		usage_error("unknown option");
@@ -315,8 +324,8 @@ parse_args(struct adm *a, int argc, char *argv[])
 	a->control = TCPVS_CONTROL;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, listen_l ?
-	    ":AEDFaedLSZhf:i:s:P:l:r:w:p:m:n" :
-	    ":AEDFaedLSZhlf:i:s:P:r:w:p:m:n", long_opts, NULL)) != -1) {
+	    ":AEDFaedLSZhf:i:s:P:l:r:w:p:m:nc" :
+	    ":AEDFaedLSZhlf:i:s:P:r:w:p:m:nc", long_opts, NULL)) != -1) {
 		if (ch == ':')
 			usage_error("%s needs an argument", argv[optind - 1]);
 		if (ch == '?')
@@ -407,7 +416,9 @@ request(const struct adm *a, const char *path)
 		listen = with_port("listen", a->arg[OPT_LISTEN]);
 	if (a->arg[OPT_SERVER] != NULL)
 		server = with_port("server", a->arg[OPT_SERVER]);
-	fputs(commands[a->cmd].verb, f);
+	/* -L -c, as ipvsadm's: the persistence templates */
+	fputs(a->cmd == CMD_LIST && a->arg[OPT_CONN] != NULL ? "templates" :
+	    commands[a->cmd].verb, f);
 	ctl_put(f, "ident", a->arg[OPT_IDENT]);
 	ctl_put(f, "sched", a->arg[OPT_SCHED]);
 	ctl_put(f, "listen", listen);
@@ -416,6 +427,7 @@ request(const struct adm *a, const char *path)
 	ctl_put(f, "pattern", a->arg[OPT_PATTERN]);
 	ctl_put(f, "match", a->arg[OPT_MATCH]);
 	ctl_put(f, "path", path);
+	ctl_put(f, "persistent", a->arg[OPT_PERSISTENT]);
 	fclose(f);
 	free(listen);
 	free(server);
@@ -449,7 +461,12 @@ print_reply(const struct adm *a, const struct ctl_reply *r)
 		mode = ADM_LIST_RATE;
 	switch (a->cmd) {
 	case CMD_LIST:
-		adm_print_list(stdout, r, mode, a->arg[OPT_NUMERIC] != NULL);
+		if (a->arg[OPT_CONN] != NULL)
+			adm_print_templates(stdout, r,
+			    a->arg[OPT_NUMERIC] != NULL);
+		else
+			adm_print_list(stdout, r, mode,
+			    a->arg[OPT_NUMERIC] != NULL);
 		break;
 	case CMD_WORKERS:
 		adm_print_workers(stdout, r, a->arg[OPT_NUMERIC] != NULL);

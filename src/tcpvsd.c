@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "notify.h"
 #include "util.h"
 
 static void
@@ -155,5 +156,6 @@ main(int argc, char *argv[])
 	else if (geteuid() == 0 && gen->uid == 0)
 		log_warnx("user = \"%s\" in %s: workers serve clients as root",
 		    gen->user, path);
+	(void)notify_init();
 	master_main(gen, path, pidfd, ctlfd);
 }

@@ -46,6 +46,7 @@
 #include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
+#include "term.h"
 #include "util.h"
 #include "worker.h"
 
@@ -169,6 +170,7 @@ struct xfer {
 	uint64_t		 to_server;
 	uint64_t		 to_client;
 	int			 lowat;		/* SO_RCVLOWAT of sfd, 0: never */
+	enum term		 term;		/* how it ended, for the log */
 };
 
 /* what an exchange ended with, besides a status to answer */
@@ -356,11 +358,20 @@ worker_init(struct worker *w, const struct worker_args *a)
  * Kept origin connections.
  */
 
+/* InActConn: a kept connection to server rsi went idle (+1) or not (-1) */
 static void
-pool_drop(struct idle *k)
+pool_count(struct worker *w, int rsi, int delta)
 {
-	if (k->fd != -1)
+	sb_server_idle(w->sb, w->ws, w->svc->rs[rsi].sb_index, delta);
+}
+
+static void
+pool_drop(struct worker *w, struct idle *k)
+{
+	if (k->fd != -1) {
 		close(k->fd);
+		pool_count(w, k->rsi, -1);
+	}
 	k->fd = -1;
 }
 
@@ -373,7 +384,7 @@ pool_expire(struct worker *w)
 
 	for (unsigned i = 0; i < w->npool; i++)
 		if (w->pool[i].fd != -1 && now - w->pool[i].since >= ttl)
-			pool_drop(&w->pool[i]);
+			pool_drop(w, &w->pool[i]);
 }
 
 /*
@@ -394,6 +405,7 @@ pool_take(struct worker *w, int rsi)
 			continue;
 		fd = k->fd;
 		k->fd = -1;
+		pool_count(w, rsi, -1);
 		/*
 		 * Servers close kept connections when they have idled: one
 		 * used within the last second is taken on trust (a failure
@@ -430,7 +442,7 @@ pool_put(struct worker *w, int rsi, int fd)
 			oldest = k;
 	}
 	if (n >= w->svc->server_keepalive && oldest != NULL) {
-		pool_drop(oldest);
+		pool_drop(w, oldest);
 		free_slot = oldest;
 	}
 	if (free_slot == NULL) {
@@ -440,13 +452,14 @@ pool_put(struct worker *w, int rsi, int fd)
 	free_slot->fd = fd;
 	free_slot->rsi = rsi;
 	free_slot->since = util_now_ms();
+	pool_count(w, rsi, +1);
 }
 
 static void
 pool_close_all(struct worker *w)
 {
 	for (unsigned i = 0; i < w->npool; i++)
-		pool_drop(&w->pool[i]);
+		pool_drop(w, &w->pool[i]);
 }
 
 /*
@@ -673,62 +686,6 @@ note_connect_success(struct worker *w, const struct realserver *rs)
 }
 
 /*
- * Persistence (persistent = SECONDS, like ipvsadm -p): the client's
- * address under persistent_netmask (IPv6: the whole address), hashed.
- */
-static uint64_t
-persist_key(const struct service *svc, const struct sockaddr_storage *ss)
-{
-	const unsigned char *p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint32_t a;
-	size_t n;
-
-	if (ss->ss_family == AF_INET) {
-		a = ((const struct sockaddr_in *)ss)->sin_addr.s_addr &
-		    svc->persistent_mask;
-		p = (const unsigned char *)&a;
-		n = sizeof(a);
-	} else {
-		p = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* the server the client's template names, if still eligible, or -1 */
-static int
-persist_lookup(struct worker *w, const struct conn *c,
-    const struct sched_req *sr)
-{
-	const struct service *svc = w->svc;
-	int slot;
-
-	slot = sb_persist_get(w->sb, (unsigned)svc->sb_index,
-	    persist_key(svc, &c->client), (uint32_t)time(NULL));
-	if (slot < 0)
-		return -1;
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if (svc->rs[i].sb_index == slot)
-			return sched_available(svc, w->sb, sr, i) ? (int)i : -1;
-	return -1;
-}
-
-static void
-persist_note(struct worker *w, const struct conn *c, int i)
-{
-	const struct service *svc = w->svc;
-
-	sb_persist_put(w->sb, (unsigned)svc->sb_index,
-	    persist_key(svc, &c->client), svc->rs[i].sb_index,
-	    (uint32_t)time(NULL) + svc->persistent);
-}
-
-/*
  * Schedule and get a connection: a kept one (unless fresh is set), else a
  * new one; after a failed connect another server the scheduler picks, at
  * most retries more and never the same one twice.  Returns 0 with x->sfd
@@ -756,13 +713,8 @@ choose_and_connect(struct worker *w, struct conn *c, struct xfer *x,
 	for (unsigned tries = 0; tries <= svc->retries && tries < svc->nrs;
 	    tries++) {
 		sb_worker_state(w->ws, WS_SCHEDULING);
-		i = -1;
-		if (svc->persistent > 0 && tries == 0)
-			i = persist_lookup(w, c, &sr);
-		if (i < 0 && (i = svc->sched->schedule(svc, w->sb, &sr)) < 0)
+		if ((i = sched_choose(svc, w->sb, &sr)) < 0)
 			break;
-		if (svc->persistent > 0)
-			persist_note(w, c, i);
 		rs = &svc->rs[i];
 		sb_server_hold(w->sb, w->ws, rs->sb_index);
 		x->rsi = i;
@@ -937,6 +889,7 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	if (body == HTTP_BODY_INVALID) {
 		log_warn("server %s: unrequested 101 response",
 		    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry");
+		x->term = TERM_FRAMING_RESP_HEAD;
 		return 502;
 	}
 	if (body == HTTP_BODY_NONE && w->resp.status < 200) {
@@ -960,8 +913,10 @@ response_head(struct worker *w, struct conn *c, struct xfer *x,
 	n = http_build_response(&w->resp, w->sbuf, conn,
 	    x->setcookie[0] != '\0' ? x->setcookie : NULL, w->obuf, w->ocap);
 	rest = *slen - w->resp.head_len;
-	if (n < 0 || (size_t)n + rest > w->ocap)
+	if (n < 0 || (size_t)n + rest > w->ocap) {
+		x->term = TERM_LIMIT_RESP_HEAD;
 		return 502;
+	}
 	/* the head and the body bytes that came with it: one write */
 	memcpy(w->obuf + n, w->sbuf + w->resp.head_len, rest);
 	x->started = true;
@@ -1013,6 +968,8 @@ read_response(struct worker *w, struct conn *c, struct xfer *x,
 	*slen += (size_t)n;
 	for (;;) {
 		hr = http_parse_response(w->sbuf, *slen, &w->rlim, &w->resp);
+		if (hr == HTTP_AGAIN && *slen == w->scap)
+			x->term = TERM_LIMIT_RESP_HEAD;
 		if (hr == HTTP_AGAIN)
 			return *slen == w->scap ? 502 : 1;
 		if (hr == HTTP_ERROR) {
@@ -1020,6 +977,7 @@ read_response(struct worker *w, struct conn *c, struct xfer *x,
 			    x->rsi >= 0 ? w->svc->rs[x->rsi].name : "sorry",
 			    w->resp.reason ? w->resp.reason : "?",
 			    w->resp.err_off);
+			x->term = TERM_FRAMING_RESP_HEAD;
 			return 502;
 		}
 		rc = response_head(w, c, x, fq, fs, slen);
@@ -1085,12 +1043,16 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 
 	x->started = false;
 	x->reusable = false;
+	x->term = TERM_NONE;
+	memset(&fq, 0, sizeof(fq));
+	memset(&fs, 0, sizeof(fs));
 	sb_worker_state(w->ws, WS_RELAYING);
 	if (relay_write_all(&w->relay, x->sfd, w->up, x->uplen,
 	    timeout) == -1) {
 		if (x->reused && retry_ok)
 			return XFER_RETRY;
-		return errno == ETIMEDOUT ? 504 : 502;
+		rc = errno == ETIMEDOUT ? 504 : 502;
+		goto end;
 	}
 	x->to_server += x->uplen;
 	x->t_sent = util_now_us();
@@ -1101,8 +1063,6 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 	    flow_mode_of(x->reqbody), w->req.content_length);
 	fq.limit = svc->max_body_size;
 	fq.lowat = &c->lowat;
-	memset(&fs, 0, sizeof(fs));
-	fs.done = false;
 	for (;;) {
 		progress = false;
 		if (!fq.done && fq.err == FLOW_OK && !server_write_failed) {
@@ -1113,8 +1073,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 				server_write_failed = true;
 				x->reusable = false;
 				c->keep = false;
-			} else if (fq.err != FLOW_OK)
-				return request_flow_failed(w, c, x, &fq);
+			} else if (fq.err != FLOW_OK) {
+				rc = request_flow_failed(w, c, x, &fq);
+				goto end;
+			}
 		}
 		if (head_phase && sready) {
 			rc = read_response(w, c, x, &fq, &fs, &slen, retry_ok);
@@ -1124,13 +1086,14 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 				head_phase = false;
 				progress = true;
 			} else if (rc != 1)
-				return rc;
+				goto end;
 		}
 		if (!head_phase) {
 			progress |= flow_step(&fs);
 			if (fs.err != FLOW_OK) {
 				log_flow(c, "response", &fs);
-				return XFER_ABORT;
+				rc = XFER_ABORT;
+				goto end;
 			}
 			if (fs.done && fs.mode != FLOW_TUNNEL)
 				break;
@@ -1139,8 +1102,10 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		}
 		if (progress)
 			continue;
-		if (stop_now)
-			return XFER_ABORT;
+		if (stop_now) {
+			rc = XFER_ABORT;
+			goto end;
+		}
 		pfd[0].fd = c->cfd;
 		pfd[0].events = flow_events(&fq, c->cfd);
 		pfd[1].fd = x->sfd;
@@ -1169,14 +1134,17 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		if (rc == 0) {
 			log_debug("client %s: no progress for %us", c->clientstr,
 			    svc->read_timeout);
-			return x->started ? XFER_ABORT : 504;
+			x->term = term_timeout(&fq, &fs, x->started);
+			rc = x->started ? XFER_ABORT : 504;
+			goto end;
 		}
-		if (rc == -1 && errno != EINTR)
-			return XFER_ABORT;
+		if (rc == -1 && errno != EINTR) {
+			x->term = TERM_INTERNAL;
+			rc = XFER_ABORT;
+			goto end;
+		}
 		sready = rc > 0 && pfd[1].revents != 0;
 	}
-	x->to_server += fq.bytes;
-	x->to_client += fs.bytes;
 	if (fs.r > fs.c || fs.mode == FLOW_CLOSE)
 		x->reusable = false;	/* bytes past the response */
 	if (!fq.done) {
@@ -1189,7 +1157,14 @@ exchange(struct worker *w, struct conn *c, struct xfer *x, bool retry_ok)
 		w->headlen = flow_rest(&fq);
 		w->restoff = (size_t)(fq.buf - w->head);
 	}
-	return XFER_DONE;
+	rc = XFER_DONE;
+end:
+	/* what went out, whole or cut, is counted and logged */
+	x->to_server += fq.bytes;
+	x->to_client += fs.bytes;
+	if (x->term == TERM_NONE)
+		x->term = term_exchange(&fq, &fs, rc, x->started, stop_now);
+	return rc;
 }
 
 /* give the server connection back to the pool or close it; the receive
@@ -1211,22 +1186,18 @@ end_xfer(struct worker *w, struct conn *c, struct xfer *x, bool keep)
 	relay_reset_pipes(&w->relay);
 }
 
-/*
- * chttp: when the request's cookie does not name the server chosen (none,
- * stale, or its server down), the response names it.
- */
+/* the header fields the scheduler adds to the response (chttp's cookie) */
 static void
-set_cookie(const struct worker *w, struct xfer *x)
+set_cookie(const struct worker *w, const struct conn *c, struct xfer *x)
 {
-	const struct service *svc = w->svc;
+	struct sched_req sr = {
+		.client = (const struct sockaddr *)&c->client,
+		.http = &w->req,
+		.head = w->head,
+	};
 
-	x->setcookie[0] = '\0';
-	if (!(svc->sched->flags & SCHED_F_COOKIE) || x->rsi < 0 ||
-	    sched_cookie_server(svc, &w->req, w->head) == x->rsi)
-		return;
-	snprintf(x->setcookie, sizeof(x->setcookie),
-	    "Set-Cookie: %s=%s; Path=/; HttpOnly\r\n", svc->cookie,
-	    svc->rs[x->rsi].id);
+	(void)sched_response_fields(w->svc, &sr, x->rsi, x->setcookie,
+	    sizeof(x->setcookie));
 }
 
 /* what the access log says of the exchange */
@@ -1239,30 +1210,24 @@ note_xfer(struct worker *w, const struct xfer *x)
 	w->rec.tr = x->started ? x->t_resp : -1;
 	w->rec.status = x->started ? w->resp.status : 0;
 	w->rec.bytes = x->to_client;
+	w->rec.term = x->term;
 }
 
-/*
- * One line per request, one write: a short write of a full disk loses
- * the line, never the request.
- */
+/* one line per request (alog_write) */
 static void
 access_log(struct worker *w, struct conn *c, bool head_ok)
 {
-	char line[4096];
-	size_t n;
-
 	if (w->a->alog == -1)
 		return;
 	w->rec.client = &c->client;
 	w->rec.wall_ms = w->wall_first;
 	w->rec.head = w->head;
+	w->rec.headlen = w->headlen;
 	w->rec.req = head_ok ? &w->req : NULL;
 	w->rec.ident = w->svc->ident;
 	w->rec.tq = w->t_head >= w->t_first ? w->t_head - w->t_first : -1;
 	w->rec.tt = util_now_us() - w->t_first;
-	n = alog_format(line, sizeof(line), w->svc->accesslog_format,
-	    &w->rec);
-	(void)!write(w->a->alog, line, n);
+	alog_write(w->a->alog, w->svc->accesslog_format, &w->rec);
 }
 
 /*
@@ -1302,7 +1267,7 @@ serve_request(struct worker *w, struct conn *c)
 	if ((rc = choose_and_connect(w, c, &x, false)) != 0)
 		goto fail;
 	x.t_conn = x.reused ? 0 : util_now_us() - x.t_conn;
-	set_cookie(w, &x);
+	set_cookie(w, c, &x);
 	rc = exchange(w, c, &x, retry_ok);
 	if (rc == XFER_RETRY) {
 		/* scheduled anew on new connections: the server may be gone */
@@ -1315,7 +1280,7 @@ serve_request(struct worker *w, struct conn *c)
 		x.to_server = x.to_client = 0;
 		if ((rc = choose_and_connect(w, c, &x, true)) != 0)
 			goto fail;
-		set_cookie(w, &x);
+		set_cookie(w, c, &x);
 		rc = exchange(w, c, &x, false);
 		if (rc == XFER_RETRY)
 			rc = 502;
@@ -1329,6 +1294,7 @@ serve_request(struct worker *w, struct conn *c)
 		rc = XFER_ABORT;
 	return rc;
 fail:
+	x.term = term_refused(rc);
 	count_request(w, &x);
 	note_xfer(w, &x);
 	end_xfer(w, c, &x, false);
@@ -1414,17 +1380,26 @@ serve_conn(struct worker *w, struct conn *c)
 	for (;;) {
 		status = read_head(w, c);
 		c->ready = false;
-		if (status == -1)
-			return false;
-		c->nreq++;
 		memset(&w->rec, 0, sizeof(w->rec));
 		w->rec.tc = w->rec.tr = -1;
+		if (status == -1) {
+			/* a head cut by the client or a stop is logged */
+			w->rec.term = stop_now ? TERM_KILLED_HEAD :
+			    TERM_CLIENT_ABORT_HEAD;
+			if (alog_head_seen(w->head, w->headlen))
+				access_log(w, c, false);
+			return false;
+		}
+		c->nreq++;
 		w->restoff = 0;
 		head_ok = status == 0;
 		if (head_ok)
 			status = serve_request(w, c);
-		else
+		else {
+			w->rec.term = term_head(status);
+			w->rec.reason = w->req.reason;
 			count_request(w, NULL);
+		}
 		if (status > 0) {
 			uint64_t before = c->out;
 
@@ -1776,9 +1751,11 @@ accept_one(struct worker *w, int lfd)
 		finish_conn(w, &c);
 		return true;
 	}
-	/* nothing to read yet (defer_accept timed out, or a syncookie) */
+	/* nothing to read yet (defer_accept timed out, or a syncookie); a
+	   deferred connection has waited CONF_DEFER_ACCEPT_SECS already */
 	serve_or_park(w, &c, util_now_ms() +
-	    (int64_t)w->svc->request_timeout * 1000);
+	    ((int64_t)w->svc->request_timeout - (w->svc->defer_accept ?
+	    CONF_DEFER_ACCEPT_SECS : 0)) * 1000);
 	return true;
 }
 

@@ -40,8 +40,8 @@ newgen() { wait_until 10 eventually "test \"\$(gen)\" = $1"; }
 check "--drain a" adm --drain -i web -r "$A"
 check "--disable b" adm --disable -i web -r "$B"
 check "-e -w 5 c" adm -e -i web -r "$C" -w 5
-check "-L: a drain*" has "$A" " drain\*$"
-check "-L: b disabled*" has "$B" " disabled\*$"
+check "-L: a drain*" has "$A" " drain\* +[^ ]+$"
+check "-L: b disabled*" has "$B" " disabled\* +[^ ]+$"
 check "-L: c weight 5*" has "$C" "^[^ ]+ +5\* "
 check "-L: the key of *" grep -q "^\* set with tcpvsadm" <<< "$(adm -L -n)"
 check "all requests to c" only_c
@@ -49,13 +49,13 @@ check "all requests to c" only_c
 g=$(gen)
 kill -USR1 "$D"
 check "SIGUSR1: a new generation" newgen $((g + 1))
-check "after SIGUSR1: a still drain*" has "$A" " drain\*$"
-check "after SIGUSR1: b still disabled*" has "$B" " disabled\*$"
+check "after SIGUSR1: a still drain*" has "$A" " drain\* +[^ ]+$"
+check "after SIGUSR1: b still disabled*" has "$B" " disabled\* +[^ ]+$"
 check "after SIGUSR1: c still weight 5*" has "$C" "^[^ ]+ +5\* "
 check "after SIGUSR1: all requests to c" only_c
 kill -HUP "$D"
 check "SIGHUP: a new generation" newgen $((g + 2))
-check "after SIGHUP: a drain*, b disabled*, c 5*" eval 'has "$A" " drain\*$" && has "$B" " disabled\*$" && has "$C" "^[^ ]+ +5\* "'
+check "after SIGHUP: a drain*, b disabled*, c 5*" eval 'has "$A" " drain\* +[^ ]+$" && has "$B" " disabled\* +[^ ]+$" && has "$C" "^[^ ]+ +5\* "'
 
 # logrotate: move the files, reopen; nothing else changes
 g=$(gen)
@@ -75,7 +75,7 @@ for how in "adm --reopen-logs" "kill -USR2 $D" "sh $T/postrotate"; do
 	# a worker asleep in epoll follows within its one-second tick
 	check "$how: the workers log in a new access log" wait_until 5 eventually 'get "http://127.0.0.1:$P/rot" > /dev/null; grep -q "GET /rot" "$T/access.log"'
 	check "$how: same generation" test "$(gen)" = "$g"
-	check "$how: a drain*, b disabled*, c 5*" eval 'has "$A" " drain\*$" && has "$B" " disabled\*$" && has "$C" "^[^ ]+ +5\* "'
+	check "$how: a drain*, b disabled*, c 5*" eval 'has "$A" " drain\* +[^ ]+$" && has "$B" " disabled\* +[^ ]+$" && has "$C" "^[^ ]+ +5\* "'
 	check "$how: all requests to c" only_c
 done
 
@@ -96,9 +96,9 @@ check "-S output passes tcpvsd -t" "$TCPVSD" -t -f "$T/saved.conf"
 check "-e -w 2 (the configured weight) c" adm -e -i web -r "$C" -w 2
 check "-L: c weight 2, no *" has "$C" "^[^ ]+ +2 "
 check "--enable b" adm --enable -i web -r "$B"
-check "-L: b active, no *" has "$B" " active$"
+check "-L: b active, no *" has "$B" " active +[^ ]+$"
 check "--reset a" adm --reset -i web -r "$A"
-check "-L: a active, no *" has "$A" " active$"
+check "-L: a active, no *" has "$A" " active +[^ ]+$"
 check "-L: no key when nothing is set" eval '! adm -L -n | grep -q "^\*"'
 check "--reset: no new generation" test "$(gen)" = "$g"
 
@@ -106,8 +106,8 @@ check "--reset: no new generation" test "$(gen)" = "$g"
 adm -f "$T/saved.conf" 2> "$T/load.err"; rc=$?
 check "-f saved.conf: exit 0 ($rc)" test "$rc" -eq 0
 check "-f: tcpvsadm says a reload reads t.conf again" grep -qx "tcpvsadm: note: a reload of tcpvsd reads $T/t.conf again and replaces $T/saved.conf; copy it there to keep it" "$T/load.err"
-check "-f: a drain (configured, no *)" has "$A" " drain$"
-check "-f: b disabled (configured, no *)" has "$B" " disabled$"
+check "-f: a drain (configured, no *)" has "$A" " drain +[^ ]+$"
+check "-f: b disabled (configured, no *)" has "$B" " disabled +[^ ]+$"
 check "-f: c weight 5 (configured, no *)" has "$C" "^[^ ]+ +5 "
 check "-f: tcpvsd warns that a reload replaces it" wait_until 5 grep -q "differs from $T/t.conf: a reload reads the file again" "$T/error.log"
 check "-a, -d: two more changes" eval 'adm -a -i web -r 127.0.0.1:1 -w 0 && adm -d -i web -r 127.0.0.1:1'
@@ -116,6 +116,6 @@ g=$(gen)
 kill -USR1 "$D"
 check "SIGUSR1 after -f: a new generation" newgen $((g + 1))
 check "SIGUSR1 after -f: warned" wait_until 5 grep -q "reload: $T/t.conf replaced the configuration changed with tcpvsadm" "$T/error.log"
-check "SIGUSR1 after -f: the file's states (a active, b active, c 2)" eval 'has "$A" "^[^ ]+ +1 .* active$" && has "$B" " active$" && has "$C" "^[^ ]+ +2 "'
+check "SIGUSR1 after -f: the file's states (a active, b active, c 2)" eval 'has "$A" "^[^ ]+ +1 .* active +[^ ]+$" && has "$B" " active +[^ ]+$" && has "$C" "^[^ ]+ +2 "'
 check "SIGUSR1 after -f: requests to every server" test "$(hits 8 | sort -u | tr -d '\n')" = abc
 finish
