@@ -543,6 +543,12 @@ control_reopen_logs(struct control *c, char *err, size_t errlen)
 	return c->ops->reopen_logs(c->arg, err, errlen);
 }
 
+const char *
+control_conf_path(const struct control *c)
+{
+	return c->ops->conf_path(c->arg);
+}
+
 struct control_rates *
 control_rates(struct control *c)
 {

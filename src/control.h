@@ -33,6 +33,8 @@ struct control_ops {
 	/* reopen the log files (as SIGUSR2): 0, or -1 with the reason */
 	int			 (*reopen_logs)(void *arg, char *err,
 				    size_t errlen);
+	/* the configuration file a reload reads */
+	const char		*(*conf_path)(void *arg);
 };
 
 /*
@@ -89,6 +91,7 @@ int				 control_apply(struct control *,
 				    size_t errlen);
 int				 control_reopen_logs(struct control *,
 				    char *err, size_t errlen);
+const char			*control_conf_path(const struct control *);
 struct control_rates		*control_rates(struct control *);
 
 #endif /* TCPVS_CONTROL_H */

@@ -764,7 +764,12 @@ cmd_load(struct control *c, const struct ctl_line *l, int passfd,
 		return -1;
 	}
 	free(errs);
-	return control_apply(c, next, err, errlen);
+	if (control_apply(c, next, err, errlen) == -1)
+		return -1;
+	/* tcpvsadm prints it: what a reload will do to this configuration */
+	fprintf(out, "note: a reload of tcpvsd reads %s again and replaces "
+	    "%s; copy it there to keep it\n", control_conf_path(c), name);
+	return 0;
 }
 
 static int

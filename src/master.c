@@ -1094,11 +1094,13 @@ apply_change(void *arg, struct generation *gen, char *err, size_t errlen)
 		    err, m->cur.gen->id);
 		return -1;
 	}
-	if (m->changed == 0)
+	/* once until the next reload: a repeating condition */
+	if (m->changed == 0) {
 		m->changed = m->cur.gen->id;
-	log_warnx("control: generation %u differs from %s: a reload reads the "
-	    "file again and replaces it (tcpvsadm -S writes it out)",
-	    m->cur.gen->id, m->path);
+		log_warnx("control: generation %u differs from %s: a reload "
+		    "reads the file again and replaces it (tcpvsadm -S writes "
+		    "it out)", m->cur.gen->id, m->path);
+	}
 	return 0;
 }
 
@@ -1147,10 +1149,19 @@ current_gen(void *arg)
 	return m->cur.gen;
 }
 
+static const char *
+conf_path(void *arg)
+{
+	const struct master *m = arg;
+
+	return m->path;
+}
+
 static const struct control_ops master_control_ops = {
 	.current = current_gen,
 	.apply = apply_change,
 	.reopen_logs = reopen_logs,
+	.conf_path = conf_path,
 };
 
 /* systemd's STATUS= (notify.c), after the event lines given */

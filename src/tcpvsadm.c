@@ -503,6 +503,10 @@ print_reply(const struct adm *a, const struct ctl_reply *r)
 	case CMD_SAVE:
 		adm_print_lines(stdout, r);
 		break;
+	case CMD_LOAD:
+		for (size_t i = 0; i < r->nlines; i++)
+			fprintf(stderr, "tcpvsadm: %s\n", r->lines[i]);
+		break;
 	default:
 		break;
 	}

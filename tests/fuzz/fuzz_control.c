@@ -90,10 +90,18 @@ reopen_logs(void *arg, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *
+conf_path(void *arg)
+{
+	(void)arg;
+	return "fuzz";
+}
+
 static const struct control_ops ops = {
 	.current = current,
 	.apply = apply,
 	.reopen_logs = reopen_logs,
+	.conf_path = conf_path,
 };
 
 static void

@@ -103,11 +103,15 @@ check "-L: no key when nothing is set" eval '! adm -L -n | grep -q "^\*"'
 check "--reset: no new generation" test "$(gen)" = "$g"
 
 # -f: the saved file's admin states load; a reload reads t.conf again
-check "-f saved.conf" adm -f "$T/saved.conf"
+adm -f "$T/saved.conf" 2> "$T/load.err"; rc=$?
+check "-f saved.conf: exit 0 ($rc)" test "$rc" -eq 0
+check "-f: tcpvsadm says a reload reads t.conf again" grep -qx "tcpvsadm: note: a reload of tcpvsd reads $T/t.conf again and replaces $T/saved.conf; copy it there to keep it" "$T/load.err"
 check "-f: a drain (configured, no *)" has "$A" " drain +[^ ]+$"
 check "-f: b disabled (configured, no *)" has "$B" " disabled +[^ ]+$"
 check "-f: c weight 5 (configured, no *)" has "$C" "^[^ ]+ +5 "
 check "-f: tcpvsd warns that a reload replaces it" wait_until 5 grep -q "differs from $T/t.conf: a reload reads the file again" "$T/error.log"
+check "-a, -d: two more changes" eval 'adm -a -i web -r 127.0.0.1:1 -w 0 && adm -d -i web -r 127.0.0.1:1'
+check "the warning comes once until the next reload" test "$(grep -c "differs from $T/t.conf" "$T/error.log")" -eq 1
 g=$(gen)
 kill -USR1 "$D"
 check "SIGUSR1 after -f: a new generation" newgen $((g + 1))
