@@ -3,8 +3,9 @@
 # Copyright (C) 2026 The tcpvs developers
 #
 # Build the libFuzzer targets of the HTTP parsers (fuzz_request,
-# fuzz_response, fuzz_chunk), of the configuration loader (fuzz_conf) and
-# of the control protocol (fuzz_control) with clang's fuzzer, address and
+# fuzz_response, fuzz_chunk), of the configuration loader (fuzz_conf), of
+# the control protocol (fuzz_control) and of the access log's JSON
+# escaper (fuzz_json) with clang's fuzzer, address and
 # undefined sanitizers, and run each for FUZZ_SECONDS (default 20) from
 # its seed corpus.  Fails on any crash, leak, sanitizer report or broken invariant;
 # the input that did it is kept in FUZZ_ARTIFACTS (default ./fuzz-artifacts)
@@ -13,14 +14,14 @@
 # defining _GNU_SOURCE.  Nothing is written to the source tree.
 #
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS (default "request response
-# chunk conf control"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
+# chunk conf control json"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-request response chunk conf control}
+targets=${FUZZ_TARGETS:-request response chunk conf control json}
 artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
 sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
 
@@ -50,6 +51,9 @@ for t in $targets; do
 		    -e '/tcpvsadm\.c$' -e '/adm_print\.c$') $here/fuzz_gen.c"
 		libs="$(pkg-config --libs libconfuse libpcre2-8) -ldl -lm"
 		dict=$here/$t.dict
+	fi
+	if [ "$t" = json ]; then
+		srcs=$src/json.c
 	fi
 	# shellcheck disable=SC2086  # $srcs and $libs are lists
 	if ! "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
