@@ -5,8 +5,8 @@
 # Build the libFuzzer targets of the HTTP parsers (fuzz_request,
 # fuzz_response, fuzz_chunk), of the configuration loader (fuzz_conf), of
 # the control protocol (fuzz_control), of the PROXY protocol parser
-# (fuzz_proxy) and of rule matching and head rewriting (fuzz_rule) with
-# clang's fuzzer, address and
+# (fuzz_proxy), of rule matching and head rewriting (fuzz_rule) and of
+# the access log's JSON escaper (fuzz_json) with clang's fuzzer, address and
 # undefined sanitizers, and run each for FUZZ_SECONDS (default 20) from
 # its seed corpus.  Fails on any crash, leak, sanitizer report or broken invariant;
 # the input that did it is kept in FUZZ_ARTIFACTS (default ./fuzz-artifacts)
@@ -15,14 +15,14 @@
 # defining _GNU_SOURCE.  Nothing is written to the source tree.
 #
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS (default "request response
-# chunk conf control proxy rule"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
+# chunk conf control proxy rule json"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-request response chunk conf control proxy rule}
+targets=${FUZZ_TARGETS:-request response chunk conf control proxy rule json}
 artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
 sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
 
@@ -56,6 +56,9 @@ for t in $targets; do
 		libs="$(pkg-config --libs libconfuse libpcre2-8) -ldl -lm"
 		dict=$here/$t.dict
 		[ "$t" = rule ] && dict=$here/http.dict
+	fi
+	if [ "$t" = json ]; then
+		srcs=$src/json.c
 	fi
 	# shellcheck disable=SC2086  # $srcs and $libs are lists
 	if ! "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
