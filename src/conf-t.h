@@ -87,6 +87,8 @@ struct conf_expect {
 };
 
 struct probe_ops;
+struct tls_server;
+struct tls_service;
 
 /*
  * A real server's active health check: the service's check options, each
@@ -133,6 +135,7 @@ struct realserver {
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
 	struct conf_check	 check;
+	struct tls_server	*tls;		/* tls_conf.h; NULL: plain */
 };
 
 /* a content rule: PCRE2 pattern over the request target */
@@ -223,6 +226,8 @@ struct service {
 
 	struct rule		*rules;
 	unsigned		 nrules;
+
+	struct tls_service	*tls;		/* tls_conf.h; NULL: no TLS */
 };
 
 struct generation {
@@ -252,6 +257,8 @@ struct generation {
 	unsigned		 control_mode;	/* its permission bits */
 	char			*control_group;	/* may use it too, or NULL */
 	gid_t			 control_gid;	/* resolved, (gid_t)-1: none */
+	unsigned		 tls_ticket_rotate; /* seconds a session ticket
+						   key encrypts */
 
 	struct service		*svc;
 	unsigned		 nsvc;

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "tls_conf.h"
 
 static void
 put_str(FILE *f, const char *s)
@@ -42,6 +43,18 @@ opt_str(FILE *f, const char *indent, const char *name, const char *v)
 	fprintf(f, "%s%s = ", indent, name);
 	put_str(f, v);
 	fputc('\n', f);
+}
+
+void
+conf_dump_str(FILE *f, const char *s)
+{
+	put_str(f, s);
+}
+
+void
+conf_dump_opt(FILE *f, const char *indent, const char *name, const char *v)
+{
+	opt_str(f, indent, name, v);
 }
 
 static void
@@ -68,6 +81,7 @@ dump_global(FILE *f, const struct generation *gen)
 	fprintf(f, "control_mode = 0%o\n", gen->control_mode);
 	if (gen->control_group != NULL)
 		opt_str(f, "", "control_group", gen->control_group);
+	tls_conf_dump_global(f, gen);
 }
 
 static void
@@ -186,7 +200,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 			w = e->weight_of(rs, e->arg);
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
-		if (!rs->id_set && rs->check.set == 0) {
+		if (!rs->id_set && rs->check.set == 0 && rs->tls == NULL) {
 			fprintf(f, " { weight = %u }\n", w);
 			continue;
 		}
@@ -194,6 +208,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 		if (rs->id_set)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);
+		tls_conf_dump_server(f, rs);
 		fprintf(f, "    }\n");
 	}
 	if (edits(e, CONF_EDIT_ADD_SERVER, svc->ident)) {
@@ -286,6 +301,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);
+	tls_conf_dump_service(f, svc);
 	dump_servers(f, svc, e);
 	dump_rules(f, svc, e);
 	fprintf(f, "}\n");

@@ -45,6 +45,7 @@
 #include "sched.h"
 #include "scoreboard.h"
 #include "status.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -1158,6 +1159,7 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			control_tick(m.ctl);
+			tls_ticket_tick(m.cur.gen, util_now_ms());
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}
