@@ -156,11 +156,15 @@ print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
 	char a[NI_MAXHOST + 16];
 
 	show_addr(field(r, "addr"), numeric, a, sizeof(a));
-	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %s\n", a,
+	if (mode == ADM_LIST_PLAIN) {
+		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %s", a,
 		    num(r, "weight"), num(r, "active"), num(r, "inactive"),
 		    field(r, "health"), field(r, "admin"));
-	else {
+		/* why it is down, as its last check said */
+		if (ctl_get(&r->l, "check") != NULL)
+			fprintf(f, " (%s)", ctl_get(&r->l, "check"));
+		fputc('\n', f);
+	} else {
 		fprintf(f, "  -> %-42s", a);
 		counters(f, r, mode);
 	}

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "probe.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -243,6 +244,20 @@ list_service(struct control *c, const struct service *svc, FILE *out)
 	fputc('\n', out);
 }
 
+/* why a server is down, when its last check says (tcpvsadm -L) */
+static void
+put_down_reason(FILE *out, const struct sb_server *s)
+{
+	enum probe_result r = (enum probe_result)LOAD(s->check_result);
+	char why[160];
+
+	if (LOAD(s->health) != RS_HEALTH_DOWN || r == PROBE_NONE ||
+	    r == PROBE_OK || r == PROBE_PENDING)
+		return;
+	probe_describe(r, LOAD(s->check_code), why, sizeof(why));
+	ctl_put(out, "check", why);
+}
+
 static void
 list_server(struct control *c, const struct service *svc,
     const struct realserver *rs, FILE *out)
@@ -264,6 +279,7 @@ list_server(struct control *c, const struct service *svc,
 		ctl_put(out, "admin", sb_admin_str((enum rs_admin)
 		    LOAD(s->admin)));
 		ctl_putu(out, "connect_errors", LOAD(s->connect_errors));
+		put_down_reason(out, s);
 		put_counters(out, r->srv[rs->sb_index], LOAD(s->conns),
 		    LOAD(s->requests), LOAD(s->bytes_out), LOAD(s->bytes_in));
 	}
