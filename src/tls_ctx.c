@@ -452,6 +452,47 @@ tls_ctx_select(const struct tls_service *ts, const char *name)
 	return tls_sni_lookup(&ts->ctx->sni, name, strlen(name));
 }
 
+/*
+ * Origins: the last session a process got from this server, kept with
+ * its context (ex_data), so the next connection resumes.  A worker's copy
+ * is its own after fork, so each worker remembers its own.
+ */
+static int session_idx = -1;
+
+static int
+new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	SSL_CTX *ctx = SSL_get_SSL_CTX(ssl);
+	SSL_SESSION *old = SSL_CTX_get_ex_data(ctx, session_idx);
+
+	if (!SSL_SESSION_is_resumable(sess))
+		return 0;
+	SSL_SESSION_free(old);
+	SSL_CTX_set_ex_data(ctx, session_idx, sess);
+	return 1;	/* we keep the reference */
+}
+
+static void
+free_session(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	SSL_SESSION_free(ptr);
+}
+
+static void
+remember_sessions(SSL_CTX *ctx)
+{
+	if (session_idx == -1)
+		session_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+		    free_session);
+	SSL_CTX_sess_set_new_cb(ctx, new_session);
+}
+
 int
 tls_ctx_server(struct tls_server *t, const char *ident, const char *rsname,
     tls_err_fn err)
@@ -472,6 +513,7 @@ tls_ctx_server(struct tls_server *t, const char *ident, const char *rsname,
 	    SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
 	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	remember_sessions(ctx);
 	(void)SSL_CTX_set_alpn_protos(ctx, h1, sizeof(h1) - 1);
 	if (!t->verify)
 		return 0;
@@ -522,6 +564,10 @@ tls_client_new(const struct tls_server *t, int fd)
 		errno = ENOMEM;
 		return NULL;
 	}
+	if (session_idx != -1 && SSL_CTX_get_ex_data(t->ctx, session_idx) !=
+	    NULL)
+		(void)SSL_set_session(ssl, SSL_CTX_get_ex_data(t->ctx,
+		    session_idx));
 	SSL_set_connect_state(ssl);
 	return ssl;
 }

@@ -149,6 +149,11 @@ tls_pending(const struct xconn *c)
 static void
 tls_close(struct xconn *c)
 {
+	/* unshut, OpenSSL would mark the session not resumable: a
+	   connection that did not fail keeps it for the next one */
+	if (c->fail == XPRT_FAIL_NONE && SSL_is_init_finished(c->ssl))
+		SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN |
+		    SSL_RECEIVED_SHUTDOWN);
 	SSL_free(c->ssl);
 	c->ssl = NULL;
 	if (c->fd != -1)

@@ -417,12 +417,14 @@ START_TEST(test_pump)
 }
 END_TEST
 
-/* the client side to real server i of the service: 0 or the failure */
+/* the client side to real server i of the service: 0 or the failure;
+   *resumed: did it resume the session of the connection before */
 static int
-connect_server(unsigned i, struct xconn *cli)
+connect_server(unsigned i, struct xconn *cli, bool *resumed)
 {
 	struct pair p;
 	int s = XPRT_WANT_READ, c = XPRT_WANT_WRITE;
+	char byte;
 
 	pair_open(&p);
 	ck_assert_int_eq(xprt_tls_connect(cli, gen->svc[0].rs[i].tls,
@@ -433,6 +435,12 @@ connect_server(unsigned i, struct xconn *cli)
 		if (s != 0 && (s = p.x.ops->handshake(&p.x)) == XPRT_FAIL)
 			break;
 	}
+	/* a byte from the server: the client reads the session ticket */
+	if (c == 0 && p.x.ops->send(&p.x, "x", 1) == 1)
+		for (int k = 0; k < 100; k++)
+			if (cli->ops->recv(cli, &byte, 1) == 1)
+				break;
+	*resumed = xprt_tls_resumed(cli);
 	p.sv[0] = -1;		/* cli's */
 	pair_close(&p);
 	cli->ops->close(cli);
@@ -442,17 +450,22 @@ connect_server(unsigned i, struct xconn *cli)
 START_TEST(test_verify_server)
 {
 	struct xconn cli;
+	bool resumed;
 
-	/* the right CA and name */
-	ck_assert_int_eq(connect_server(0, &cli), 0);
+	/* the right CA and name; the second time, the session resumes */
+	ck_assert_int_eq(connect_server(0, &cli, &resumed), 0);
+	ck_assert(!resumed);
+	ck_assert_int_eq(connect_server(0, &cli, &resumed), 0);
+	ck_assert_msg(resumed, "a new connection to an origin did not "
+	    "resume the session of the last");
 	/* a certificate from another CA */
-	ck_assert_int_eq(connect_server(1, &cli), XPRT_FAIL);
+	ck_assert_int_eq(connect_server(1, &cli, &resumed), XPRT_FAIL);
 	ck_assert_int_eq(cli.fail, XPRT_FAIL_CERT);
 	ck_assert_msg(cli.err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
 	    cli.err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
 	    "verify result %d: %s", cli.err, tls_verify_str(cli.err));
 	/* the right CA, a name the certificate does not carry */
-	ck_assert_int_eq(connect_server(2, &cli), XPRT_FAIL);
+	ck_assert_int_eq(connect_server(2, &cli, &resumed), XPRT_FAIL);
 	ck_assert_int_eq(cli.fail, XPRT_FAIL_CERT);
 	ck_assert_int_eq(cli.err, X509_V_ERR_HOSTNAME_MISMATCH);
 	ck_assert_str_eq(tls_verify_str(cli.err), "hostname mismatch");
