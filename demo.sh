@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 run=$top/demo-run
 # the build, then what the test suite uses (./run-tests.sh)
-PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev libssl-dev check mandoc curl python3
+PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3
  clang libclang-rt-14-dev wrk valgrind keepalived iproute2 procps"
 
 # tcpvsd first, so no request reaches it after its origins are gone; then
