@@ -175,9 +175,13 @@ print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
 	snprintf(w, sizeof(w), "%llu%s", num(r, "weight"), wset ? "*" : "");
 	snprintf(admin, sizeof(admin), "%s%s", field(r, "admin"),
 	    aset ? "*" : "");
-	fprintf(f, "  -> %-29s %-6s %-10llu %-9llu %-8s %-8s %s\n", a, w,
+	fprintf(f, "  -> %-29s %-6s %-10llu %-9llu %-8s %-8s %s", a, w,
 	    num(r, "active"), num(r, "inactive"), field(r, "health"), admin,
 	    field(r, "id"));
+	/* why it is down, as its last check said */
+	if (ctl_get(&r->l, "check") != NULL)
+		fprintf(f, " (%s)", ctl_get(&r->l, "check"));
+	fputc('\n', f);
 	return wset || aset;
 }
 

@@ -94,6 +94,8 @@ struct conf_expect {
 };
 
 struct probe_ops;
+struct tls_server;
+struct tls_service;
 
 /*
  * A real server's active health check: the service's check options, each
@@ -152,6 +154,7 @@ struct realserver {
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
 	struct conf_check	 check;
+	struct tls_server	*tls;		/* tls_conf.h; NULL: plain */
 };
 
 /* an address block: IPv4 or IPv6 (source conditions, trusted_proxies) */
@@ -329,6 +332,7 @@ struct service {
 	unsigned		 ntrusted;
 	bool			 accept_proxy;	/* PROXY header on each
 						   connection */
+	struct tls_service	*tls;		/* tls_conf.h; NULL: no TLS */
 };
 
 struct generation {
@@ -360,6 +364,8 @@ struct generation {
 	unsigned		 control_mode;	/* its permission bits */
 	char			*control_group;	/* may use it too, or NULL */
 	gid_t			 control_gid;	/* resolved, (gid_t)-1: none */
+	unsigned		 tls_ticket_rotate; /* seconds a session ticket
+						   key encrypts */
 
 	struct service		*svc;
 	unsigned		 nsvc;

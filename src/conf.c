@@ -34,6 +34,7 @@
 #include "log.h"
 #include "rule.h"
 #include "sched.h"
+#include "tls_conf.h"
 #include "util.h"
 
 #ifndef TCPVS_PIDFILE
@@ -90,6 +91,7 @@ static cfg_opt_t server_opts[] = {
 	CFG_STR("id", NULL, CFGF_NODEFAULT),
 	CHECK_OPTS,
 	CONF_RULE_SERVER_OPTS,
+	TLS_CONF_SERVER_OPTS,
 	CFG_END()
 };
 
@@ -136,6 +138,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("slowstart", 0, CFGF_NONE),
 	CHECK_OPTS,
 	CFG_BOOL("stopped", cfg_false, CFGF_NONE),
+	TLS_CONF_SERVICE_OPTS,
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CONF_RULE_SERVICE_OPTS,
@@ -158,6 +161,7 @@ static cfg_opt_t global_opts[] = {
 	CFG_STR("control", TCPVS_CONTROL, CFGF_NONE),
 	CFG_INT("control_mode", CONF_DEF_CONTROL_MODE, CFGF_NONE),
 	CFG_STR("control_group", NULL, CFGF_NODEFAULT),
+	TLS_CONF_GLOBAL_OPTS,
 	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -206,6 +210,7 @@ static const struct range {
 	{ "virtual|server|rise", 1, CONF_RISE_FALL_MAX },
 	{ "virtual|server|fall", 1, CONF_RISE_FALL_MAX },
 	{ "virtual|rule|match", 0, 99 },
+	{ "tls_ticket_rotate", TLS_TICKET_ROTATE_MIN, TLS_TICKET_ROTATE_MAX },
 };
 
 /* the start of line n (1-based) of the source, or NULL */
@@ -594,6 +599,7 @@ static const struct {
 	{ "virtual|defer_accept", validate_any },
 	{ "virtual|rule|pattern", validate_any },
 	{ "virtual|rule|server", validate_addr },
+	{ "virtual|tls_listen", validate_addr },
 };
 
 static void
@@ -605,6 +611,8 @@ set_validators(cfg_t *cfg)
 	    i++)
 		cfg_set_validate_func(cfg, validators[i].path,
 		    validators[i].fn);
+	for (const char *const *p = tls_conf_paths; *p != NULL; p++)
+		cfg_set_validate_func(cfg, *p, validate_any);
 	for (size_t i = 0; i < sizeof(check_strs) / sizeof(check_strs[0]);
 	    i++) {
 		char p[64];
@@ -632,6 +640,9 @@ set_addr(struct sockaddr_storage *ss, socklen_t *len, const char *s)
 	memcpy(ss, &ua.ss, ua.len);
 	*len = ua.len;
 }
+
+/* what tls_conf.c reports errors with */
+static const struct tls_conf_env tls_env = { line_of, conf_error };
 
 static void
 build_pool(cfg_t *vs, struct service *svc)
@@ -829,6 +840,7 @@ build_servers(cfg_t *vs, struct service *svc)
 		    sizeof(rs->addrstr));
 		server_id(svc, ss, rs);
 		conf_rule_build_server(ss, rs);
+		tls_conf_server(ss, svc, rs, &tls_env);
 		for (unsigned j = 0; j < i; j++) {
 			if (strcmp(svc->rs[j].addrstr, rs->addrstr) == 0)
 				conf_error((int)rs->line, "virtual %s: server "
@@ -960,6 +972,7 @@ build_service(cfg_t *vs, struct service *svc, unsigned index)
 	build_redirect(vs, svc);
 	conf_rule_build_service(vs, svc);
 	build_sched(vs, svc);
+	tls_conf_service(vs, svc, &tls_env);
 }
 
 /* across services: one listen address is served by one service */
@@ -1114,6 +1127,8 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->accesslog_format = xstrdup(cfg_getstr(cfg, "accesslog_format"));
 	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
 	    "graceful_timeout");
+	gen->tls_ticket_rotate = (unsigned)cfg_getint(cfg,
+	    "tls_ticket_rotate");
 	build_user(cfg, gen);
 	build_control(cfg, gen);
 }
@@ -1201,6 +1216,7 @@ build(cfg_t *cfg, const char *path)
 			    xstrdup(gen->accesslog_format);
 	}
 	check_listen_dups(cfg, gen);
+	tls_conf_check_listen(cfg, gen, &tls_env);
 	check_serverlimit(cfg, gen);
 	check_inflightlimit(cfg, gen);
 	return gen;
@@ -1273,6 +1289,9 @@ conf_free(struct generation *gen)
 		conf_rule_free_service(svc);
 		free(svc->accesslog);
 		free(svc->accesslog_format);
+		for (unsigned j = 0; j < svc->nrs; j++)
+			tls_conf_free_server(&svc->rs[j]);
+		tls_conf_free_service(svc);
 	}
 	free(gen->svc);
 	free(gen->path);

@@ -128,6 +128,10 @@ void			 conf_dump(FILE *, const struct generation *,
  */
 int			 conf_rule_find(const struct service *,
 			    const struct conf_edit *);
+/* a single-quoted string, and "INDENTname = 'v'", as conf_dump writes */
+void			 conf_dump_str(FILE *, const char *);
+void			 conf_dump_opt(FILE *, const char *indent,
+			    const char *name, const char *v);
 /* index of the first rule of svc with exactly this pattern, or -1 */
 int			 conf_rule_index(const struct service *,
 			    const char *pattern);

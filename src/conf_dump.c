@@ -25,6 +25,7 @@
 #include "probe.h"
 #include "sched.h"
 #include "scoreboard-t.h"
+#include "tls_conf.h"
 
 static void
 put_str(FILE *f, const char *s)
@@ -38,18 +39,24 @@ put_str(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-void
-conf_dump_str(FILE *f, const char *s)
-{
-	put_str(f, s);
-}
-
 static void
 opt_str(FILE *f, const char *indent, const char *name, const char *v)
 {
 	fprintf(f, "%s%s = ", indent, name);
 	put_str(f, v);
 	fputc('\n', f);
+}
+
+void
+conf_dump_str(FILE *f, const char *s)
+{
+	put_str(f, s);
+}
+
+void
+conf_dump_opt(FILE *f, const char *indent, const char *name, const char *v)
+{
+	opt_str(f, indent, name, v);
 }
 
 static void
@@ -77,6 +84,7 @@ dump_global(FILE *f, const struct generation *gen)
 	fprintf(f, "control_mode = 0%o\n", gen->control_mode);
 	if (gen->control_group != NULL)
 		opt_str(f, "", "control_group", gen->control_group);
+	tls_conf_dump_global(f, gen);
 }
 
 static bool
@@ -216,7 +224,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
 		if (!rs->id_set && rs->check.set == 0 &&
-		    rs->send_proxy == PROXY_SEND_NONE) {
+		    rs->send_proxy == PROXY_SEND_NONE && rs->tls == NULL) {
 			fprintf(f, " { weight = %u", w);
 			dump_admin(f, " ", admin, "");
 			fprintf(f, " }\n");
@@ -228,6 +236,7 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);
 		conf_rule_dump_server(f, rs);
+		tls_conf_dump_server(f, rs);
 		fprintf(f, "    }\n");
 	}
 	if (edits(e, CONF_EDIT_ADD_SERVER, svc->ident)) {
@@ -334,6 +343,7 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);
 	conf_rule_dump_service(f, svc);
+	tls_conf_dump_service(f, svc);
 	dump_servers(f, svc, e);
 	dump_rules(f, svc, e);
 	fprintf(f, "}\n");

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "probe.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -266,6 +267,20 @@ list_service(struct control *c, const struct service *svc, FILE *out)
 	fputc('\n', out);
 }
 
+/* why a server is down, when its last check says (tcpvsadm -L) */
+static void
+put_down_reason(FILE *out, const struct sb_server *s)
+{
+	enum probe_result r = (enum probe_result)LOAD(s->check_result);
+	char why[160];
+
+	if (LOAD(s->health) != RS_HEALTH_DOWN || r == PROBE_NONE ||
+	    r == PROBE_OK || r == PROBE_PENDING)
+		return;
+	probe_describe(r, LOAD(s->check_code), why, sizeof(why));
+	ctl_put(out, "check", why);
+}
+
 static void
 list_server(struct control *c, const struct service *svc,
     const struct realserver *rs, FILE *out)
@@ -294,6 +309,7 @@ list_server(struct control *c, const struct service *svc,
 		    RS_OVR_ADMIN) != 0);
 		ctl_putu(out, "conf_weight", rs->weight);
 		ctl_putu(out, "connect_errors", LOAD(s->connect_errors));
+		put_down_reason(out, s);
 		put_counters(out, r->srv[rs->sb_index], LOAD(s->conns),
 		    LOAD(s->requests), LOAD(s->bytes_out), LOAD(s->bytes_in));
 	}

@@ -47,6 +47,7 @@
 #include "sched.h"
 #include "scoreboard.h"
 #include "status.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -1275,6 +1276,7 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 				maintain(&m, &m.cur.gen->svc[i]);
 			control_tick(m.ctl);
 			notify_workers(&m, "");
+			tls_ticket_tick(m.cur.gen, util_now_ms());
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}

@@ -36,16 +36,13 @@ send_request(struct probe *p)
 	ssize_t n;
 
 	while (p->off < p->len) {
-		n = send(p->fd, p->buf + p->off, p->len - p->off,
-		    MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			p->events = EPOLLOUT;
+		n = p->x.ops->send(&p->x, p->buf + p->off, p->len - p->off);
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE) {
+			p->events = n == XPRT_WANT_READ ? EPOLLIN : EPOLLOUT;
 			return PROBE_PENDING;
 		}
-		if (n == -1)
-			return fail_errno(p, errno);
+		if (n == XPRT_FAIL)
+			return fail_errno(p, p->x.err ? p->x.err : EPROTO);
 		p->off += (size_t)n;
 	}
 	p->len = 0;
@@ -82,13 +79,14 @@ read_status(struct probe *p)
 	ssize_t n;
 
 	for (;;) {
-		n = recv(p->fd, p->buf + p->off, sizeof(p->buf) - p->off, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = p->x.ops->recv(&p->x, p->buf + p->off, sizeof(p->buf) -
+		    p->off);
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE) {
+			p->events = n == XPRT_WANT_READ ? EPOLLIN : EPOLLOUT;
 			return PROBE_PENDING;
-		if (n == -1)
-			return fail_errno(p, errno);
+		}
+		if (n == XPRT_FAIL)
+			return fail_errno(p, p->x.err ? p->x.err : EPROTO);
 		p->off += (size_t)n;
 		if ((r = judge(p, n == 0)) != PROBE_PENDING)
 			return r;

@@ -77,6 +77,8 @@ enum probe_result {
 	PROBE_HTTP_STATUS,	/* a status check_expect does not accept;
 				   code: the status */
 	PROBE_INVALID,		/* not an HTTP/1.x status line */
+	PROBE_TLS,		/* TLS handshake failed; code: X509
+				   verification result, or -enum xprt_fail */
 	PROBE__COUNT
 };
 

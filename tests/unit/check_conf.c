@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "probe.h"
 #include "sched.h"
+#include "tls.h"
 
 static char path[4096];
 
@@ -199,6 +200,38 @@ START_TEST(test_no_service)
 	ck_assert_uint_eq(gen->control_mode, CONF_DEF_CONTROL_MODE);
 	ck_assert_ptr_nonnull(gen->control);
 	conf_free(gen);
+}
+END_TEST
+
+/*
+ * Built without OpenSSL, a configuration that asks for TLS is refused at
+ * the line of its first TLS option; with it, the certificate is looked
+ * for (check_tls tests the rest).
+ */
+START_TEST(test_tls_not_built)
+{
+	static const char src[] =
+	    "virtual web {\n"
+	    "    listen = \"127.0.0.1:1\"\n"
+	    "    tls_listen = \"127.0.0.1:2\"\n"
+	    "    tls_certificate = \"/nonexistent/tcpvs.pem\"\n"
+	    "}\n";
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	struct generation *gen;
+
+	ck_assert_ptr_nonnull(f);
+	gen = conf_load_buf("mem", src, f);
+	fclose(f);
+	ck_assert_ptr_null(gen);
+	if (tls_built)
+		ck_assert_msg(strstr(errs, "mem:4: virtual web: tls_certificate "
+		    "/nonexistent/tcpvs.pem: No such file") != NULL, "%s", errs);
+	else
+		ck_assert_msg(strstr(errs, "mem:3: virtual web: tls_listen: "
+		    "tcpvsd was built without TLS") != NULL, "%s", errs);
+	free(errs);
 }
 END_TEST
 
@@ -403,6 +436,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_no_service);
 	tcase_add_test(tc, test_pool_defaults);
 	tcase_add_test(tc, test_admin_port);
+	tcase_add_test(tc, test_tls_not_built);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));

@@ -156,9 +156,10 @@ START_TEST(test_every_option)
 	char *t = dump(gen, NULL);
 	unsigned n = 0;
 
+	/* tls options need certificates: check_tls tests their dump */
 	for (; *o != NULL; o++, n++)
-		ck_assert_msg(written(t, *o), "option '%s' is not written by "
-		    "conf_dump:\n%s", *o, t);
+		ck_assert_msg(strncmp(*o, "tls", 3) == 0 || written(t, *o),
+		    "option '%s' is not written by conf_dump:\n%s", *o, t);
 	ck_assert_uint_ge(n, 60);
 	ck_assert(!written(t, "maxchildren"));	/* the check can fail */
 	conf_free(gen);
