@@ -26,12 +26,12 @@ by_control() {	# PATH IDENT
 	# services listening (ident, listen, scheduler, state, then
 	# persistence), then their servers (address, weight, active,
 	# inactive, health, admin, id): weight > 0, health not down, admin
-	# active
+	# active; a weight or admin state set with tcpvsadm ends in "*"
 	printf '%s\n' "$out" | awk '
 		$1 == "->" && $2 == "rule" { next }
 		$1 != "->" && NF >= 4 { on = ($4 == "listening") }
-		$1 == "->" && on && $3 > 0 && $6 != "down" &&
-		    $7 == "active" { ok = 1 }
+		$1 == "->" && on && $3 + 0 > 0 && $6 != "down" &&
+		    ($7 == "active" || $7 == "active*") { ok = 1 }
 		END { exit !ok }'
 }
 
