@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -135,6 +136,18 @@ sched_shm_max(void)
 		if ((n = scheds[i]->shm_size(&svc)) > max)
 			max = n;
 	return max;
+}
+
+void
+sched_state_name(const struct service *svc, char *buf, size_t len)
+{
+	if (svc->sched == NULL)
+		snprintf(buf, len, "%s", "");
+	else if (svc->rule_sched != NULL)
+		snprintf(buf, len, "%s/%s", svc->sched->name,
+		    svc->rule_sched->name);
+	else
+		snprintf(buf, len, "%s", svc->sched->name);
 }
 
 void *

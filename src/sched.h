@@ -144,6 +144,12 @@ struct sched_ties {
 int	sched_pick_least(const struct service *, const struct sb *,
 	    const struct sched_req *, uint64_t mask, enum sched_load,
 	    struct sched_ties *);
+/*
+ * Whose state the service's scheduler bytes hold: "wlc", or for a
+ * scheduler of rules its rule_scheduler's too ("http/lblc"); when it
+ * changes, the master clears them.
+ */
+void	sched_state_name(const struct service *, char *buf, size_t len);
 /* the scoreboard bytes of svc's scheduler, or NULL without a slot */
 void	*sched_shared(const struct service *, const struct sb *);
 /*

@@ -255,8 +255,9 @@ static void
 set_sched(struct sb *sb, const struct service *svc)
 {
 	struct sb_service *ss = &sb->services[svc->sb_index];
-	const char *name = svc->sched != NULL ? svc->sched->name : "";
+	char name[sizeof(ss->sched)];
 
+	sched_state_name(svc, name, sizeof(name));
 	if (strncmp(ss->sched, name, sizeof(ss->sched)) == 0)
 		return;
 	memset(sb_sched(sb, (unsigned)svc->sb_index), 0,
@@ -364,8 +365,8 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 
 		if (svc->sched_shm > sb->hdr->sched_bytes) {
 			snprintf(err, errlen, "virtual %s: scheduler needs %zu "
-			    "shared bytes, the scoreboard has %u (restart "
-			    "instead of reloading)", svc->ident, svc->sched_shm,
+			    "shared bytes, the scoreboard has %u (stop "
+			    "tcpvsd, then start it)", svc->ident, svc->sched_shm,
 			    sb->hdr->sched_bytes);
 			return -1;
 		}

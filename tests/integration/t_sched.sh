@@ -2,7 +2,8 @@
 # Distribution by the schedulers with real processes: rr exactly even,
 # wrr 3:1 within tolerance, wlc sends new requests away from a busy server;
 # at light load (one request at a time) wlc keeps weights 1:3 and lc splits
-# evenly; README's demo (conf/tcpvs.conf) answers from all three origins.
+# evenly; a rule's servers only, with rule_scheduler wrr too; README's
+# demo (conf/tcpvs.conf) answers from all three origins.
 . "$(dirname "$0")/lib.sh"
 start_origin a; start_origin b
 run() { # run SCHED WEIGHT_A WEIGHT_B: start a tcpvsd, sets P
@@ -44,6 +45,28 @@ run lc 1 3
 for i in $(seq 40); do get "http://127.0.0.1:$P/"; done > "$T/out"
 check "lc 1:3 sequential: a=$(count a) b=$(count b) of 40 (20:20 +- 2)" \
     eval 'near "$(count a)" 20 2 && near "$(count b)" 20 2'
+stop_tcpvsd
+
+# a rule's servers, whatever the rule_scheduler (wrr used to ignore it)
+P=$(free_port)
+{ conf_header | sed "s|$T/sb\"|$T/sb-rules\"|"; cat <<EOF2
+virtual rules {
+    listen = "127.0.0.1:$P"
+    scheduler = "http"
+    rule_scheduler = "wrr"
+    startservers = 2
+    server "127.0.0.1:$PORT_a" { }
+    server "127.0.0.1:$PORT_b" { }
+    rule { pattern = "^/static/" server = "127.0.0.1:$PORT_a" }
+    rule { pattern = "^/" server = {"127.0.0.1:$PORT_a", "127.0.0.1:$PORT_b"} }
+}
+EOF2
+} > "$T/rules.conf"
+sed -i "s|$T/tcpvsd.pid|$T/rules.pid|" "$T/rules.conf"
+start_tcpvsd "$T/rules.conf" "$P"
+for i in $(seq 12); do get "http://127.0.0.1:$P/static/x$i"; done > "$T/out"
+check "http + rule_scheduler wrr: 12 /static/ requests all on a, the rule's server ($(count a))" \
+    test "$(count a)" -eq 12
 stop_tcpvsd
 
 # README's demo: conf/tcpvs.conf as shipped, on free ports

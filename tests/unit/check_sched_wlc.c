@@ -3,7 +3,7 @@
 /*
  * Check suite for sched_wlc.c and the parts of sched.c it rests on: the
  * choice by active count per weight (cross multiplied in 64 bits), ties,
- * servers that must never be picked, sched_pick_wlc() over a mask,
+ * servers that must never be picked, sched_pick_least() over a mask,
  * sched_available() and sched_all(), and the registry (sched_lookup,
  * sched_names).
  */
