@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -42,6 +41,7 @@
 #include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "proc.h"
 #include "relay.h"
 #include "sched.h"
 #include "scoreboard.h"
@@ -189,30 +189,17 @@ on_graceful(int sig)
 	stop_graceful = 1;
 }
 
-/* a child starts with the master's blocked mask: reset everything */
+/* handlers set flags; the master gone: finish the request, then exit */
 static void
-setup_signals(void)
+setup_signals(const struct sb *sb)
 {
-	struct sigaction sa;
-	sigset_t none;
+	static const struct proc_sig sigs[] = {
+		{ SIGTERM, on_stop }, { SIGINT, on_stop },
+		{ SIGUSR1, on_graceful }
+	};
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;	/* no SA_RESTART: EINTR wakes us */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_graceful;
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* the master gone: finish the current request, then exit */
-	(void)prctl(PR_SET_PDEATHSIG, SIGUSR1);
+	if (!proc_child_init(NULL, sigs, 3, NULL, SIGUSR1, sb))
+		exit(0);
 }
 
 /* between requests: the master's death also sets stop_graceful */
@@ -317,9 +304,7 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->master = getppid();
 	snprintf(tag, sizeof(tag), "virtual %s", w->svc->ident);
 	log_set_tag(tag);
-	setup_signals();
-	if (getppid() != atomic_load(&w->sb->hdr->master_pid))
-		exit(0);
+	setup_signals(w->sb);
 	w->lim.max_request_line = w->svc->max_request_line;
 	w->lim.max_header_size = w->svc->max_header_size;
 	w->lim.max_headers = w->svc->max_headers;
