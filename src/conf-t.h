@@ -26,6 +26,7 @@
 #define CONF_IDENT_MAX		32	/* ident length, NUL included */
 #define CONF_NAME_MAX		128	/* "host:port" as written, NUL included */
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
+#define CONF_INFLIGHTLIMIT_MAX	4096	/* exchange slots per worker slot */
 #define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
 
 /* defaults, documented in tcpvs.conf.5 */
@@ -34,6 +35,8 @@
 #define CONF_DEF_MINSPARE		5
 #define CONF_DEF_MAXSPARE		10
 #define CONF_DEF_MAXCLIENTS		256
+#define CONF_DEF_MAXINFLIGHT		32	/* exchanges a worker runs */
+#define CONF_DEF_INFLIGHTLIMIT		256	/* like Apache's ThreadLimit */
 #define CONF_DEF_MAXREQUESTSPERCHILD	0
 #define CONF_DEF_CONNECT_TIMEOUT	5
 #define CONF_DEF_READ_TIMEOUT		180	/* KTCPVS default */
@@ -173,6 +176,8 @@ struct service {
 	unsigned		 maxspareservers;
 	unsigned		 maxclients;
 	unsigned		 maxrequestsperchild;	/* 0 = unlimited */
+	unsigned		 maxinflight;	/* exchanges a worker runs at
+						   once; 1 = prefork */
 
 	/* seconds */
 	unsigned		 connect_timeout;
@@ -233,6 +238,8 @@ struct generation {
 	char			*errorlog;	/* "syslog", "stderr" or a path */
 	int			 loglevel;	/* enum log_level */
 	unsigned		 serverlimit;
+	unsigned		 inflightlimit;	/* exchange slots per worker
+						   slot, fixed at start */
 	char			*scoreboardfile; /* Apache ScoreBoardFile: NULL =
 						    anonymous shared mapping */
 	unsigned		 graceful_timeout; /* seconds, SIGWINCH */

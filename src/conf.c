@@ -109,6 +109,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("maxclients", CONF_DEF_MAXCLIENTS, CFGF_NONE),
 	CFG_INT("maxrequestsperchild", CONF_DEF_MAXREQUESTSPERCHILD,
 	    CFGF_NONE),
+	CFG_INT("maxinflight", CONF_DEF_MAXINFLIGHT, CFGF_NONE),
 	CFG_INT("connect_timeout", CONF_DEF_CONNECT_TIMEOUT, CFGF_NONE),
 	CFG_INT("read_timeout", CONF_DEF_READ_TIMEOUT, CFGF_NONE),
 	CFG_INT("request_timeout", CONF_DEF_REQUEST_TIMEOUT, CFGF_NONE),
@@ -149,6 +150,7 @@ static cfg_opt_t global_opts[] = {
 	CFG_STR("errorlog", "syslog", CFGF_NONE),
 	CFG_STR("loglevel", "info", CFGF_NONE),
 	CFG_INT("serverlimit", CONF_DEF_SERVERLIMIT, CFGF_NONE),
+	CFG_INT("inflightlimit", CONF_DEF_INFLIGHTLIMIT, CFGF_NONE),
 	CFG_STR("scoreboardfile", NULL, CFGF_NODEFAULT),
 	CFG_INT("graceful_timeout", CONF_DEF_GRACEFUL_TIMEOUT, CFGF_NONE),
 	CFG_STR("status_listen", NULL, CFGF_NODEFAULT),
@@ -171,6 +173,7 @@ static const struct range {
 	long		 max;
 } ranges[] = {
 	{ "serverlimit", 1, CONF_SERVERLIMIT_MAX },
+	{ "inflightlimit", 1, CONF_INFLIGHTLIMIT_MAX },
 	{ "graceful_timeout", 1, 86400 },
 	{ "control_mode", 0, 0777 },
 	{ "virtual|startservers", 0, CONF_SERVERLIMIT_MAX },
@@ -178,6 +181,7 @@ static const struct range {
 	{ "virtual|maxspareservers", 1, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxclients", 1, CONF_SERVERLIMIT_MAX },
 	{ "virtual|maxrequestsperchild", 0, 2147483647 },
+	{ "virtual|maxinflight", 1, CONF_INFLIGHTLIMIT_MAX },
 	{ "virtual|connect_timeout", 1, 3600 },
 	{ "virtual|read_timeout", 1, 86400 },
 	{ "virtual|request_timeout", 1, 3600 },
@@ -591,6 +595,7 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->maxclients = (unsigned)cfg_getint(vs, "maxclients");
 	svc->maxrequestsperchild = (unsigned)cfg_getint(vs,
 	    "maxrequestsperchild");
+	svc->maxinflight = (unsigned)cfg_getint(vs, "maxinflight");
 	svc->connect_timeout = (unsigned)cfg_getint(vs,
 	    "connect_timeout");
 	svc->read_timeout = (unsigned)cfg_getint(vs, "read_timeout");
@@ -984,6 +989,19 @@ check_serverlimit(cfg_t *cfg, const struct generation *gen)
 		    gen->serverlimit, sum);
 }
 
+/* a worker's exchanges must fit its scoreboard slots */
+static void
+check_inflightlimit(cfg_t *cfg, const struct generation *gen)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		if (gen->svc[i].maxinflight > gen->inflightlimit)
+			conf_error(line_of(cfg_getnsec(cfg, "virtual", i),
+			    "maxinflight"), "virtual %s: maxinflight (%u) is "
+			    "greater than inflightlimit (%u)",
+			    gen->svc[i].ident, gen->svc[i].maxinflight,
+			    gen->inflightlimit);
+}
+
 static void
 build_user(cfg_t *cfg, struct generation *gen)
 {
@@ -1065,6 +1083,7 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->loglevel = log_level_parse(cfg_getstr(cfg,
 	    "loglevel"));
 	gen->serverlimit = (unsigned)cfg_getint(cfg, "serverlimit");
+	gen->inflightlimit = (unsigned)cfg_getint(cfg, "inflightlimit");
 	gen->scoreboardfile = dup_or_null(cfg_getstr(cfg,
 	    "scoreboardfile"));
 	if (cfg_getstr(cfg, "status_listen") != NULL) {
@@ -1171,6 +1190,7 @@ build(cfg_t *cfg, const char *path)
 	}
 	check_listen_dups(cfg, gen);
 	check_serverlimit(cfg, gen);
+	check_inflightlimit(cfg, gen);
 	return gen;
 }
 

@@ -52,6 +52,7 @@ dump_global(FILE *f, const struct generation *gen)
 	opt_str(f, "", "loglevel", log_level_str((enum log_level)
 	    gen->loglevel));
 	fprintf(f, "serverlimit = %u\n", gen->serverlimit);
+	fprintf(f, "inflightlimit = %u\n", gen->inflightlimit);
 	if (gen->scoreboardfile != NULL)
 		opt_str(f, "", "scoreboardfile", gen->scoreboardfile);
 	fprintf(f, "graceful_timeout = %u\n", gen->graceful_timeout);
@@ -79,6 +80,7 @@ dump_pool(FILE *f, const struct service *svc)
 		{ "maxspareservers", svc->maxspareservers },
 		{ "maxclients", svc->maxclients },
 		{ "maxrequestsperchild", svc->maxrequestsperchild },
+		{ "maxinflight", svc->maxinflight },
 		{ "connect_timeout", svc->connect_timeout },
 		{ "read_timeout", svc->read_timeout },
 		{ "request_timeout", svc->request_timeout },

@@ -1112,8 +1112,8 @@ master_init(struct master *m, struct generation *gen, const char *path,
 	if ((m->sigfd = setup_signals()) == -1)
 		fatal("signalfd");
 	/* room for a scheduler that needs more after a reload */
-	m->sb = sb_create(gen->serverlimit, (unsigned)sched_bytes(gen) * 2,
-	    gen->scoreboardfile);
+	m->sb = sb_create(gen->serverlimit, gen->inflightlimit,
+	    (unsigned)sched_bytes(gen) * 2, gen->scoreboardfile);
 	if (m->sb == NULL)
 		fatal("scoreboard %s", gen->scoreboardfile ?
 		    gen->scoreboardfile : "(anonymous)");

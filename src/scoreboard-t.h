@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		3
+#define SB_VERSION		4
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -42,6 +42,22 @@ enum ws_state {
 	WS_KEEPALIVE,		/* waiting for the next request */
 	WS_CLOSING,		/* closing, retiring */
 	WS__COUNT
+};
+
+/*
+ * One in-flight exchange (a request's way through a worker, DESIGN.md).
+ * A worker runs up to maxinflight of them; the scoreboard has inflight
+ * slots per worker slot (inflightlimit, fixed at start like Apache's
+ * ThreadLimit).
+ */
+enum xs_state {
+	XS_FREE,		/* no exchange in this slot */
+	XS_READING,		/* reading a request head */
+	XS_SCHEDULING,		/* choosing a real server */
+	XS_CONNECTING,		/* connecting to it */
+	XS_RELAYING,		/* relaying request and response */
+	XS_CLOSING,		/* ending: lingering close, keep-alive */
+	XS__COUNT
 };
 
 enum rs_health {
@@ -83,6 +99,9 @@ struct sb_header {
 	uint64_t		 off_servers;
 	uint64_t		 off_sched;
 	uint64_t		 off_persist;
+	uint32_t		 inflight;	/* exchange slots per worker
+						   slot (inflightlimit) */
+	uint64_t		 off_exchanges;
 	_Atomic int64_t		 start_ms;	/* master: wall time of start */
 	_Atomic uint32_t	 generation;	/* master: current generation */
 	_Atomic pid_t		 master_pid;	/* master */
@@ -104,6 +123,26 @@ struct sb_worker {
 	_Atomic uint64_t	 bytes_in;	/* worker: from clients */
 	_Atomic uint64_t	 bytes_out;	/* worker: to clients */
 	/* worker, informative only (read racily by tcpvsadm --workers) */
+	struct sockaddr_storage	 client;
+	char			 request[96];	/* start of the request line */
+	_Atomic uint32_t	 xstates[XS__COUNT]; /* worker: its exchanges
+						   by state; [XS_FREE] unused;
+						   master zeroes at repair */
+	_Atomic uint32_t	 parked;	/* worker: idle kept-alive client
+						   connections it holds */
+} __attribute__((aligned(SB_CACHELINE)));
+
+/*
+ * One per in-flight exchange, inflight of them per worker slot (worker i's
+ * are i * inflight ...).  The owning worker writes; the master repairs a
+ * dead worker's.  A FREE slot holds no server count.
+ */
+struct sb_exchange {
+	_Atomic int32_t		 state;		/* enum xs_state */
+	_Atomic int64_t		 state_ms;	/* wall ms of the last change */
+	_Atomic int32_t		 server;	/* server slot whose active count
+						   this exchange holds, or -1 */
+	/* informative, read racily */
 	struct sockaddr_storage	 client;
 	char			 request[96];	/* start of the request line */
 } __attribute__((aligned(SB_CACHELINE)));

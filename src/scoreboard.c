@@ -5,8 +5,9 @@
  * first fork and inherited by every worker and the health checker.  This
  * file sizes and carves it (one function, asserting the carving), assigns
  * service and real-server slots by stable key so counters survive
- * reloads, gives back the connection a dead worker held, and takes the
- * workers' passive failure reports.  It never blocks and holds no lock.
+ * reloads, keeps the in-flight exchange slots and their counts, gives
+ * back the connections a dead worker and its exchanges held, and takes
+ * the workers' passive failure reports.  It never blocks and holds no lock.
  */
 #include "config.h"
 
@@ -34,8 +35,8 @@ align_up(size_t n)
 
 /* offsets of each array; the one place the layout is decided */
 static size_t
-carve(struct sb_header *h, unsigned nworkers, unsigned nservices,
-    unsigned nservers, unsigned sched_bytes)
+carve(struct sb_header *h, unsigned nworkers, unsigned inflight,
+    unsigned nservices, unsigned nservers, unsigned sched_bytes)
 {
 	size_t off = align_up(sizeof(struct sb_header));
 
@@ -55,22 +56,31 @@ carve(struct sb_header *h, unsigned nworkers, unsigned nservices,
 	h->off_persist = off;
 	off += (size_t)nservices * SB_PERSIST_ENTRIES *
 	    sizeof(struct sb_persist);
+	/* last: the largest, mostly never touched */
+	off = align_up(off);
+	h->inflight = inflight;
+	h->off_exchanges = off;
+	off += (size_t)nworkers * inflight * sizeof(struct sb_exchange);
 	h->size = off;
 	assert(h->off_workers % SB_CACHELINE == 0);
 	assert(h->off_services % SB_CACHELINE == 0);
 	assert(h->off_servers % SB_CACHELINE == 0);
 	assert(h->off_sched % SB_CACHELINE == 0);
 	assert(h->off_persist % SB_CACHELINE == 0);
+	assert(h->off_exchanges % SB_CACHELINE == 0);
+	assert(h->off_exchanges >= h->off_persist + (uint64_t)nservices *
+	    SB_PERSIST_ENTRIES * sizeof(struct sb_persist));
 	return off;
 }
 
 size_t
-sb_size(unsigned nworkers, unsigned nservices, unsigned nservers,
-    unsigned sched_bytes)
+sb_size(unsigned nworkers, unsigned inflight, unsigned nservices,
+    unsigned nservers, unsigned sched_bytes)
 {
 	struct sb_header h;
 
-	return carve(&h, nworkers, nservices, nservers, sched_bytes);
+	return carve(&h, nworkers, inflight, nservices, nservers,
+	    sched_bytes);
 }
 
 static struct sb *
@@ -88,6 +98,8 @@ view(void *base, size_t size)
 	sb->sched = p + sb->hdr->off_sched;
 	sb->persist = (struct sb_persist *)(void *)(p +
 	    sb->hdr->off_persist);
+	sb->exchanges = (struct sb_exchange *)(void *)(p +
+	    sb->hdr->off_exchanges);
 	return sb;
 }
 
@@ -102,7 +114,8 @@ init_slots(struct sb *sb)
 }
 
 struct sb *
-sb_create(unsigned nworkers, unsigned sched_bytes, const char *file)
+sb_create(unsigned nworkers, unsigned inflight, unsigned sched_bytes,
+    const char *file)
 {
 	struct sb_header h;
 	size_t size;
@@ -112,7 +125,7 @@ sb_create(unsigned nworkers, unsigned sched_bytes, const char *file)
 	if (sched_bytes < SB_SCHED_MIN)
 		sched_bytes = SB_SCHED_MIN;
 	memset(&h, 0, sizeof(h));
-	size = carve(&h, nworkers, SB_MAX_SERVICES, SB_MAX_SERVERS,
+	size = carve(&h, nworkers, inflight, SB_MAX_SERVICES, SB_MAX_SERVERS,
 	    sched_bytes);
 	if (file != NULL) {
 		(void)unlink(file);
@@ -135,7 +148,9 @@ sb_create(unsigned nworkers, unsigned sched_bytes, const char *file)
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	memset(base, 0, size);
+	/* fresh (anonymous, or a new file), hence zero: XS_FREE; only the
+	   part before the exchange slots is touched now */
+	memset(base, 0, (size_t)h.off_exchanges);
 	memcpy(base, &h, sizeof(h));
 	((struct sb_header *)base)->magic = SB_MAGIC;
 	((struct sb_header *)base)->version = SB_VERSION;
@@ -297,6 +312,12 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 {
 	char key[sizeof(((struct sb_server *)0)->key)];
 
+	if (gen->inflightlimit > sb->hdr->inflight) {
+		snprintf(err, errlen, "inflightlimit (%u) is greater than the "
+		    "running scoreboard's (%u): stop and start tcpvsd to "
+		    "raise it", gen->inflightlimit, sb->hdr->inflight);
+		return -1;
+	}
 	for (unsigned i = 0; i < gen->nsvc; i++) {
 		struct service *svc = &gen->svc[i];
 
@@ -412,14 +433,43 @@ dec_floor(_Atomic uint32_t *v)
 		;
 }
 
+/* give back the server count an exchange or a worker holds */
+static void
+give_back(struct sb *sb, _Atomic int32_t *server)
+{
+	int32_t s = atomic_exchange(server, -1);
+
+	if (s >= 0 && (unsigned)s < sb->hdr->nservers)
+		dec_floor(&sb->servers[s].active);
+}
+
+/* master: end every exchange of a dead worker */
+static void
+repair_exchanges(struct sb *sb, unsigned slot)
+{
+	struct sb_worker *ws = &sb->workers[slot];
+
+	for (unsigned i = 0; i < sb->hdr->inflight; i++) {
+		struct sb_exchange *x = sb_exchange(sb, slot, i);
+
+		if (atomic_load(&x->state) == XS_FREE)
+			continue;
+		give_back(sb, &x->server);
+		atomic_store_explicit(&x->state, XS_FREE,
+		    memory_order_release);
+	}
+	for (unsigned i = 0; i < XS__COUNT; i++)
+		atomic_store(&ws->xstates[i], 0);
+	atomic_store(&ws->parked, 0);
+}
+
 void
 sb_worker_repair(struct sb *sb, unsigned slot)
 {
 	struct sb_worker *ws = &sb->workers[slot];
-	int32_t s = atomic_exchange(&ws->server, -1);
 
-	if (s >= 0 && (unsigned)s < sb->hdr->nservers)
-		dec_floor(&sb->servers[s].active);
+	give_back(sb, &ws->server);
+	repair_exchanges(sb, slot);
 	atomic_store(&ws->retiring, 0);
 	atomic_store(&ws->pid, 0);
 	atomic_store_explicit(&ws->state, WS_DEAD, memory_order_release);
@@ -461,6 +511,84 @@ sb_server_release(struct sb *sb, struct sb_worker *ws)
 		return;
 	dec_floor(&sb->servers[s].active);
 	atomic_store(&ws->server, -1);
+}
+
+/* the slot's previous state, counted out and the new one in */
+static void
+count_state(struct sb_worker *ws, enum xs_state from, enum xs_state to)
+{
+	if (from != XS_FREE && (unsigned)from < XS__COUNT)
+		dec_floor(&ws->xstates[from]);
+	if (to != XS_FREE)
+		atomic_fetch_add_explicit(&ws->xstates[to], 1,
+		    memory_order_relaxed);
+}
+
+static void
+set_state(struct sb_worker *ws, struct sb_exchange *x, enum xs_state st)
+{
+	enum xs_state from = (enum xs_state)atomic_load_explicit(&x->state,
+	    memory_order_relaxed);
+
+	atomic_store_explicit(&x->state, st, memory_order_release);
+	atomic_store_explicit(&x->state_ms, util_wall_ms(),
+	    memory_order_relaxed);
+	count_state(ws, from, st);
+}
+
+void
+sb_exchange_begin(struct sb_worker *ws, struct sb_exchange *x,
+    const struct sockaddr_storage *client)
+{
+	/* before the state: a FREE slot's server means nothing */
+	atomic_store_explicit(&x->server, -1, memory_order_relaxed);
+	if (client != NULL)
+		memcpy(&x->client, client, sizeof(x->client));
+	else
+		memset(&x->client, 0, sizeof(x->client));
+	x->request[0] = '\0';
+	set_state(ws, x, XS_READING);
+}
+
+void
+sb_exchange_state(struct sb_worker *ws, struct sb_exchange *x,
+    enum xs_state st)
+{
+	set_state(ws, x, st);
+}
+
+void
+sb_exchange_request(struct sb_exchange *x, const char *line, size_t len)
+{
+	if (len >= sizeof(x->request))
+		len = sizeof(x->request) - 1;
+	memcpy(x->request, line, len);
+	x->request[len] = '\0';
+}
+
+void
+sb_exchange_hold(struct sb *sb, struct sb_exchange *x, int server)
+{
+	sb_exchange_release(sb, x);
+	/* slot first: a worker killed between the two steps errs low */
+	atomic_store(&x->server, server);
+	atomic_fetch_add(&sb->servers[server].active, 1);
+}
+
+void
+sb_exchange_release(struct sb *sb, struct sb_exchange *x)
+{
+	/* a load first: nothing written when nothing is held */
+	if (atomic_load_explicit(&x->server, memory_order_relaxed) < 0)
+		return;
+	give_back(sb, &x->server);
+}
+
+void
+sb_exchange_end(struct sb *sb, struct sb_worker *ws, struct sb_exchange *x)
+{
+	sb_exchange_release(sb, x);
+	set_state(ws, x, XS_FREE);
 }
 
 int
@@ -539,6 +667,41 @@ char
 sb_ws_state_char(enum ws_state st)
 {
 	return (unsigned)st < WS__COUNT ? ws_chars[st] : '?';
+}
+
+/* an exchange's state as the worker state of the same name: one key */
+static enum ws_state
+xs_as_ws(enum xs_state st)
+{
+	switch (st) {
+	case XS_FREE:
+		return WS_DEAD;
+	case XS_READING:
+		return WS_READING;
+	case XS_SCHEDULING:
+		return WS_SCHEDULING;
+	case XS_CONNECTING:
+		return WS_CONNECTING;
+	case XS_RELAYING:
+		return WS_RELAYING;
+	case XS_CLOSING:
+		return WS_CLOSING;
+	case XS__COUNT:
+		break;
+	}
+	return WS__COUNT;
+}
+
+const char *
+sb_xs_state_str(enum xs_state st)
+{
+	return st == XS_FREE ? "free" : sb_ws_state_str(xs_as_ws(st));
+}
+
+char
+sb_xs_state_char(enum xs_state st)
+{
+	return sb_ws_state_char(xs_as_ws(st));
 }
 
 const char *

@@ -3,8 +3,9 @@
 /*
  * The scoreboard API.  The master creates the mapping (sb_create) and
  * assigns slots; workers hold a server's active count between
- * sb_server_hold() and sb_server_release(); the master gives back what a
- * dead worker held (sb_worker_repair); workers report failed connects
+ * sb_server_hold() and sb_server_release(), or per in-flight exchange
+ * between sb_exchange_hold() and sb_exchange_release(); the master gives
+ * back what a dead worker and its exchanges held (sb_worker_repair); workers report failed connects
  * (sb_server_report_fail), the health checker publishes what it probes.
  */
 #ifndef TCPVS_SCOREBOARD_H
@@ -25,19 +26,23 @@ struct sb {
 	struct sb_server	*servers;
 	unsigned char		*sched;
 	struct sb_persist	*persist;	/* SB_PERSIST_ENTRIES a service */
+	struct sb_exchange	*exchanges;	/* hdr->inflight a worker slot */
 	size_t			 size;
 };
 
 /* bytes needed for these limits; asserts the carving */
-size_t		 sb_size(unsigned nworkers, unsigned nservices,
-		    unsigned nservers, unsigned sched_bytes);
+size_t		 sb_size(unsigned nworkers, unsigned inflight,
+		    unsigned nservices, unsigned nservers, unsigned sched_bytes);
 /*
  * Master, before the first fork; NULL with errno on failure.  With file
  * non-NULL the mapping is that file (created 0600, truncated), so tools
- * can read it (Apache's ScoreBoardFile); else it is anonymous.
+ * can read it (Apache's ScoreBoardFile); else it is anonymous.  inflight
+ * is the exchange slots per worker slot (inflightlimit).  The mapping is
+ * fresh, hence zero, and only touched where used: exchange slots cost
+ * memory only once a worker uses them.
  */
-struct sb	*sb_create(unsigned nworkers, unsigned sched_bytes,
-		    const char *file);
+struct sb	*sb_create(unsigned nworkers, unsigned inflight,
+		    unsigned sched_bytes, const char *file);
 /* a read-only view of a scoreboard file; NULL with errno */
 struct sb	*sb_open_readonly(const char *file);
 /* a view that may write the runtime fields (tools); NULL with errno */
@@ -60,6 +65,13 @@ static inline struct sb_server *
 sb_server(const struct sb *sb, unsigned i)
 {
 	return &sb->servers[i];
+}
+
+/* exchange slot i (< hdr->inflight) of worker slot worker */
+static inline struct sb_exchange *
+sb_exchange(const struct sb *sb, unsigned worker, unsigned i)
+{
+	return &sb->exchanges[(size_t)worker * sb->hdr->inflight + i];
 }
 
 /* the scheduler's shared bytes of a service slot */
@@ -97,6 +109,29 @@ void		 sb_worker_state(struct sb_worker *, enum ws_state);
  */
 void		 sb_server_hold(struct sb *, struct sb_worker *, int server);
 void		 sb_server_release(struct sb *, struct sb_worker *);
+/*
+ * Worker: an exchange's life in its slot x (one of its own worker slot
+ * ws's).  begin: FREE -> READING, with the client; state: a change,
+ * stamped with the time; request: the start of the request line (not
+ * NUL-terminated, cut to fit).  The worker slot's xstates count them.
+ */
+void		 sb_exchange_begin(struct sb_worker *, struct sb_exchange *,
+		    const struct sockaddr_storage *client);
+void		 sb_exchange_state(struct sb_worker *, struct sb_exchange *,
+		    enum xs_state);
+void		 sb_exchange_request(struct sb_exchange *, const char *line,
+		    size_t len);
+/*
+ * Worker: the exchange counts one request in flight on server (taking
+ * one active count, giving back the one it held before, if any) / gives
+ * it back (idempotent).  end: release, then FREE, and counted out.
+ */
+void		 sb_exchange_hold(struct sb *, struct sb_exchange *,
+		    int server);
+void		 sb_exchange_release(struct sb *, struct sb_exchange *);
+void		 sb_exchange_end(struct sb *, struct sb_worker *,
+		    struct sb_exchange *);
+
 /* worker: a new connection to the server was made */
 void		 sb_server_connected(struct sb *, int server);
 
@@ -131,6 +166,8 @@ int		 sb_server_available(const struct sb_server *);
 
 const char	*sb_ws_state_str(enum ws_state);
 char		 sb_ws_state_char(enum ws_state);	/* Apache-style key */
+const char	*sb_xs_state_str(enum xs_state);
+char		 sb_xs_state_char(enum xs_state);	/* the same key */
 const char	*sb_health_str(enum rs_health);
 const char	*sb_admin_str(enum rs_admin);
 const char	*sb_probe_result_str(enum probe_result);	/* "ok", ... */

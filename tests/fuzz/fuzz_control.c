@@ -94,7 +94,7 @@ init(void)
 	if (base == NULL)
 		fprintf(stderr, "%s", err);
 	FUZZ_CHECK(base != NULL);
-	sb = sb_create(base->serverlimit, 4096, NULL);
+	sb = sb_create(base->serverlimit, base->inflightlimit, 4096, NULL);
 	FUZZ_CHECK(sb != NULL);
 	FUZZ_CHECK(sb_attach(sb, base, err, sizeof(err)) == 0);
 	ctl = control_init(-1, sb, &ops, NULL);

@@ -57,7 +57,7 @@ for _ in range(4):
 print("ready", flush=True)
 time.sleep(60)' "$BH" > "$T/bh.out" 2>&1 &
 PIDS="$PIDS $!"
-wait_until 5 grep -q ready "$T/bh.out"
+check "the black hole holds its backlog" wait_until 5 grep -q ready "$T/bh.out"
 P3=$(free_port)
 { conf_header | sed "s|$T/sb|$T/sb3|; s|$T/tcpvsd.pid|$T/3.pid|"; cat <<EOF2
 virtual web {

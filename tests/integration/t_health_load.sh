@@ -24,7 +24,7 @@ EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
 KC="web/127.0.0.1:$PORT_c"
-wait_until 5 test "$(sb_server "$KC" health)" = up
+check "server c up before the kill" wait_until 5 eventually '[ "$(sb_server "$KC" health)" = up ]'
 FL="python3 $top_srcdir/tests/integration/faultload.py"
 $FL "$P" "$PORT_a" 3 9 / > "$T/ka" 2>&1 &
 KA=$!; PIDS="$PIDS $KA"

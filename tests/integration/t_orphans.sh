@@ -15,7 +15,7 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-wait_until 10 test "$(children | wc -l)" -ge 4
+check "4 workers up" wait_until 10 eventually '[ "$(children | wc -l)" -ge 4 ]'
 workers=$(children)
 # one request in progress, one kept-alive connection idling (parked)
 curl -s --max-time 10 -o "$T/slow" "http://127.0.0.1:$P/slow/2000" &

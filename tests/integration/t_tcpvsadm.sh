@@ -13,10 +13,14 @@ conf_header > "$T/t.conf"
 start_tcpvsd_ctl "$T/t.conf"
 check "tcpvsd started with no virtual service" test "$(adm -L -n | wc -l)" -eq 4
 
-check "-A -i http -s http" adm -A -i http -s http
-check "-a -i http -r $A" adm -a -i http -r "$A"
-check "-a -i http -r $B" adm -a -i http -r "$B"
-check "-a -i http -r $C" adm -a -i http -r "$C"
+# listed REGEX: a line of -L -n matches it (the command's effect)
+listed() { adm -L -n | grep -Eq "$1"; }
+adm -A -i http -s http
+check "-A -i http -s http: listed with scheduler http" listed '^http +(.* )?http( |$)'
+for s in "$A" "$B" "$C"; do
+	adm -a -i http -r "$s"
+	check "-a -i http -r $s: listed" listed "^  -> ${s//./\\.} +1 "
+done
 check "--add-rule /images/.* -> a" adm --add-rule -i http -p '/images/.*' -r "$A"
 check "--add-rule /html/.* -> b" adm --add-rule -i http -p '/html/.*' -r "$B"
 check "--add-rule /html/.* -> c (same pattern: c added to the rule)" adm --add-rule -i http -p '/html/.*' -r "$C"
@@ -38,7 +42,11 @@ check "-L: rule /html/.* -> b and c, one rule" grep -qx "  -> rule '/html/.\*' -
 check "-L: rule .* -> c, last" test "$(tail -n 1 "$T/list")" = "  -> rule '.*' -> $C"
 check "-L without -n: names looked up" grep -Eq "^  -> [^ ]+:$PORT_a +1 " <<< "$(adm -L)"
 
-check "-Z" adm -Z
+stat_of() { adm -L -n --stats | awk -v k="$1" -v f="$2" '($1 == k) || ($1 == "->" && $2 == k) { print $(NF - 4 + f) }'; }
+get "http://127.0.0.1:$P/other/0" > /dev/null
+check "a request before -Z is counted" wait_until 5 eventually '[ "$(stat_of http 2)" -eq 1 ] && [ "$(stat_of "$C" 2)" -eq 1 ]'
+adm -Z
+check "-Z zeroes the service's and the servers' counters" eventually '[ "$(stat_of http 1)" -eq 0 ] && [ "$(stat_of http 2)" -eq 0 ] && [ "$(stat_of "$C" 2)" -eq 0 ]'
 for i in 1 2 3 4; do get "http://127.0.0.1:$P/images/$i.png"; done > "$T/img"
 for i in 1 2 3; do get "http://127.0.0.1:$P/html/$i.html"; done > "$T/html"
 for i in 1 2 3; do get "http://127.0.0.1:$P/other/$i"; done > "$T/other"
@@ -47,7 +55,6 @@ check "/html/ went to b or c (3 of 3)" test "$(grep -cxE 'b|c' "$T/html")" -eq 3
 check "everything else went to c (3 of 3)" test "$(grep -cx c "$T/other")" -eq 3
 
 # --stats: Conns Requests InBytes OutBytes for the service and each server
-stat_of() { adm -L -n --stats | awk -v k="$1" -v f="$2" '($1 == k) || ($1 == "->" && $2 == k) { print $(NF - 4 + f) }'; }
 check "--stats: the service counted 10 requests" wait_until 5 eventually '[ "$(stat_of http 2)" -eq 10 ]'
 check "--stats: the service counted 10 connections" test "$(stat_of http 1)" -eq 10
 check "--stats: server a counted 4 requests" test "$(stat_of "$A" 2)" -eq 4

@@ -22,14 +22,17 @@ EOF2
 start_tcpvsd "$T/t.conf" "$P"
 check "served through workers running as nobody" test "$(get "http://127.0.0.1:$P/")" = a
 check "master runs as root" test "$(ps -o user= -p "$TCPVSD_PID" | tr -d ' ')" = root
-wait_until 5 test "$(children | wc -l)" -ge 3
+check "two workers and the health checker up" wait_until 5 eventually '[ "$(children | wc -l)" -ge 3 ]'
 caps() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+seen=0
 for k in $(children); do
+	seen=$((seen + 1))
 	what="$(ps -o comm= -p "$k") $k"
 	check "$what runs as nobody" test "$(ps -o user= -p "$k" | tr -d ' ')" = nobody
 	check "$what has no effective capabilities" test "$(caps "$k" CapEff)" = 0000000000000000
 	check "$what has no permitted capabilities" test "$(caps "$k" CapPrm)" = 0000000000000000
 done
+check "the per-child checks ran on 3 children or more ($seen)" test "$seen" -ge 3
 check "the health checker is among them" test "$(ps -o comm= --ppid "$TCPVSD_PID" | grep -c tcpvsd-health)" -eq 1
 check "no warning about root" test "$(grep -c 'running as root' "$T/tcpvsd.log")" -eq 0
 kill -TERM "$TCPVSD_PID"; wait "$TCPVSD_PID"

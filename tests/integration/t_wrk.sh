@@ -20,7 +20,7 @@ virtual web {
 EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
-wait_until 10 test "$(sb_workers idle)" -ge 32
+check "32 idle workers before the load" wait_until 10 eventually '[ "$(sb_workers idle)" -ge 32 ]'
 timeout 30 wrk -t 2 -c 32 -d 10s --latency "http://127.0.0.1:$P/" > "$T/wrk" 2>&1
 cat "$T/wrk"
 reqs=$(awk '/requests in/ { print $1 }' "$T/wrk")

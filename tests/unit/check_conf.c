@@ -225,6 +225,8 @@ static const struct bad {
 	    "with '/'" },
 	{ "bad-expect", 5, "server 127.0.0.1:18081: check_expect '2xx 6xx': "
 	    "expected status codes (100 to 599)" },
+	{ "bad-inflight", 4, "virtual web: maxinflight (64) is greater than "
+	    "inflightlimit (16)" },
 	{ "bad-interval", 4, "check_interval '5m': expected seconds from 0.01 "
 	    "to 3600" },
 	{ "bad-duplisten", 6, "listen 127.0.0.1:18080: already used by "

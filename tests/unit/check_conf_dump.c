@@ -300,6 +300,126 @@ START_TEST(test_quoting)
 }
 END_TEST
 
+/*
+ * Edits of the example (web, http, servers 8081 (1), 8082 (2), 8083 (2);
+ * rules ^/images/ -> 8081, .* -> 8083), each applied to a fresh load,
+ * then, when then.op is set, a second edit on its result; check looks
+ * at the last generation.
+ */
+struct edit_case {
+	const char		*name;
+	struct conf_edit	 e;
+	struct conf_edit	 then;
+	void			(*check)(const struct generation *,
+				    const struct generation *orig);
+};
+
+static void
+added_service(const struct generation *g, const struct generation *orig)
+{
+	const struct service *svc = conf_service(g, "img");
+
+	(void)orig;
+	ck_assert_uint_eq(g->nsvc, 2);
+	ck_assert_ptr_nonnull(svc);
+	ck_assert_str_eq(svc->sched->name, "rr");
+	ck_assert_uint_eq(svc->nlisten, 0);
+	ck_assert_uint_eq(svc->maxclients, 2);
+	ck_assert_uint_eq(svc->startservers, 2);
+}
+
+static void
+edited_service(const struct generation *g, const struct generation *orig)
+{
+	const struct service *svc = conf_service(g, "web");
+
+	(void)orig;
+	ck_assert_uint_eq(svc->nlisten, 1);
+	ck_assert_str_eq(svc->listen[0].name, "127.0.0.1:9999");
+	ck_assert_str_eq(svc->sched->name, "http");
+}
+
+static void
+added_server(const struct generation *g, const struct generation *orig)
+{
+	const struct service *svc = conf_service(g, "web");
+
+	(void)orig;
+	ck_assert_uint_eq(svc->nrs, 4);
+	ck_assert_uint_eq(svc->rs[3].weight, 7);
+}
+
+/* a rule with the pattern of an existing one gets the server */
+static void
+joined_rule(const struct generation *g, const struct generation *orig)
+{
+	const struct service *svc = conf_service(g, "web");
+
+	(void)orig;
+	ck_assert_uint_eq(svc->nrules, 2);
+	ck_assert_uint_eq(svc->rules[0].servers, 0x5);
+}
+
+/* a new pattern is a new rule, last */
+static void
+new_rule(const struct generation *g, const struct generation *orig)
+{
+	const struct service *svc = conf_service(g, "web");
+
+	(void)orig;
+	ck_assert_uint_eq(svc->nrules, 3);
+	ck_assert_uint_eq(svc->rules[2].servers, 0x4);
+	ck_assert_uint_eq(svc->rules[2].match, 1);
+}
+
+/* one server out of a rule */
+static void
+server_out_of_rule(const struct generation *g,
+    const struct generation *orig)
+{
+	(void)orig;
+	ck_assert_uint_eq(conf_service(g, "web")->rules[1].servers, 0x5);
+}
+
+/* the last one out deletes the rule */
+static void
+last_out_of_rule(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
+}
+
+static void
+rule_deleted(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
+	ck_assert_str_eq(conf_service(g, "web")->rules[0].pattern,
+	    "^/images/");
+}
+
+/* a server no rule names can go */
+static void
+server_deleted(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert_uint_eq(conf_service(g, "web")->nrs, 2);
+}
+
+static void
+stopped(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert(conf_service(g, "web")->stopped);
+}
+
+static void
+started(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert(!conf_service(g, "web")->stopped);
+}
+
 static unsigned
 weight_times_ten(const struct realserver *rs, void *arg)
 {
@@ -307,177 +427,76 @@ weight_times_ten(const struct realserver *rs, void *arg)
 	return rs->weight * 10;
 }
 
+static void
+weights_written(const struct generation *g, const struct generation *orig)
+{
+	(void)orig;
+	ck_assert_uint_eq(conf_service(g, "web")->rs[1].weight, 20);
+}
+
+static void
+no_service(const struct generation *g, const struct generation *orig)
+{
+	ck_assert_uint_eq(g->nsvc, 0);
+	ck_assert_uint_eq(g->serverlimit, orig->serverlimit);
+}
+
+static const struct edit_case edits[] = {
+	{ "add service", { .op = CONF_EDIT_ADD_SERVICE, .ident = "img",
+	    .sched = "rr", .maxclients = 2 /* what serverlimit 256 leaves */,
+	    .rs = -1 }, { 0 }, added_service },
+	{ "edit service", { .op = CONF_EDIT_EDIT_SERVICE, .ident = "web",
+	    .listen = "127.0.0.1:9999", .maxclients = 2, .rs = -1 }, { 0 },
+	    edited_service },
+	{ "add server", { .op = CONF_EDIT_ADD_SERVER, .ident = "web",
+	    .server = "127.0.0.1:8084", .weight = 7, .rs = -1 }, { 0 },
+	    added_server },
+	{ "add rule, existing pattern", { .op = CONF_EDIT_ADD_RULE,
+	    .ident = "web", .pattern = "^/images/", .rs = 2, .match = -1 },
+	    { 0 }, joined_rule },
+	{ "add rule, new pattern", { .op = CONF_EDIT_ADD_RULE, .ident = "web",
+	    .pattern = "^/new/(.*)", .rs = 2, .match = 1 }, { 0 }, new_rule },
+	{ "delete a server from a rule", { .op = CONF_EDIT_DEL_RULE,
+	    .ident = "web", .pattern = ".*", .rs = 1 }, { 0 },
+	    server_out_of_rule },
+	{ "delete a rule's last server", { .op = CONF_EDIT_DEL_RULE,
+	    .ident = "web", .pattern = "^/images/", .rs = 0 }, { 0 },
+	    last_out_of_rule },
+	{ "delete a rule", { .op = CONF_EDIT_DEL_RULE, .ident = "web",
+	    .pattern = ".*", .rs = -1 }, { 0 }, rule_deleted },
+	{ "delete a server no rule names", { .op = CONF_EDIT_DEL_RULE,
+	    .ident = "web", .pattern = ".*", .rs = -1 },
+	    { .op = CONF_EDIT_DEL_SERVER, .ident = "web", .pattern = ".*",
+	    .rs = 2 }, server_deleted },
+	{ "stop", { .op = CONF_EDIT_STOP, .rs = -1 }, { 0 }, stopped },
+	{ "stop, start", { .op = CONF_EDIT_STOP, .rs = -1 },
+	    { .op = CONF_EDIT_START, .ident = "web", .rs = -1 }, started },
+	{ "weights written", { .op = CONF_EDIT_NONE, .rs = -1,
+	    .weight_of = weight_times_ten }, { 0 }, weights_written },
+	{ "delete service", { .op = CONF_EDIT_DEL_SERVICE, .ident = "web",
+	    .rs = -1 }, { 0 }, no_service },
+	{ "flush", { .op = CONF_EDIT_FLUSH, .ident = "web", .rs = -1 },
+	    { 0 }, no_service },
+};
+
 START_TEST(test_edits)
 {
-	struct generation *gen = load_file("conf/tcpvs.conf"), *g;
-	const struct service *svc;
-	struct conf_edit e;
+	const struct edit_case *c = &edits[_i];
+	struct generation *gen = load_file("conf/tcpvs.conf"), *g, *g2;
 	char *errs = NULL;
 
-	/* the example: web, http, servers 8081 (1), 8082 (2), 8083 (2) */
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_ADD_SERVICE;
-	e.ident = "img";
-	e.sched = "rr";
-	e.maxclients = 2;	/* what serverlimit 256 leaves */
-	e.rs = -1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
+	g = edited(gen, &c->e, &errs);
+	ck_assert_msg(g != NULL, "%s: %s", c->name, errs);
 	free(errs);
-	ck_assert_uint_eq(g->nsvc, 2);
-	svc = conf_service(g, "img");
-	ck_assert_ptr_nonnull(svc);
-	ck_assert_str_eq(svc->sched->name, "rr");
-	ck_assert_uint_eq(svc->nlisten, 0);
-	ck_assert_uint_eq(svc->maxclients, 2);
-	ck_assert_uint_eq(svc->startservers, 2);
-	conf_free(g);
-
-	e.op = CONF_EDIT_EDIT_SERVICE;
-	e.ident = "web";
-	e.sched = NULL;
-	e.listen = "127.0.0.1:9999";
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	svc = conf_service(g, "web");
-	ck_assert_uint_eq(svc->nlisten, 1);
-	ck_assert_str_eq(svc->listen[0].name, "127.0.0.1:9999");
-	ck_assert_str_eq(svc->sched->name, "http");
-	conf_free(g);
-
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_ADD_SERVER;
-	e.ident = "web";
-	e.server = "127.0.0.1:8084";
-	e.weight = 7;
-	e.rs = -1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	svc = conf_service(g, "web");
-	ck_assert_uint_eq(svc->nrs, 4);
-	ck_assert_uint_eq(svc->rs[3].weight, 7);
-	conf_free(g);
-
-	/* a rule with the pattern of an existing one gets the server */
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_ADD_RULE;
-	e.ident = "web";
-	e.pattern = "^/images/";
-	e.rs = 2;
-	e.match = -1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	svc = conf_service(g, "web");
-	ck_assert_uint_eq(svc->nrules, 2);
-	ck_assert_uint_eq(svc->rules[0].servers, 0x5);
-	conf_free(g);
-
-	/* a new pattern is a new rule, last */
-	e.pattern = "^/new/(.*)";
-	e.match = 1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	svc = conf_service(g, "web");
-	ck_assert_uint_eq(svc->nrules, 3);
-	ck_assert_uint_eq(svc->rules[2].servers, 0x4);
-	ck_assert_uint_eq(svc->rules[2].match, 1);
-	conf_free(g);
-
-	/* one server out of a rule; the last one out deletes the rule */
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_DEL_RULE;
-	e.ident = "web";
-	e.pattern = ".*";
-	e.rs = 1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(conf_service(g, "web")->rules[1].servers, 0x5);
-	conf_free(g);
-	e.pattern = "^/images/";
-	e.rs = 0;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
-	conf_free(g);
-	e.pattern = ".*";
-	e.rs = -1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(conf_service(g, "web")->nrules, 1);
-	ck_assert_str_eq(conf_service(g, "web")->rules[0].pattern,
-	    "^/images/");
-	conf_free(g);
-
-	/* a server no rule names can go */
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_DEL_RULE;
-	e.ident = "web";
-	e.pattern = ".*";
-	e.rs = -1;
-	g = edited(gen, &e, &errs);
-	free(errs);
-	e.op = CONF_EDIT_DEL_SERVER;
-	e.rs = 2;
-	{
-		struct generation *g2 = edited(g, &e, &errs);
-
-		ck_assert_msg(g2 != NULL, "%s", errs);
-		ck_assert_uint_eq(conf_service(g2, "web")->nrs, 2);
-		conf_free(g2);
+	if (c->then.op != CONF_EDIT_NONE) {
+		errs = NULL;
+		g2 = edited(g, &c->then, &errs);
+		ck_assert_msg(g2 != NULL, "%s: %s", c->name, errs);
 		free(errs);
+		conf_free(g);
+		g = g2;
 	}
-	conf_free(g);
-
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_STOP;
-	e.rs = -1;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert(conf_service(g, "web")->stopped);
-	e.op = CONF_EDIT_START;
-	e.ident = "web";
-	{
-		struct generation *g2 = edited(g, &e, &errs);
-
-		ck_assert_msg(g2 != NULL, "%s", errs);
-		ck_assert(!conf_service(g2, "web")->stopped);
-		conf_free(g2);
-		free(errs);
-	}
-	conf_free(g);
-
-	memset(&e, 0, sizeof(e));
-	e.op = CONF_EDIT_NONE;
-	e.rs = -1;
-	e.weight_of = weight_times_ten;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(conf_service(g, "web")->rs[1].weight, 20);
-	conf_free(g);
-
-	e.op = CONF_EDIT_DEL_SERVICE;
-	e.ident = "web";
-	e.weight_of = NULL;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(g->nsvc, 0);
-	conf_free(g);
-	e.op = CONF_EDIT_FLUSH;
-	g = edited(gen, &e, &errs);
-	ck_assert_msg(g != NULL, "%s", errs);
-	free(errs);
-	ck_assert_uint_eq(g->nsvc, 0);
-	ck_assert_uint_eq(g->serverlimit, gen->serverlimit);
+	c->check(g, gen);
 	conf_free(g);
 	conf_free(gen);
 }
@@ -521,7 +540,8 @@ dump_suite(void)
 	tcase_add_test(tc, test_add_server_checked);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("edits");
-	tcase_add_test(tc, test_edits);
+	tcase_add_loop_test(tc, test_edits, 0, sizeof(edits) /
+	    sizeof(edits[0]));
 	tcase_add_test(tc, test_edit_rejected);
 	suite_add_tcase(s, tc);
 	return s;

@@ -4,8 +4,9 @@
  * Check suite for scoreboard.c: the carving (printing every sizeof, as
  * memcached's sizes.c does, so layout changes show in review), slot
  * assignment by stable key, counters updated from several forked
- * processes adding up exactly, the repair of a dead worker's slot, and
- * the workers' passive health reports.
+ * processes adding up exactly, the repair of a dead worker's slot and of
+ * its in-flight exchanges, the exchange slots' counts, and the workers'
+ * passive health reports.
  */
 #include "config.h"
 
@@ -53,17 +54,20 @@ free_gen(struct generation *gen)
 
 START_TEST(test_sizes)
 {
-	size_t sz = sb_size(1024, SB_MAX_SERVICES, SB_MAX_SERVERS, 256);
+	size_t sz = sb_size(1024, 0, SB_MAX_SERVICES, SB_MAX_SERVERS, 256);
 
 	printf("sizeof(struct sb_header)  = %zu\n", sizeof(struct sb_header));
 	printf("sizeof(struct sb_worker)  = %zu\n", sizeof(struct sb_worker));
 	printf("sizeof(struct sb_service) = %zu\n",
 	    sizeof(struct sb_service));
 	printf("sizeof(struct sb_server)  = %zu\n", sizeof(struct sb_server));
+	printf("sizeof(struct sb_exchange) = %zu\n",
+	    sizeof(struct sb_exchange));
 	printf("scoreboard for 1024 workers = %zu bytes\n", sz);
 	ck_assert_uint_eq(sizeof(struct sb_worker) % SB_CACHELINE, 0);
 	ck_assert_uint_eq(sizeof(struct sb_server) % SB_CACHELINE, 0);
 	ck_assert_uint_eq(sizeof(struct sb_service) % SB_CACHELINE, 0);
+	ck_assert_uint_eq(sizeof(struct sb_exchange) % SB_CACHELINE, 0);
 	ck_assert_uint_ge(sz, 1024 * sizeof(struct sb_worker) +
 	    SB_MAX_SERVERS * sizeof(struct sb_server));
 	/* bounded: the default limits fit in a few MiB */
@@ -73,7 +77,7 @@ END_TEST
 
 START_TEST(test_attach_stable)
 {
-	struct sb *sb = sb_create(16, 256, NULL);
+	struct sb *sb = sb_create(16, 4, 256, NULL);
 	struct generation *g1 = make_gen("web", 3), *g2 = make_gen("web", 2);
 	char err[256];
 
@@ -109,7 +113,7 @@ END_TEST
 
 START_TEST(test_forked_counters)
 {
-	struct sb *sb = sb_create(NPROC, 256, NULL);
+	struct sb *sb = sb_create(NPROC, 4, 256, NULL);
 	struct generation *gen = make_gen("web", 2);
 	char err[256];
 	pid_t pids[NPROC];
@@ -158,7 +162,7 @@ END_TEST
 
 START_TEST(test_repair)
 {
-	struct sb *sb = sb_create(4, 256, NULL);
+	struct sb *sb = sb_create(4, 4, 256, NULL);
 	struct generation *gen = make_gen("web", 1);
 	int rs, slot, status;
 	char err[256];
@@ -204,7 +208,7 @@ START_TEST(test_file_readonly)
 
 	ck_assert_int_ne(fd, -1);
 	close(fd);
-	sb = sb_create(8, 256, path);
+	sb = sb_create(8, 4, 256, path);
 	ck_assert_ptr_nonnull(sb);
 	atomic_store(&sb_worker(sb, 3)->pid, 4242);
 	ro = sb_open_readonly(path);
@@ -221,7 +225,7 @@ END_TEST
 
 START_TEST(test_available)
 {
-	struct sb *sb = sb_create(2, 256, NULL);
+	struct sb *sb = sb_create(2, 4, 256, NULL);
 	struct generation *gen = make_gen("web", 1);
 	struct sb_server *s;
 	char err[256];
@@ -247,7 +251,7 @@ END_TEST
 
 START_TEST(test_passive)
 {
-	struct sb *sb = sb_create(2, 256, NULL);
+	struct sb *sb = sb_create(2, 4, 256, NULL);
 	struct generation *gen = make_gen("web", 2);
 	struct sb_server *s0, *s1;
 	char err[256];
@@ -300,7 +304,7 @@ END_TEST
 
 START_TEST(test_passive_forked)
 {
-	struct sb *sb = sb_create(NPROC, 256, NULL);
+	struct sb *sb = sb_create(NPROC, 4, 256, NULL);
 	struct generation *gen = make_gen("web", 1);
 	char err[256];
 	pid_t pids[NPROC];
@@ -334,7 +338,7 @@ END_TEST
 /* a reload: conf_weight follows the file, a ramp goes on, unchecked is up */
 START_TEST(test_attach_health)
 {
-	struct sb *sb = sb_create(2, 256, NULL);
+	struct sb *sb = sb_create(2, 4, 256, NULL);
 	struct generation *g1 = make_gen("web", 1), *g2 = make_gen("web", 1);
 	struct sb_server *s;
 	char err[256];
@@ -372,6 +376,227 @@ START_TEST(test_attach_health)
 }
 END_TEST
 
+/* the exchange slots: last, inflight per worker slot, contiguous */
+START_TEST(test_exchange_carving)
+{
+	size_t none = sb_size(1024, 0, SB_MAX_SERVICES, SB_MAX_SERVERS, 256);
+	size_t full = sb_size(1024, CONF_DEF_INFLIGHTLIMIT, SB_MAX_SERVICES,
+	    SB_MAX_SERVERS, 256);
+	struct sb *sb = sb_create(3, 5, 256, NULL);
+	unsigned char *base, *end;
+
+	printf("exchange slots for 1024 x %u = %zu bytes\n",
+	    CONF_DEF_INFLIGHTLIMIT, full - none);
+	ck_assert_uint_eq(full - none, (size_t)1024 * CONF_DEF_INFLIGHTLIMIT *
+	    sizeof(struct sb_exchange));
+	ck_assert_ptr_nonnull(sb);
+	ck_assert_uint_eq(sb->hdr->inflight, 5);
+	ck_assert_uint_eq(sb->hdr->off_exchanges % SB_CACHELINE, 0);
+	ck_assert_uint_ge(sb->hdr->off_exchanges, sb->hdr->off_persist +
+	    (uint64_t)sb->hdr->nservices * SB_PERSIST_ENTRIES *
+	    sizeof(struct sb_persist));
+	base = (unsigned char *)sb->hdr;
+	end = base + sb->size;
+	ck_assert_ptr_eq(sb_exchange(sb, 0, 0), (void *)(base +
+	    sb->hdr->off_exchanges));
+	ck_assert_ptr_eq(sb_exchange(sb, 1, 0), sb_exchange(sb, 0, 4) + 1);
+	ck_assert_ptr_eq((unsigned char *)(sb_exchange(sb, 2, 4) + 1), end);
+	for (unsigned w = 0; w < 3; w++)
+		for (unsigned i = 0; i < 5; i++) {
+			ck_assert_int_eq(atomic_load(&sb_exchange(sb, w,
+			    i)->state), XS_FREE);
+			ck_assert_uint_eq(atomic_load(&sb_worker(sb,
+			    w)->xstates[XS_READING]), 0);
+		}
+	sb_destroy(sb);
+}
+END_TEST
+
+static void
+assert_xstates(const struct sb_worker *ws, unsigned r, unsigned s,
+    unsigned c, unsigned w, unsigned g)
+{
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_READING]), r);
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_SCHEDULING]), s);
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_CONNECTING]), c);
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_RELAYING]), w);
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_CLOSING]), g);
+	ck_assert_uint_eq(atomic_load(&ws->xstates[XS_FREE]), 0);
+}
+
+static uint32_t
+active(const struct sb *sb, int rs)
+{
+	return atomic_load(&sb_server(sb, (unsigned)rs)->active);
+}
+
+/* begin, state, hold, release and end, with the worker slot's counts */
+START_TEST(test_exchange_counts)
+{
+	struct sb *sb = sb_create(2, 4, 256, NULL);
+	struct generation *gen = make_gen("web", 2);
+	struct sockaddr_storage ss = { .ss_family = AF_INET };
+	struct sb_worker *ws;
+	struct sb_exchange *a, *b;
+	char err[256], line[200];
+	int r0, r1, slot;
+
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), 0);
+	r0 = gen->svc[0].rs[0].sb_index;
+	r1 = gen->svc[0].rs[1].sb_index;
+	slot = sb_worker_alloc(sb);
+	ws = sb_worker(sb, (unsigned)slot);
+	a = sb_exchange(sb, (unsigned)slot, 0);
+	b = sb_exchange(sb, (unsigned)slot, 3);
+	sb_exchange_begin(ws, a, &ss);
+	sb_exchange_begin(ws, b, NULL);
+	ck_assert_int_eq(atomic_load(&a->state), XS_READING);
+	ck_assert_int_eq(atomic_load(&a->server), -1);
+	ck_assert_int_eq(a->client.ss_family, AF_INET);
+	ck_assert_int_gt(atomic_load(&a->state_ms), 0);
+	assert_xstates(ws, 2, 0, 0, 0, 0);
+	memset(line, 'x', sizeof(line));
+	sb_exchange_request(a, line, sizeof(line));
+	ck_assert_uint_eq(strlen(a->request), sizeof(a->request) - 1);
+	sb_exchange_request(b, "GET / HTTP/1.1", 14);
+	ck_assert_str_eq(b->request, "GET / HTTP/1.1");
+	sb_exchange_state(ws, a, XS_SCHEDULING);
+	assert_xstates(ws, 1, 1, 0, 0, 0);
+	sb_exchange_hold(sb, a, r0);
+	ck_assert_uint_eq(active(sb, r0), 1);
+	/* a retry on another server gives the first one back */
+	sb_exchange_hold(sb, a, r1);
+	ck_assert_uint_eq(active(sb, r0), 0);
+	ck_assert_uint_eq(active(sb, r1), 1);
+	sb_exchange_state(ws, a, XS_CONNECTING);
+	sb_exchange_state(ws, b, XS_SCHEDULING);
+	sb_exchange_hold(sb, b, r1);
+	sb_exchange_state(ws, b, XS_RELAYING);
+	assert_xstates(ws, 0, 0, 1, 1, 0);
+	ck_assert_uint_eq(active(sb, r1), 2);
+	sb_exchange_release(sb, a);
+	sb_exchange_release(sb, a);	/* idempotent */
+	ck_assert_uint_eq(active(sb, r1), 1);
+	ck_assert_int_eq(atomic_load(&a->server), -1);
+	sb_exchange_state(ws, a, XS_CLOSING);
+	sb_exchange_end(sb, ws, a);
+	sb_exchange_end(sb, ws, b);	/* releases what b held */
+	ck_assert_uint_eq(active(sb, r1), 0);
+	ck_assert_int_eq(atomic_load(&a->state), XS_FREE);
+	ck_assert_int_eq(atomic_load(&b->state), XS_FREE);
+	assert_xstates(ws, 0, 0, 0, 0, 0);
+	free_gen(gen);
+	sb_destroy(sb);
+}
+END_TEST
+
+/* every state has a name and a key character of its own */
+START_TEST(test_exchange_names)
+{
+	for (int i = 0; i < XS__COUNT; i++) {
+		ck_assert_str_ne(sb_xs_state_str((enum xs_state)i), "?");
+		ck_assert_int_ne(sb_xs_state_char((enum xs_state)i), '?');
+		for (int j = 0; j < i; j++)
+			ck_assert_int_ne(sb_xs_state_char((enum xs_state)i),
+			    sb_xs_state_char((enum xs_state)j));
+	}
+	/* one key with the worker states */
+	ck_assert_int_eq(sb_xs_state_char(XS_RELAYING),
+	    sb_ws_state_char(WS_RELAYING));
+	ck_assert_str_eq(sb_xs_state_str(XS_READING),
+	    sb_ws_state_str(WS_READING));
+}
+END_TEST
+
+/* a worker killed with exchanges holding servers; what it held comes back */
+static void
+hold_and_wait(struct sb *sb, unsigned slot, int r0, int r1)
+{
+	struct sb_worker *ws = sb_worker(sb, slot);
+	const int held[] = { r0, r1, r0, -1, r1 };
+
+	for (unsigned i = 0; i < 5; i++) {
+		struct sb_exchange *x = sb_exchange(sb, slot, i);
+
+		sb_exchange_begin(ws, x, NULL);
+		if (held[i] < 0)
+			continue;
+		sb_exchange_state(ws, x, XS_CONNECTING);
+		sb_exchange_hold(sb, x, held[i]);
+		sb_exchange_state(ws, x, XS_RELAYING);
+	}
+	atomic_store(&ws->parked, 7);
+	pause();	/* killed while holding */
+	_exit(0);
+}
+
+START_TEST(test_exchange_repair)
+{
+	struct sb *sb = sb_create(2, 8, 256, NULL);
+	struct generation *gen = make_gen("web", 2);
+	struct sb_worker *ws, *other;
+	int r0, r1, slot, oslot, status;
+	char err[256];
+	pid_t pid;
+
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), 0);
+	r0 = gen->svc[0].rs[0].sb_index;
+	r1 = gen->svc[0].rs[1].sb_index;
+	slot = sb_worker_alloc(sb);
+	oslot = sb_worker_alloc(sb);
+	ws = sb_worker(sb, (unsigned)slot);
+	other = sb_worker(sb, (unsigned)oslot);
+	/* a live neighbour's exchange is not touched */
+	sb_exchange_begin(other, sb_exchange(sb, (unsigned)oslot, 0), NULL);
+	sb_exchange_hold(sb, sb_exchange(sb, (unsigned)oslot, 0), r1);
+	pid = fork();
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0)
+		hold_and_wait(sb, (unsigned)slot, r0, r1);
+	atomic_store(&ws->pid, pid);
+	for (int i = 0; i < 2000 && atomic_load(&ws->parked) == 0; i++)
+		usleep(1000);
+	ck_assert_uint_eq(active(sb, r0), 2);
+	ck_assert_uint_eq(active(sb, r1), 3);
+	assert_xstates(ws, 1, 0, 0, 4, 0);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	sb_worker_repair(sb, (unsigned)slot);
+	ck_assert_uint_eq(active(sb, r0), 0);
+	ck_assert_uint_eq(active(sb, r1), 1);
+	assert_xstates(ws, 0, 0, 0, 0, 0);
+	ck_assert_uint_eq(atomic_load(&ws->parked), 0);
+	for (unsigned i = 0; i < 8; i++)
+		ck_assert_int_eq(atomic_load(&sb_exchange(sb, (unsigned)slot,
+		    i)->state), XS_FREE);
+	ck_assert_int_eq(atomic_load(&sb_exchange(sb, (unsigned)oslot,
+	    0)->state), XS_READING);
+	assert_xstates(other, 1, 0, 0, 0, 0);
+	sb_exchange_end(sb, other, sb_exchange(sb, (unsigned)oslot, 0));
+	ck_assert_uint_eq(active(sb, r1), 0);
+	free_gen(gen);
+	sb_destroy(sb);
+}
+END_TEST
+
+/* a reload cannot grow the exchange slots of a running scoreboard */
+START_TEST(test_exchange_reload_limit)
+{
+	struct sb *sb = sb_create(2, 8, 256, NULL);
+	struct generation *gen = make_gen("web", 1);
+	char err[256];
+
+	gen->inflightlimit = 8;
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), 0);
+	gen->inflightlimit = 9;
+	ck_assert_int_eq(sb_attach(sb, gen, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "inflightlimit (9)"));
+	ck_assert_ptr_nonnull(strstr(err, "stop and start"));
+	free_gen(gen);
+	sb_destroy(sb);
+}
+END_TEST
+
 static Suite *
 scoreboard_suite(void)
 {
@@ -394,6 +619,13 @@ scoreboard_suite(void)
 	tc = tcase_create("processes");
 	tcase_add_test(tc, test_forked_counters);
 	tcase_add_test(tc, test_repair);
+	tcase_add_test(tc, test_exchange_repair);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("exchanges");
+	tcase_add_test(tc, test_exchange_carving);
+	tcase_add_test(tc, test_exchange_counts);
+	tcase_add_test(tc, test_exchange_names);
+	tcase_add_test(tc, test_exchange_reload_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -99,7 +99,7 @@ fixture_new(const char *name, const unsigned *weights, unsigned n,
 	fx->gen.svc = fx->svc;
 	fx->gen.nsvc = 1;
 	fx->gen.serverlimit = 4;
-	fx->sb = sb_create(4, (unsigned)fx->svc->sched_shm, NULL);
+	fx->sb = sb_create(4, 4, (unsigned)fx->svc->sched_shm, NULL);
 	ck_assert_ptr_nonnull(fx->sb);
 	ck_assert_msg(sb_attach(fx->sb, &fx->gen, err, sizeof(err)) == 0,
 	    "sb_attach: %s", err);
