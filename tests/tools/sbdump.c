@@ -63,13 +63,18 @@ dump_workers(const struct sb *sb)
 
 		if (pid == 0)
 			continue;
+		unsigned inflight = 0;
+
+		for (unsigned k = XS_FREE + 1; k < XS__COUNT; k++)
+			inflight += atomic_load(&ws->xstates[k]);
 		printf("worker %u pid=%ld service=%s state=%s conns=%llu "
-		    "requests=%llu\n", i, (long)pid,
+		    "requests=%llu inflight=%u parked=%u\n", i, (long)pid,
 		    svc >= 0 && (unsigned)svc < sb->hdr->nservices ?
 		    sb_service(sb, (unsigned)svc)->ident : "-",
 		    sb_ws_state_str((enum ws_state)atomic_load(&ws->state)),
 		    (unsigned long long)atomic_load(&ws->conns),
-		    (unsigned long long)atomic_load(&ws->requests));
+		    (unsigned long long)atomic_load(&ws->requests), inflight,
+		    (unsigned)atomic_load(&ws->parked));
 	}
 }
 
