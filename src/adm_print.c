@@ -5,8 +5,10 @@
  * ident=... listen=..."); this file lays them out as ipvsadm does: a
  * version line, a heading, each virtual service with its real servers
  * and rules under it (-L, with --stats totals or --rate per-second
- * rates), and Apache's scoreboard for --workers.  Without -n addresses
- * are shown by name (reverse look-up), as ipvsadm does.
+ * rates), and Apache's scoreboard for --workers: each busy worker with
+ * its exchanges by state, then each exchange in flight under it.
+ * Without -n addresses are shown by name (reverse look-up), as ipvsadm
+ * does.
  */
 #include "config.h"
 
@@ -203,14 +205,56 @@ adm_print_list(FILE *f, const struct ctl_reply *reply,
 	}
 }
 
+/*
+ * The columns of a worker's exchanges by state: their names as the
+ * scoreboard record lists them, each headed by its key character.
+ */
+#define ADM_MAX_XSTATES	8
+struct xcols {
+	unsigned	 n;
+	char		 name[ADM_MAX_XSTATES][16];
+	char		 ch[ADM_MAX_XSTATES];
+};
+
+/* the key character of name in key "C name,C name,...", else '?' */
+static char
+key_char(const char *key, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *k = key; k != NULL && *k != '\0';) {
+		if (k[1] == ' ' && strncmp(k + 2, name, n) == 0 &&
+		    (k[2 + n] == ',' || k[2 + n] == '\0'))
+			return k[0];
+		if ((k = strchr(k, ',')) != NULL)
+			k++;
+	}
+	return '?';
+}
+
 static void
-print_scoreboard(FILE *f, const struct rec *r)
+xcols_parse(struct xcols *xc, const struct rec *r)
+{
+	char *names = xstrdup(field(r, "xstates")), *save = NULL, *k;
+
+	xc->n = 0;
+	for (k = strtok_r(names, ",", &save); k != NULL &&
+	    xc->n < ADM_MAX_XSTATES; k = strtok_r(NULL, ",", &save)) {
+		util_strlcpy(xc->name[xc->n], k, sizeof(xc->name[0]));
+		xc->ch[xc->n++] = key_char(field(r, "key"), k);
+	}
+	free(names);
+}
+
+static void
+print_scoreboard(FILE *f, const struct rec *r, struct xcols *xc)
 {
 	const char *s = field(r, "states");
 	char *key = xstrdup(field(r, "key")), *save = NULL, *k;
 	size_t n = strlen(s);
 
-	fprintf(f, "Scoreboard: %llu worker slots\n", num(r, "slots"));
+	fprintf(f, "Scoreboard: %llu worker slots, %llu exchange slots "
+	    "each\n", num(r, "slots"), num(r, "inflight"));
 	for (size_t i = 0; i < n; i += ADM_SLOTS_PER_LINE)
 		fprintf(f, "%.*s\n", ADM_SLOTS_PER_LINE, s + i);
 	/* the key comes from tcpvsd: "C name,C name,..." */
@@ -221,13 +265,18 @@ print_scoreboard(FILE *f, const struct rec *r)
 		    save != NULL && *save != '\0' ? "," : "");
 	fprintf(f, "\n\n");
 	free(key);
-	fprintf(f, "%5s %7s %-16s %4s %-10s %5s %-16s %-22s %s\n", "Slot",
-	    "PID", "Ident", "Gen", "State", "Secs", "Client", "Server",
+	xcols_parse(xc, r);
+	fprintf(f, "%5s %7s %-16s %4s %-10s %5s", "Slot", "PID", "Ident",
+	    "Gen", "State", "Secs");
+	for (unsigned i = 0; i < xc->n; i++)
+		fprintf(f, " %3c", xc->ch[i]);
+	fprintf(f, " %6s %-16s %-22s %s\n", "Parked", "Client", "Server",
 	    "Request");
 }
 
+/* client, real server and request line, the end of every line */
 static void
-print_worker(FILE *f, const struct rec *r, bool numeric)
+print_what(FILE *f, const struct rec *r, bool numeric)
 {
 	char client[NI_MAXHOST], server[NI_MAXHOST + 16], err[64];
 	const char *c = field(r, "client");
@@ -238,25 +287,52 @@ print_worker(FILE *f, const struct rec *r, bool numeric)
 	if (!numeric && util_addr_parse(c, "1", &ua, err, sizeof(err)) == 0)
 		(void)getnameinfo((struct sockaddr *)&ua.ss, ua.len, client,
 		    sizeof(client), NULL, 0, 0);
-	fprintf(f, "%5llu %7llu %-16s %4llu %-10s %5llu %-16s %-22s %s\n",
-	    num(r, "slot"), num(r, "pid"), field(r, "ident"),
-	    num(r, "generation"), field(r, "state"), num(r, "secs"), client,
-	    show_addr(field(r, "server"), numeric, server, sizeof(server)),
-	    field(r, "request"));
+	fprintf(f, " %-16s %-22s %s\n", client, show_addr(field(r, "server"),
+	    numeric, server, sizeof(server)), field(r, "request"));
+}
+
+static void
+print_worker(FILE *f, const struct rec *r, const struct xcols *xc,
+    bool numeric)
+{
+	fprintf(f, "%5llu %7llu %-16s %4llu %-10s %5llu", num(r, "slot"),
+	    num(r, "pid"), field(r, "ident"), num(r, "generation"),
+	    field(r, "state"), num(r, "secs"));
+	for (unsigned i = 0; i < xc->n; i++)
+		fprintf(f, " %3llu", num(r, xc->name[i]));
+	fprintf(f, " %6llu", num(r, "parked"));
+	print_what(f, r, numeric);
+}
+
+/* an exchange under its worker: "slot-index", as Apache's "Srv" */
+static void
+print_exchange(FILE *f, const struct rec *r, const struct xcols *xc,
+    bool numeric)
+{
+	char id[48];
+
+	snprintf(id, sizeof(id), "%llu-%llu", num(r, "slot"),
+	    num(r, "index"));
+	fprintf(f, "%5s %7s %-16s %4s %-10s %5llu %*s", id, "", "", "",
+	    field(r, "state"), num(r, "secs"), (int)(4 * xc->n + 6), "");
+	print_what(f, r, numeric);
 }
 
 void
 adm_print_workers(FILE *f, const struct ctl_reply *reply, bool numeric)
 {
+	struct xcols xc = { 0 };
 	struct rec r;
 
 	for (size_t i = 0; i < reply->nlines; i++) {
 		if (rec_parse(&r, reply->lines[i]) == -1)
 			continue;
 		if (strcmp(r.l.verb, "scoreboard") == 0)
-			print_scoreboard(f, &r);
+			print_scoreboard(f, &r, &xc);
 		else if (strcmp(r.l.verb, "worker") == 0)
-			print_worker(f, &r, numeric);
+			print_worker(f, &r, &xc, numeric);
+		else if (strcmp(r.l.verb, "exchange") == 0)
+			print_exchange(f, &r, &xc, numeric);
 		free(r.buf);
 	}
 }

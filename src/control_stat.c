@@ -3,8 +3,9 @@
 /*
  * What the control socket reports, in the master: tcpvsadm -L (services,
  * real servers with the scoreboard's counts, health and admin state,
- * rules), --stats and --rate, --workers (the scoreboard line and the busy
- * workers), and -Z.  Rates are per second over the last few seconds,
+ * rules), --stats and --rate, --workers (the scoreboard line, the busy
+ * workers with their exchanges by state and parked connections, and each
+ * exchange in flight), and -Z.  Rates are per second over the last few seconds,
  * from counters sampled once a second (control_tick) into a small ring
  * per scoreboard slot.  Reads the running generation and the scoreboard;
  * writes only counters (-Z).
@@ -342,18 +343,40 @@ busy(enum ws_state st)
 	return false;
 }
 
+/* its exchanges in flight, from the counts by state */
+static unsigned
+inflight(const struct sb_worker *ws)
+{
+	unsigned n = 0;
+
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		n += LOAD(ws->xstates[st]);
+	return n;
+}
+
+/* client, server and request of a worker or an exchange: racy by design */
+static void
+put_what(const struct sb *sb, FILE *out, const struct sockaddr_storage *ss,
+    int srv, const char *request, size_t reqlen)
+{
+	char client[UTIL_ADDRSTRLEN], req[128];
+
+	util_addr_host((const struct sockaddr *)ss, client, sizeof(client));
+	if (reqlen > sizeof(req))
+		reqlen = sizeof(req);
+	memcpy(req, request, reqlen);
+	req[reqlen - 1] = '\0';
+	ctl_put(out, "client", client);
+	ctl_put(out, "server", sb_server_addr(sb, srv));
+	ctl_put(out, "request", req);
+}
+
 static void
 list_worker(const struct sb *sb, unsigned i, int64_t now, FILE *out)
 {
 	const struct sb_worker *ws = sb_worker(sb, i);
-	int svc = LOAD(ws->service), srv = LOAD(ws->server);
-	char client[UTIL_ADDRSTRLEN], req[sizeof(ws->request)];
-	const char *slash;
+	int svc = LOAD(ws->service);
 
-	util_addr_host((const struct sockaddr *)&ws->client, client,
-	    sizeof(client));
-	memcpy(req, ws->request, sizeof(req));	/* racy by design */
-	req[sizeof(req) - 1] = '\0';
 	fputs("worker", out);
 	ctl_putu(out, "slot", i);
 	ctl_putu(out, "pid", (unsigned long long)LOAD(ws->pid));
@@ -364,36 +387,56 @@ list_worker(const struct sb *sb, unsigned i, int64_t now, FILE *out)
 	    LOAD(ws->state)));
 	ctl_putu(out, "secs", (unsigned long long)((now -
 	    LOAD(ws->state_ms)) / 1000));
-	ctl_put(out, "client", client);
-	slash = srv >= 0 && (unsigned)srv < sb->hdr->nservers ?
-	    strchr(sb_server(sb, (unsigned)srv)->key, '/') : NULL;
-	ctl_put(out, "server", slash != NULL ? slash + 1 : "-");
 	ctl_putu(out, "requests", LOAD(ws->requests));
-	ctl_put(out, "request", req);
+	/* its exchanges by state, named as the key names them */
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		ctl_putu(out, sb_xs_state_str((enum xs_state)st),
+		    LOAD(ws->xstates[st]));
+	ctl_putu(out, "parked", LOAD(ws->parked));
+	put_what(sb, out, &ws->client, LOAD(ws->server), ws->request,
+	    sizeof(ws->request));
 	fputc('\n', out);
 }
 
-/* "_ idle,S starting,...,. dead": what each scoreboard character means */
+/* each exchange in flight in worker slot i */
+static void
+list_exchanges(const struct sb *sb, unsigned i, int64_t now, FILE *out)
+{
+	for (unsigned j = 0; j < sb->hdr->inflight; j++) {
+		const struct sb_exchange *x = sb_exchange(sb, i, j);
+		int st = LOAD(x->state);
+
+		if (st == XS_FREE)
+			continue;
+		fputs("exchange", out);
+		ctl_putu(out, "slot", i);
+		ctl_putu(out, "index", j);
+		ctl_put(out, "state", sb_xs_state_str((enum xs_state)st));
+		ctl_putu(out, "secs", (unsigned long long)((now -
+		    LOAD(x->state_ms)) / 1000));
+		put_what(sb, out, &x->client, LOAD(x->server), x->request,
+		    sizeof(x->request));
+		fputc('\n', out);
+	}
+}
+
+/* exchange states in key order: the count fields of a worker record */
 static const char *
-state_key(char *buf, size_t len)
+xstate_names(char *buf, size_t len)
 {
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (int st = WS_STARTING; st <= WS__COUNT && off < len; st++) {
-		enum ws_state s = st == WS__COUNT ? WS_DEAD : (enum ws_state)st;
-
-		off += (size_t)snprintf(buf + off, len - off, "%s%c %s",
-		    off ? "," : "", sb_ws_state_char(s), s == WS_DEAD ?
-		    "open slot" : sb_ws_state_str(s));
-	}
+	for (int st = XS_FREE + 1; st < XS__COUNT && off < len; st++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? "," : "", sb_xs_state_str((enum xs_state)st));
 	return buf;
 }
 
 int
 control_workers(struct control *c, FILE *out)
 {
-	char key[512];
+	char key[512], names[128];
 	const struct sb *sb = control_sb(c);
 	unsigned n = sb->hdr->nworkers;
 	int64_t now = util_wall_ms();
@@ -405,14 +448,26 @@ control_workers(struct control *c, FILE *out)
 	states[n] = '\0';
 	fputs("scoreboard", out);
 	ctl_putu(out, "slots", n);
+	ctl_putu(out, "inflight", sb->hdr->inflight);
 	ctl_put(out, "states", states);
-	ctl_put(out, "key", state_key(key, sizeof(key)));
+	ctl_put(out, "key", sb_state_key(key, sizeof(key)));
+	ctl_put(out, "xstates", xstate_names(names, sizeof(names)));
 	fputc('\n', out);
 	free(states);
-	for (unsigned i = 0; i < n; i++)
-		if (LOAD(sb_worker(sb, i)->pid) != 0 && busy((enum ws_state)
-		    LOAD(sb_worker(sb, i)->state)))
-			list_worker(sb, i, now, out);
+	for (unsigned i = 0; i < n; i++) {
+		const struct sb_worker *ws = sb_worker(sb, i);
+		unsigned x;
+
+		if (LOAD(ws->pid) == 0)
+			continue;
+		/* untouched slots stay untouched: look only where counted */
+		x = inflight(ws);
+		if (!busy((enum ws_state)LOAD(ws->state)) && x == 0 &&
+		    LOAD(ws->parked) == 0)
+			continue;
+		list_worker(sb, i, now, out);
+		if (x > 0)
+			list_exchanges(sb, i, now, out);
+	}
 	return 0;
 }
-

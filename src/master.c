@@ -457,13 +457,14 @@ stop_status(struct master *m)
 struct census {
 	unsigned	total;
 	unsigned	idle;
+	unsigned	free;		/* exchange slots free in its workers */
 };
 
 /* the current generation's workers of svc */
 static struct census
 count_workers(const struct master *m, const struct service *svc)
 {
-	struct census c = { 0, 0 };
+	struct census c = { 0, 0, 0 };
 
 	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(m->sb, i);
@@ -477,8 +478,38 @@ count_workers(const struct master *m, const struct service *svc)
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_STARTING || st == WS_IDLE)
 			c.idle++;
+		c.free += sb_worker_free(ws, svc->maxinflight);
 	}
 	return c;
+}
+
+/*
+ * Spare capacity in workers: with maxinflight 1 (prefork) the idle ones;
+ * else the free exchange slots of its workers, in whole workers' worth.
+ */
+static unsigned
+spare(const struct census *c, const struct service *svc)
+{
+	if (svc->maxinflight <= 1)
+		return c->idle;
+	return c->free / svc->maxinflight;
+}
+
+/*
+ * At maxclients, below minspareservers.  Only a pool with no free slot at
+ * all is full (Apache's worker MPM once said "reached MaxClients" with
+ * idle threads left): said once a generation, as Apache says it once.
+ */
+static void
+at_maxclients(struct pool *p, const struct service *svc,
+    const struct census *c)
+{
+	if (p->at_max || (svc->maxinflight <= 1 ? c->idle : c->free) > 0)
+		return;
+	log_warnx("virtual %s: reached maxclients (%u), every exchange slot "
+	    "busy (maxinflight %u); consider raising maxclients", svc->ident,
+	    svc->maxclients, svc->maxinflight);
+	p->at_max = 1;
 }
 
 /* Apache prefork's perform_idle_server_maintenance, per service */
@@ -493,24 +524,20 @@ maintain(struct master *m, const struct service *svc)
 	if (!conf_listening(svc))
 		return;		/* stopped, or no listen address yet */
 	c = count_workers(m, svc);
-	if (c.idle > svc->maxspareservers) {
+	if (spare(&c, svc) > svc->maxspareservers) {
 		/* one a second; an idle worker takes it between requests */
 		if (write(p->pod[1], &b, 1) == -1 && errno != EAGAIN)
 			log_warn("virtual %s: pipe of death", svc->ident);
 		p->spawn_rate = 1;
 		return;
 	}
-	if (c.idle >= svc->minspareservers) {
+	if (spare(&c, svc) >= svc->minspareservers) {
 		p->spawn_rate = 1;
-		p->at_max = 0;
 		return;
 	}
 	if (c.total >= svc->maxclients) {
-		if (!p->at_max)
-			log_warnx("virtual %s: reached maxclients (%u), "
-			    "consider raising it", svc->ident,
-			    svc->maxclients);
-		p->at_max = 1;
+		at_maxclients(p, svc, &c);
+		p->spawn_rate = 1;
 		return;
 	}
 	/* Apache forks the whole rate, however few spares are missing */

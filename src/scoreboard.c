@@ -476,6 +476,21 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 	atomic_store(&ws->state_ms, util_wall_ms());
 }
 
+unsigned
+sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
+{
+	enum ws_state st = (enum ws_state)atomic_load_explicit(&ws->state,
+	    memory_order_acquire);
+	unsigned n = 0;
+
+	for (int x = XS_FREE + 1; x < XS__COUNT; x++)
+		n += atomic_load_explicit(&ws->xstates[x],
+		    memory_order_relaxed);
+	if (n == 0 && st != WS_IDLE && st != WS_STARTING)
+		return 0;
+	return n < maxinflight ? maxinflight - n : 0;
+}
+
 void
 sb_worker_state(struct sb_worker *ws, enum ws_state st)
 {
@@ -591,6 +606,15 @@ sb_exchange_end(struct sb *sb, struct sb_worker *ws, struct sb_exchange *x)
 	set_state(ws, x, XS_FREE);
 }
 
+const char *
+sb_server_addr(const struct sb *sb, int server)
+{
+	const char *slash = server >= 0 && (unsigned)server <
+	    sb->hdr->nservers ? strchr(sb->servers[server].key, '/') : NULL;
+
+	return slash != NULL ? slash + 1 : "-";
+}
+
 int
 sb_server_available(const struct sb_server *s)
 {
@@ -630,132 +654,6 @@ sb_server_report_ok(struct sb *sb, int server)
 	if (atomic_load_explicit(&s->fails, memory_order_relaxed) == 0)
 		return 0;
 	return atomic_exchange(&s->fails, 0);
-}
-
-static const char *const ws_names[WS__COUNT] = {
-	[WS_DEAD] = "dead",
-	[WS_STARTING] = "starting",
-	[WS_IDLE] = "idle",
-	[WS_READING] = "reading",
-	[WS_SCHEDULING] = "scheduling",
-	[WS_CONNECTING] = "connecting",
-	[WS_RELAYING] = "relaying",
-	[WS_KEEPALIVE] = "keepalive",
-	[WS_CLOSING] = "closing",
-};
-
-/* Apache mod_status's key where one exists */
-static const char ws_chars[WS__COUNT] = {
-	[WS_DEAD] = '.',
-	[WS_STARTING] = 'S',
-	[WS_IDLE] = '_',
-	[WS_READING] = 'R',
-	[WS_SCHEDULING] = 's',
-	[WS_CONNECTING] = 'C',
-	[WS_RELAYING] = 'W',
-	[WS_KEEPALIVE] = 'K',
-	[WS_CLOSING] = 'G',
-};
-
-const char *
-sb_ws_state_str(enum ws_state st)
-{
-	return (unsigned)st < WS__COUNT ? ws_names[st] : "?";
-}
-
-char
-sb_ws_state_char(enum ws_state st)
-{
-	return (unsigned)st < WS__COUNT ? ws_chars[st] : '?';
-}
-
-/* an exchange's state as the worker state of the same name: one key */
-static enum ws_state
-xs_as_ws(enum xs_state st)
-{
-	switch (st) {
-	case XS_FREE:
-		return WS_DEAD;
-	case XS_READING:
-		return WS_READING;
-	case XS_SCHEDULING:
-		return WS_SCHEDULING;
-	case XS_CONNECTING:
-		return WS_CONNECTING;
-	case XS_RELAYING:
-		return WS_RELAYING;
-	case XS_CLOSING:
-		return WS_CLOSING;
-	case XS__COUNT:
-		break;
-	}
-	return WS__COUNT;
-}
-
-const char *
-sb_xs_state_str(enum xs_state st)
-{
-	return st == XS_FREE ? "free" : sb_ws_state_str(xs_as_ws(st));
-}
-
-char
-sb_xs_state_char(enum xs_state st)
-{
-	return sb_ws_state_char(xs_as_ws(st));
-}
-
-const char *
-sb_health_str(enum rs_health h)
-{
-	switch (h) {
-	case RS_HEALTH_UNKNOWN:
-		return "unknown";
-	case RS_HEALTH_UP:
-		return "up";
-	case RS_HEALTH_DOWN:
-		return "down";
-	}
-	return "?";
-}
-
-const char *
-sb_probe_result_str(enum probe_result r)
-{
-	switch (r) {
-	case PROBE_NONE:
-		return "none";
-	case PROBE_PENDING:
-		return "pending";
-	case PROBE_OK:
-		return "ok";
-	case PROBE_REFUSED:
-		return "refused";
-	case PROBE_TIMEOUT:
-		return "timeout";
-	case PROBE_ERROR:
-		return "error";
-	case PROBE_HTTP_STATUS:
-		return "http-status";
-	case PROBE_INVALID:
-		return "invalid";
-	case PROBE__COUNT:
-		break;
-	}
-	return "?";
-}
-
-const char *
-sb_admin_str(enum rs_admin a)
-{
-	switch (a) {
-	case RS_ADMIN_ACTIVE:
-		return "active";
-	case RS_ADMIN_DRAIN:
-		return "drain";
-	case RS_ADMIN_DISABLED:
-		return "disabled";
-	}
-	return "?";
 }
 
 /*

@@ -100,6 +100,14 @@ int		 sb_worker_alloc(struct sb *);
 /* master: a worker died or exited; give back what it held, free the slot */
 void		 sb_worker_repair(struct sb *, unsigned slot);
 
+/*
+ * Master: the exchange slots a live worker has free, of maxinflight: those
+ * its exchanges in flight leave.  A worker in a busy state that counts no
+ * exchange runs one request at a time without exchange slots (prefork):
+ * it has none free.  Parked connections take no slot.
+ */
+unsigned	 sb_worker_free(const struct sb_worker *, unsigned maxinflight);
+
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);
 
@@ -161,6 +169,8 @@ int		 sb_persist_get(const struct sb *, unsigned service,
 void		 sb_persist_put(struct sb *, unsigned service, uint64_t key,
 		    int server, uint32_t expires);
 
+/* a server slot's "addr:port" (its key after the ident), or "-" */
+const char	*sb_server_addr(const struct sb *, int server);
 /* is the server eligible for a new connection (weight, health, admin) */
 int		 sb_server_available(const struct sb_server *);
 
@@ -168,6 +178,11 @@ const char	*sb_ws_state_str(enum ws_state);
 char		 sb_ws_state_char(enum ws_state);	/* Apache-style key */
 const char	*sb_xs_state_str(enum xs_state);
 char		 sb_xs_state_char(enum xs_state);	/* the same key */
+/*
+ * The key of those characters, "S starting,_ idle,R reading,...,. open
+ * slot", for tcpvsadm --workers and /status alike; returns buf.
+ */
+const char	*sb_state_key(char *buf, size_t len);
 const char	*sb_health_str(enum rs_health);
 const char	*sb_admin_str(enum rs_admin);
 const char	*sb_probe_result_str(enum probe_result);	/* "ok", ... */

@@ -106,7 +106,18 @@ ld(const _Atomic uint64_t *v)
 struct pool_count {
 	unsigned	busy;
 	unsigned	idle;
+	unsigned	xs[XS__COUNT];	/* exchanges by state */
+	unsigned	parked;		/* idle kept-alive connections */
 };
+
+/* its exchanges and parked connections, into the service's count */
+static void
+count_exchanges(const struct sb_worker *w, struct pool_count *pc)
+{
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		pc->xs[st] += atomic_load(&w->xstates[st]);
+	pc->parked += atomic_load(&w->parked);
+}
 
 static void
 count_workers(const struct status_args *a, struct pool_count *pc)
@@ -128,8 +139,19 @@ count_workers(const struct status_args *a, struct pool_count *pc)
 				pc[s].idle++;
 			else if (st != WS_DEAD)
 				pc[s].busy++;
+			count_exchanges(w, &pc[s]);
 		}
 	}
+}
+
+static unsigned
+inflight(const struct pool_count *pc)
+{
+	unsigned n = 0;
+
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		n += pc->xs[st];
+	return n;
 }
 
 /* one family: its HELP and TYPE, then a sample per service or server */
@@ -175,6 +197,20 @@ metrics(const struct status_args *a, struct buf *b)
 		    "tcpvs_pool_workers{virtual=\"%s\",state=\"idle\"} %u\n",
 		    v, pc[i].busy, v, pc[i].idle);
 	}
+	family(b, "tcpvs_pool_exchanges", "gauge",
+	    "Exchanges in flight in the service's workers, by state.");
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		label(gen->svc[i].ident, v, sizeof(v));
+		for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+			out(b, "tcpvs_pool_exchanges{virtual=\"%s\","
+			    "state=\"%s\"} %u\n", v, sb_xs_state_str(
+			    (enum xs_state)st), pc[i].xs[st]);
+	}
+	family(b, "tcpvs_pool_parked_connections", "gauge",
+	    "Idle kept-alive client connections the service's workers hold.");
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		out(b, "tcpvs_pool_parked_connections{virtual=\"%s\"} %u\n",
+		    label(gen->svc[i].ident, v, sizeof(v)), pc[i].parked);
 #define SRV_LOOP(body)							\
 	for (unsigned i = 0; i < gen->nsvc; i++)			\
 		for (unsigned j = 0; j < gen->svc[i].nrs; j++) {	\
@@ -241,13 +277,115 @@ html(struct buf *b, const char *s)
 		}
 }
 
+/* Apache's scoreboard line and its key, shared with tcpvsadm --workers */
+static void
+status_scoreboard(const struct status_args *a, struct buf *b)
+{
+	const struct sb_worker *w;
+	char key[512], *save = NULL, *k;
+
+	out(b, "<h2>Workers</h2>\n<pre>");
+	for (unsigned i = 0; i < a->sb->hdr->nworkers; i++) {
+		w = sb_worker(a->sb, i);
+		out(b, "%c", atomic_load(&w->pid) == 0 ? '.' :
+		    sb_ws_state_char((enum ws_state)atomic_load(&w->state)));
+		if (i % 64 == 63)
+			out(b, "\n");
+	}
+	out(b, "</pre>\n<p>Key:");
+	(void)sb_state_key(key, sizeof(key));
+	for (k = strtok_r(key, ",", &save); k != NULL;
+	    k = strtok_r(NULL, ",", &save)) {
+		out(b, " <code>%c</code> ", k[0]);
+		html(b, k + 2);
+	}
+	out(b, "</p>\n");
+}
+
+/* client, real server, request and seconds: the end of a row */
+static void
+status_what(const struct status_args *a, struct buf *b,
+    const struct sockaddr_storage *client, int srv, const char *request,
+    size_t reqlen, int64_t secs)
+{
+	char host[UTIL_ADDRSTRLEN], req[128];
+
+	util_addr_host((const struct sockaddr *)client, host, sizeof(host));
+	if (reqlen > sizeof(req))
+		reqlen = sizeof(req);
+	memcpy(req, request, reqlen);	/* racy by design */
+	req[reqlen - 1] = '\0';
+	out(b, "<td>%s</td><td>", host);
+	html(b, sb_server_addr(a->sb, srv));
+	out(b, "</td><td>");
+	html(b, req);
+	out(b, "</td><td>%" PRId64 "</td></tr>\n", secs);
+}
+
+/* a worker's exchanges in flight, under it; "slot-index" as Apache's Srv */
+static void
+status_exchanges(const struct status_args *a, struct buf *b, unsigned i,
+    int64_t now)
+{
+	for (unsigned j = 0; j < a->sb->hdr->inflight; j++) {
+		const struct sb_exchange *x = sb_exchange(a->sb, i, j);
+		int st = atomic_load(&x->state);
+
+		if (st == XS_FREE)
+			continue;
+		out(b, "<tr><td>%u-%u</td><td></td><td>%s</td><td colspan="
+		    "\"%d\"></td>", i, j, sb_xs_state_str((enum xs_state)st),
+		    XS__COUNT);
+		status_what(a, b, &x->client, atomic_load(&x->server),
+		    x->request, sizeof(x->request), (now -
+		    atomic_load(&x->state_ms)) / 1000);
+	}
+}
+
+/* each busy worker, its exchanges by state, then each exchange */
+static void
+status_workers(const struct status_args *a, struct buf *b, int64_t now)
+{
+	status_scoreboard(a, b);
+	out(b, "<table border=\"1\"><tr><th>slot</th><th>pid</th>"
+	    "<th>state</th>");
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		out(b, "<th title=\"%s\">%c</th>", sb_xs_state_str(
+		    (enum xs_state)st), sb_xs_state_char((enum xs_state)st));
+	out(b, "<th>parked</th><th>client</th><th>server</th><th>request</th>"
+	    "<th>seconds</th></tr>\n");
+	for (unsigned i = 0; i < a->sb->hdr->nworkers; i++) {
+		const struct sb_worker *w = sb_worker(a->sb, i);
+		int st = atomic_load(&w->state);
+		struct pool_count pc;
+
+		memset(&pc, 0, sizeof(pc));
+		if (atomic_load(&w->pid) == 0)
+			continue;
+		count_exchanges(w, &pc);
+		if ((st == WS_IDLE || st == WS_DEAD || st == WS_STARTING) &&
+		    pc.parked == 0 && !inflight(&pc))
+			continue;
+		out(b, "<tr><td>%u</td><td>%ld</td><td>%s</td>", i,
+		    (long)atomic_load(&w->pid), sb_ws_state_str(
+		    (enum ws_state)st));
+		for (int x = XS_FREE + 1; x < XS__COUNT; x++)
+			out(b, "<td>%u</td>", pc.xs[x]);
+		out(b, "<td>%u</td>", pc.parked);
+		status_what(a, b, &w->client, atomic_load(&w->server),
+		    w->request, sizeof(w->request), (now -
+		    atomic_load(&w->state_ms)) / 1000);
+		if (inflight(&pc))
+			status_exchanges(a, b, i, now);
+	}
+	out(b, "</table>\n");
+}
+
 static void
 status_page(const struct status_args *a, struct buf *b)
 {
 	const struct generation *gen = a->gen;
-	const struct sb_worker *w;
 	int64_t now = util_wall_ms();
-	char host[UTIL_ADDRSTRLEN];
 
 	out(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
 	    "<title>tcpvsd status</title></head><body>\n"
@@ -285,39 +423,8 @@ status_page(const struct status_args *a, struct buf *b)
 		}
 		out(b, "</table>\n");
 	}
-	/* Apache's scoreboard line, then the busy workers */
-	out(b, "<h2>Workers</h2>\n<pre>");
-	for (unsigned i = 0; i < a->sb->hdr->nworkers; i++) {
-		w = sb_worker(a->sb, i);
-		out(b, "%c", atomic_load(&w->pid) == 0 ? '.' :
-		    sb_ws_state_char((enum ws_state)atomic_load(&w->state)));
-		if (i % 64 == 63)
-			out(b, "\n");
-	}
-	out(b, "</pre>\n<p>Key:");
-	for (int st = 0; st < WS__COUNT; st++)
-		out(b, " <code>%c</code> %s", sb_ws_state_char(
-		    (enum ws_state)st), sb_ws_state_str((enum ws_state)st));
-	out(b, "</p>\n<table border=\"1\"><tr><th>pid</th><th>state</th>"
-	    "<th>client</th><th>request</th><th>seconds</th></tr>\n");
-	for (unsigned i = 0; i < a->sb->hdr->nworkers; i++) {
-		int st;
-
-		w = sb_worker(a->sb, i);
-		st = atomic_load(&w->state);
-		if (atomic_load(&w->pid) == 0 || st == WS_IDLE ||
-		    st == WS_DEAD || st == WS_STARTING)
-			continue;
-		util_addr_host((const struct sockaddr *)&w->client, host,
-		    sizeof(host));
-		out(b, "<tr><td>%ld</td><td>%s</td><td>%s</td><td>",
-		    (long)atomic_load(&w->pid), sb_ws_state_str(
-		    (enum ws_state)st), host);
-		html(b, w->request);
-		out(b, "</td><td>%" PRId64 "</td></tr>\n",
-		    (now - atomic_load(&w->state_ms)) / 1000);
-	}
-	out(b, "</table>\n</body></html>\n");
+	status_workers(a, b, now);
+	out(b, "</body></html>\n");
 }
 
 /* write all of p within the timeout; -1 if the client is too slow */

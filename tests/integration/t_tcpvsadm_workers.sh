@@ -1,8 +1,12 @@
 #!/bin/bash
 # tcpvsadm --workers shows the scoreboard (one character per slot, with a
 # key) and a busy worker during a slow request: its pid, state, client,
-# real server and request line; -L --rate shows requests per second while
-# requests are made and 0 once they stop.
+# real server and request line; with exchanges in flight in a worker's
+# exchange slots (written as its engine would, by tests/tools/sbset), the
+# worker's counts by state and parked connections, then each exchange
+# under it; a worker killed with exchanges holding a server gives its
+# active count back; -L --rate shows requests per second while requests
+# are made and 0 once they stop.
 . "$(dirname "$0")/lib.sh"
 CTL=$T/ctl.sock
 start_origin a
@@ -21,7 +25,7 @@ start_tcpvsd "$T/t.conf" "$P"
 check "idle workers in the scoreboard line" wait_until 10 eventually 'adm --workers | sed -n 2p | grep -q "^___"'
 get "http://127.0.0.1:$P/slow/3000" > "$T/slow" &
 slow=$!
-busy() { adm --workers -n | grep -E "^ +[0-9]+ +[0-9]+ web +[0-9]+ relaying +[0-9]+ 127\.0\.0\.1 +${A//./\\.} +GET /slow/3000 HTTP/1\.1"; }
+busy() { adm --workers -n | grep -E "^ +[0-9]+ +[0-9]+ web +[0-9]+ relaying +[0-9]+( +[0-9]+){6} +127\.0\.0\.1 +${A//./\\.} +GET /slow/3000 HTTP/1\.1"; }
 check "--workers: the busy worker, relaying /slow/3000 to $A" wait_until 5 busy
 adm --workers -n > "$T/workers"
 cat "$T/workers"
@@ -34,6 +38,27 @@ check "--workers: time in state counts up" wait_until 3 eventually 'busy | awk "
 wait "$slow"
 check "the slow request was answered" test "$(cat "$T/slow")" = a
 check "--workers: no busy worker once it is done" wait_until 5 eventually '[ -z "$(busy)" ]'
+
+# exchanges in flight (issue 19), in the slots of a live idle worker
+KA="web/$A"
+slot=$(sb | awk '$1 == "worker" && $5 == "state=idle" { print $2; exit }')
+wpid=$(sb | awk -v s="$slot" '$1 == "worker" && $2 == s { sub("pid=", "", $3); print $3 }')
+"$SBSET" "$T/sb" exchange "$slot" 0 relaying 192.0.2.7 "$KA" "GET /inflight HTTP/1.1"
+"$SBSET" "$T/sb" exchange "$slot" 1 reading 192.0.2.8
+"$SBSET" "$T/sb" parked "$slot" 3
+adm --workers -n > "$T/xworkers"
+cat "$T/xworkers"
+check "--workers: a column per exchange state, headed by its key character" grep -Eq '^ +Slot +PID +Ident +Gen +State +Secs +R +s +C +W +G +Parked +Client +Server +Request$' "$T/xworkers"
+check "--workers: worker $slot ($wpid): 1 reading, 1 relaying, 3 parked" grep -Eq "^ +$slot +$wpid web +[0-9]+ idle +[0-9]+ +1 +0 +0 +1 +0 +3 " "$T/xworkers"
+check "--workers: its relaying exchange, client, server and request" grep -Eq "^ +$slot-0 +relaying +[0-9]+ +192\.0\.2\.7 +${A//./\\.} +GET /inflight HTTP/1\.1$" "$T/xworkers"
+check "--workers: its reading exchange, no server yet" grep -Eq "^ +$slot-1 +reading +[0-9]+ +192\.0\.2\.8 +- *$" "$T/xworkers"
+check "--workers: the exchanges right under their worker" test "$(grep -A2 -E "^ +$slot +$wpid " "$T/xworkers" | grep -cE "^ +$slot-[01] ")" -eq 2
+check "the relaying exchange holds an active count on $A" test "$(sb_server "$KA" active)" = 1
+"$SBSET" "$T/sb" exchange "$slot" 1 free
+check "--workers: an exchange ended is gone" wait_until 3 eventually '! adm --workers -n | grep -qE "^ +$slot-1 "'
+kill -KILL "$wpid"
+check "worker killed with an exchange in flight: $A's active count back to 0" wait_until 5 eventually '[ "$(sb_server "$KA" active)" = 0 ]'
+check "--workers: its exchange and parked connections gone" wait_until 5 eventually '! adm --workers -n | grep -qE "^ +$slot-0 |^ +$slot +$wpid "'
 
 # --rate: RPS over the last seconds while requests come, then 0
 rps() { adm -L -n --rate | awk '$1 == "web" { print $3 }'; }

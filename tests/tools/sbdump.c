@@ -3,7 +3,8 @@
 /*
  * sbdump: print a scoreboard file (tcpvs.conf "scoreboardfile") for the
  * integration tests, one line per in-use server slot (with what the
- * health checker published) and per live worker slot.  It maps the file
+ * health checker published), per live worker slot (with its exchanges by
+ * state and parked connections) and per exchange slot in use.  It maps the file
  * read-only and never writes it.
  */
 #include "config.h"
@@ -60,22 +61,56 @@ dump_workers(const struct sb *sb)
 		const struct sb_worker *ws = sb_worker(sb, i);
 		int svc = atomic_load(&ws->service);
 		pid_t pid = atomic_load(&ws->pid);
+		unsigned inflight = 0;
 
 		if (pid == 0)
 			continue;
-		unsigned inflight = 0;
-
 		for (unsigned k = XS_FREE + 1; k < XS__COUNT; k++)
 			inflight += atomic_load(&ws->xstates[k]);
 		printf("worker %u pid=%ld service=%s state=%s conns=%llu "
-		    "requests=%llu inflight=%u parked=%u\n", i, (long)pid,
+		    "requests=%llu", i, (long)pid,
 		    svc >= 0 && (unsigned)svc < sb->hdr->nservices ?
 		    sb_service(sb, (unsigned)svc)->ident : "-",
 		    sb_ws_state_str((enum ws_state)atomic_load(&ws->state)),
 		    (unsigned long long)atomic_load(&ws->conns),
-		    (unsigned long long)atomic_load(&ws->requests), inflight,
-		    (unsigned)atomic_load(&ws->parked));
+		    (unsigned long long)atomic_load(&ws->requests));
+		for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+			printf(" %s=%u", sb_xs_state_str((enum xs_state)st),
+			    atomic_load(&ws->xstates[st]));
+		printf(" inflight=%u parked=%u\n", inflight,
+		    atomic_load(&ws->parked));
 	}
+}
+
+static int
+counted(const struct sb_worker *ws)
+{
+	for (int st = XS_FREE + 1; st < XS__COUNT; st++)
+		if (atomic_load(&ws->xstates[st]) > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every exchange slot in use of a worker slot that is live or counts
+ * exchanges (only those: an untouched slot is left untouched)
+ */
+static void
+dump_exchanges(const struct sb *sb)
+{
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++)
+		for (unsigned j = 0; j < sb->hdr->inflight &&
+		    (atomic_load(&sb_worker(sb, i)->pid) != 0 ||
+		    counted(sb_worker(sb, i))); j++) {
+			const struct sb_exchange *x = sb_exchange(sb, i, j);
+			int st = atomic_load(&x->state);
+
+			if (st == XS_FREE)
+				continue;
+			printf("exchange %u-%u state=%s server=%d\n", i, j,
+			    sb_xs_state_str((enum xs_state)st),
+			    atomic_load(&x->server));
+		}
 }
 
 int
@@ -92,10 +127,12 @@ main(int argc, char *argv[])
 		    argv[1]);
 		return 1;
 	}
-	printf("scoreboard workers=%u services=%u servers=%u generation=%u\n",
-	    sb->hdr->nworkers, sb->hdr->nservices, sb->hdr->nservers,
+	printf("scoreboard workers=%u inflight=%u services=%u servers=%u "
+	    "generation=%u\n", sb->hdr->nworkers, sb->hdr->inflight,
+	    sb->hdr->nservices, sb->hdr->nservers,
 	    atomic_load(&sb->hdr->generation));
 	dump_servers(sb);
 	dump_workers(sb);
+	dump_exchanges(sb);
 	return 0;
 }

@@ -181,6 +181,7 @@ START_TEST(test_every_value)
 	ck_assert_str_eq(g->control_group, "nogroup");
 	ck_assert_uint_eq(g->control_mode, 0660);
 	ck_assert_uint_eq(g->graceful_timeout, 7);
+	ck_assert_uint_eq(g->inflightlimit, 128);
 	a = conf_service(gen, "web");
 	b = conf_service(g, "web");
 	ck_assert_str_eq(b->sched->name, "http");
@@ -193,6 +194,7 @@ START_TEST(test_every_value)
 	ck_assert_uint_eq(b->request_min_rate, 100);
 	ck_assert_uint_eq(b->maxconnperip, 20);
 	ck_assert_uint_eq(b->retries, 1);
+	ck_assert_uint_eq(b->maxinflight, 16);
 	ck_assert_uint_eq(b->persistent, 300);
 	ck_assert_uint_eq(b->persistent_mask, a->persistent_mask);
 	ck_assert_uint_eq(b->slowstart, 20);

@@ -217,7 +217,7 @@ struct fcase {
 	const char	*pre;		/* a head the caller built */
 	const char	*inbuf;		/* read with the head */
 	const char	*wire;		/* still on the source */
-	bool		 eof;		/* the source closes after wire */
+	bool		 eof;		/* the source closes after it */
 	enum flow_error	 err;
 	const char	*out;		/* what the destination gets */
 	const char	*rest;		/* NULL: not checked */

@@ -579,6 +579,39 @@ START_TEST(test_exchange_repair)
 }
 END_TEST
 
+/* free exchange slots, what the master's spare-server count adds up */
+START_TEST(test_worker_free)
+{
+	struct sb *sb = sb_create(1, 8, 256, NULL);
+	struct sb_worker *ws = sb_worker(sb, (unsigned)sb_worker_alloc(sb));
+
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 4);	/* starting */
+	sb_worker_state(ws, WS_IDLE);
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 4);
+	ck_assert_uint_eq(sb_worker_free(ws, 1), 1);
+	sb_exchange_begin(ws, sb_exchange(sb, 0, 0), NULL);
+	sb_exchange_begin(ws, sb_exchange(sb, 0, 5), NULL);
+	sb_exchange_state(ws, sb_exchange(sb, 0, 5), XS_RELAYING);
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 2);
+	atomic_store(&ws->parked, 100);	/* parked take no slot */
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 2);
+	ck_assert_uint_eq(sb_worker_free(ws, 2), 0);
+	ck_assert_uint_eq(sb_worker_free(ws, 1), 0);
+	/* busy with exchanges: what they leave */
+	sb_worker_state(ws, WS_RELAYING);
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 2);
+	/* busy without any: a prefork worker on its one request */
+	sb_exchange_end(sb, ws, sb_exchange(sb, 0, 0));
+	sb_exchange_end(sb, ws, sb_exchange(sb, 0, 5));
+	ck_assert_uint_eq(sb_worker_free(ws, 4), 0);
+	sb_worker_state(ws, WS_KEEPALIVE);
+	ck_assert_uint_eq(sb_worker_free(ws, 32), 0);
+	sb_worker_state(ws, WS_IDLE);
+	ck_assert_uint_eq(sb_worker_free(ws, 32), 32);
+	sb_destroy(sb);
+}
+END_TEST
+
 /* a reload cannot grow the exchange slots of a running scoreboard */
 START_TEST(test_exchange_reload_limit)
 {
@@ -626,6 +659,7 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_exchange_counts);
 	tcase_add_test(tc, test_exchange_names);
 	tcase_add_test(tc, test_exchange_reload_limit);
+	tcase_add_test(tc, test_worker_free);
 	suite_add_tcase(s, tc);
 	return s;
 }
