@@ -270,6 +270,7 @@ exchange_start(struct worker *w, const struct conn *c)
 	x->c = *c;
 	worker_fd_own(w, c->cfd, FD_CLIENT, x->idx);
 	sb_exchange_begin(w->ws, x->xs, &c->client);
+	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	x->headlen = 0;
 	x->restoff = 0;
 	x->run = 0;
@@ -539,6 +540,9 @@ note_request(struct exchange *x)
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
 	sb_exchange_request(x->xs, line, n);
+	/* the worker's last request, as Apache's mod_status shows it;
+	   informative, read racily by tools; escaped like a log line */
+	log_escape(x->w->ws->request, sizeof(x->w->ws->request), line, n);
 }
 
 /*
