@@ -138,6 +138,7 @@ struct exchange {
 						   wait; a turn given away */
 	int64_t			 progress;	/* ms: RELAY moved last */
 	size_t			 lingered;
+	bool			 linger;	/* drain after the reply */
 };
 
 static enum step	finish(struct exchange *, int rc);
@@ -407,10 +408,14 @@ step_head(struct exchange *x)
 	int rc;
 
 	if (x->c.refuse) {
+		/* over maxconnperip: 503 and close, no drain (a place held
+		   for its linger is what the limit is there to prevent) */
 		x->c.refuse = false;
 		x->keep = false;
 		count_request(x);
-		return reply(x, 503, false);
+		reply(x, 503, false);
+		x->linger = false;
+		return STEP_AGAIN;
 	}
 	if (x->headlen > 0 && (rc = parse_head(x)) != 1)
 		return head_done(x, rc);
@@ -1412,6 +1417,7 @@ reply(struct exchange *x, int status, bool logged)
 
 	x->ooff = 0;
 	x->olen = http_error_reply(status, x->obuf, x->ocap);
+	x->linger = true;
 	x->c.out += x->olen;
 	atomic_fetch_add_explicit(&w->ss->errors, 1, memory_order_relaxed);
 	log_debug("client %s: %d %s", x->c.clientstr, status,
@@ -1441,7 +1447,7 @@ step_reply(struct exchange *x)
 			return close_client(x);
 		x->ooff += (size_t)n;
 	}
-	if (shutdown(x->c.cfd, SHUT_WR) == -1)
+	if (!x->linger || shutdown(x->c.cfd, SHUT_WR) == -1)
 		return close_client(x);
 	x->phase = XP_LINGER;
 	x->lingered = 0;
