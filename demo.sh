@@ -1,16 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# ./demo.sh       install the Debian packages tcpvs needs, build it, start
-#                 three demo origins on 127.0.0.1:8081..8083 and tcpvsd on
-#                 conf/tcpvs.conf (127.0.0.1:8080), and say how to try it.
+# ./demo.sh       install the Debian packages tcpvs needs, build it out of
+#                 the source tree (_build-demo/), start three demo origins
+#                 on 127.0.0.1:8081..8083 and tcpvsd on conf/tcpvs.conf
+#                 (127.0.0.1:8080), and say how to try it.
 # ./demo.sh stop  stop exactly the processes the demo started.
+# The source tree stays unconfigured, so ./run-tests.sh's out-of-tree
+# builds work before or after the demo.
 set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 run=$top/demo-run
-# the build, then what the test suite uses (./run-tests.sh)
-PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev check mandoc curl python3
- clang libclang-rt-14-dev wrk valgrind keepalived iproute2 procps"
+build=$top/_build-demo
+# the build, then what the test suite uses (./run-tests.sh), then what
+# the Debian package needs (dpkg-buildpackage; .ci/run)
+PKGS="build-essential autoconf automake libtool pkg-config libconfuse-dev libpcre2-dev libssl-dev check mandoc curl python3
+ clang libclang-rt-14-dev wrk valgrind keepalived iproute2 procps
+ debhelper devscripts lintian fakeroot man-db"
 
 # tcpvsd first, so no request reaches it after its origins are gone; then
 # wait (at most 10 s each) until each has exited and freed its port
@@ -38,11 +44,16 @@ echo "demo: installing Debian packages: $PKGS"
 $sudo apt-get update -q
 $sudo apt-get install -y -q $PKGS
 
-echo "demo: building"
-[ -x configure ] || autoreconf -fi
-[ -f Makefile ] || ./configure -q
-make -s -j"$(nproc)"
-make -s -C tests tools/origin
+echo "demo: building in _build-demo/"
+if [ -f config.status ]; then
+	echo "demo: the source tree was configured in place (by an older ./demo.sh): make distclean"
+	make -s distclean
+fi
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then autoreconf -fi; fi
+mkdir -p "$build"
+[ -f "$build/Makefile" ] || (cd "$build" && "$top/configure" -q)
+make -C "$build" -s -j"$(nproc)"
+make -C "$build/tests" -s tools/origin
 
 for port in 8080 8081 8082 8083; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -52,10 +63,10 @@ for port in 8080 8081 8082 8083; do
 done
 mkdir -p "$run"
 for i in 1 2 3; do
-	tests/tools/origin -l "127.0.0.1:808$i" -n "origin$i" > "$run/origin$i.log" 2>&1 &
+	"$build/tests/tools/origin" -l "127.0.0.1:808$i" -n "origin$i" > "$run/origin$i.log" 2>&1 &
 	echo $! > "$run/origin$i.pid"
 done
-src/tcpvsd -F -f conf/tcpvs.conf > "$run/tcpvsd.log" 2>&1 &
+"$build/src/tcpvsd" -F -f conf/tcpvs.conf > "$run/tcpvsd.log" 2>&1 &
 echo $! > "$run/tcpvsd.pid"
 for _ in $(seq 50); do
 	(exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break
@@ -75,8 +86,8 @@ Try:
     curl -i http://127.0.0.1:8080/             # least loaded of the three
     curl -i http://127.0.0.1:8080/images/a.png # always origin1 (a rule)
 Each answer names its origin in the X-Origin header.  Watch and steer it:
-    src/tcpvsadm --control /tmp/tcpvsd-demo.sock -L -n --stats
-    src/tcpvsadm --control /tmp/tcpvsd-demo.sock --workers
+    _build-demo/src/tcpvsadm --control /tmp/tcpvsd-demo.sock -L -n --stats
+    _build-demo/src/tcpvsadm --control /tmp/tcpvsd-demo.sock --workers
 Stop everything with:
     ./demo.sh stop
 EOM

@@ -12,6 +12,12 @@ top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0; failed=0; skipped=0; rc=0
 
+# the builds are out of tree; configure refuses those once the source
+# tree itself is configured (an in-tree build, or an older ./demo.sh)
+if [ -f config.status ]; then
+	echo "the source tree was configured in place: make distclean"
+	make -s distclean > /dev/null 2>&1 || rm -f config.status
+fi
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
 	autoreconf -fi || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
 fi

@@ -24,6 +24,8 @@ void	adm_print_list(FILE *, const struct ctl_reply *, enum adm_list_mode,
 	    bool numeric);
 /* --workers from the records of "workers" */
 void	adm_print_workers(FILE *, const struct ctl_reply *, bool numeric);
+/* -L -c from the records of "templates" */
+void	adm_print_templates(FILE *, const struct ctl_reply *, bool numeric);
 /* every data line as it came: -S, and the errors of -f */
 void	adm_print_lines(FILE *, const struct ctl_reply *);
 

@@ -106,7 +106,7 @@ heading(FILE *f, enum adm_list_mode mode)
 		fprintf(f, "Ident            LocalAddress:Port              "
 		    "Scheduler Flags\n");
 		fprintf(f, "  -> RemoteAddress:Port           Weight "
-		    "ActiveConn InActConn Health   Admin\n");
+		    "ActiveConn InActConn Health   Admin    Id\n");
 		fprintf(f, "  -> rule 'Pattern' [match N] -> "
 		    "RemoteAddress:Port,...\n");
 		break;
@@ -144,28 +144,45 @@ print_service(FILE *f, const struct rec *r, enum adm_list_mode mode,
 
 	fprintf(f, "%-16s %-30s", field(r, "ident"), show_addrs(field(r,
 	    "listen"), numeric, addrs, sizeof(addrs)));
-	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, " %-9s %s\n", field(r, "sched"), field(r,
-		    "state"));
-	else
+	if (mode == ADM_LIST_PLAIN) {
+		fprintf(f, " %-9s %s", field(r, "sched"), field(r, "state"));
+		/* as ipvsadm: "persistent 60 mask 255.255.255.0" */
+		if (num(r, "persistent") > 0)
+			fprintf(f, " persistent %llu mask %s",
+			    num(r, "persistent"), field(r,
+			    "persistent_netmask"));
+		if (strcmp(field(r, "sched"), "chttp") == 0)
+			fprintf(f, " cookie %s", field(r, "cookie"));
+		fputc('\n', f);
+	} else
 		counters(f, r, mode);
 }
 
-static void
+/* a server line; true when it shows a value set with tcpvsadm ("*") */
+static bool
 print_server(FILE *f, const struct rec *r, enum adm_list_mode mode,
     bool numeric)
 {
-	char a[NI_MAXHOST + 16];
+	char a[NI_MAXHOST + 16], w[32], admin[32];
+	bool wset = num(r, "weight_set") != 0, aset = num(r, "admin_set") != 0;
 
 	show_addr(field(r, "addr"), numeric, a, sizeof(a));
-	if (mode == ADM_LIST_PLAIN)
-		fprintf(f, "  -> %-29s %-6llu %-10llu %-9llu %-8s %s\n", a,
-		    num(r, "weight"), num(r, "active"), num(r, "inactive"),
-		    field(r, "health"), field(r, "admin"));
-	else {
+	if (mode != ADM_LIST_PLAIN) {
 		fprintf(f, "  -> %-42s", a);
 		counters(f, r, mode);
+		return false;
 	}
+	snprintf(w, sizeof(w), "%llu%s", num(r, "weight"), wset ? "*" : "");
+	snprintf(admin, sizeof(admin), "%s%s", field(r, "admin"),
+	    aset ? "*" : "");
+	fprintf(f, "  -> %-29s %-6s %-10llu %-9llu %-8s %-8s %s", a, w,
+	    num(r, "active"), num(r, "inactive"), field(r, "health"), admin,
+	    field(r, "id"));
+	/* why it is down, as its last check said */
+	if (ctl_get(&r->l, "check") != NULL)
+		fprintf(f, " (%s)", ctl_get(&r->l, "check"));
+	fputc('\n', f);
+	return wset || aset;
 }
 
 static void
@@ -173,9 +190,27 @@ print_rule(FILE *f, const struct rec *r, bool numeric)
 {
 	char addrs[8192];
 
-	fprintf(f, "  -> rule '%s'", field(r, "pattern"));
+	static const char *const conds[] = { "host", "method", "header",
+	    "source" };
+
+	if (*field(r, "pattern") != '\0' && strcmp(field(r, "pattern"), "-"))
+		fprintf(f, "  -> rule '%s'", field(r, "pattern"));
+	else
+		fprintf(f, "  -> rule");
 	if (num(r, "match") != 0)
 		fprintf(f, " match %llu", num(r, "match"));
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		if (*field(r, conds[i]) != '\0' && strcmp(field(r, conds[i]),
+		    "-") != 0)
+			fprintf(f, " %s '%s'", conds[i], field(r, conds[i]));
+	if (num(r, "return") != 0) {
+		fprintf(f, " -> return %llu", num(r, "return"));
+		if (*field(r, "location") != '\0' &&
+		    strcmp(field(r, "location"), "-") != 0)
+			fprintf(f, " location '%s'", field(r, "location"));
+		fputc('\n', f);
+		return;
+	}
 	fprintf(f, " -> %s\n", show_addrs(field(r, "servers"), numeric,
 	    addrs, sizeof(addrs)));
 }
@@ -185,6 +220,7 @@ adm_print_list(FILE *f, const struct ctl_reply *reply,
     enum adm_list_mode mode, bool numeric)
 {
 	struct rec r;
+	bool set = false;
 
 	for (size_t i = 0; i < reply->nlines; i++) {
 		if (rec_parse(&r, reply->lines[i]) == -1)
@@ -197,12 +233,15 @@ adm_print_list(FILE *f, const struct ctl_reply *reply,
 		} else if (strcmp(r.l.verb, "service") == 0)
 			print_service(f, &r, mode, numeric);
 		else if (strcmp(r.l.verb, "server") == 0)
-			print_server(f, &r, mode, numeric);
+			set |= print_server(f, &r, mode, numeric);
 		else if (strcmp(r.l.verb, "rule") == 0 &&
 		    mode == ADM_LIST_PLAIN)
 			print_rule(f, &r, numeric);
 		free(r.buf);
 	}
+	if (set)
+		fprintf(f, "* set with tcpvsadm, kept across reloads "
+		    "(tcpvsadm --reset clears it)\n");
 }
 
 /*
@@ -333,6 +372,27 @@ adm_print_workers(FILE *f, const struct ctl_reply *reply, bool numeric)
 			print_worker(f, &r, &xc, numeric);
 		else if (strcmp(r.l.verb, "exchange") == 0)
 			print_exchange(f, &r, &xc, numeric);
+		free(r.buf);
+	}
+}
+
+/* -L -c, as ipvsadm -L -c: one line per persistence template */
+void
+adm_print_templates(FILE *f, const struct ctl_reply *reply, bool numeric)
+{
+	char server[NI_MAXHOST + 16];
+	struct rec r;
+
+	fprintf(f, "%-16s %-40s %-29s %s\n", "Ident", "Client", "Server",
+	    "Expires");
+	for (size_t i = 0; i < reply->nlines; i++) {
+		if (rec_parse(&r, reply->lines[i]) == -1)
+			continue;
+		if (strcmp(r.l.verb, "template") == 0)
+			fprintf(f, "%-16s %-40s %-29s %llus\n", field(&r,
+			    "ident"), field(&r, "client"), show_addr(field(&r,
+			    "server"), numeric, server, sizeof(server)),
+			    num(&r, "expires"));
 		free(r.buf);
 	}
 }

@@ -28,6 +28,9 @@
 #define CONF_SERVERLIMIT_MAX	20000	/* worker slots, like Apache's cap */
 #define CONF_INFLIGHTLIMIT_MAX	4096	/* exchange slots per worker slot */
 #define CONF_CONTROL_PATH_MAX	108	/* sizeof(sun_path), NUL included */
+/* TCP_DEFER_ACCEPT's hold: the kernel hands over a silent connection
+   after one SYN-ACK retransmission, 1 s (master.c, worker.c) */
+#define CONF_DEFER_ACCEPT_SECS	1
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -50,9 +53,10 @@
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
 #define CONF_DEF_RETRIES		2	/* other servers after a failure */
 #define CONF_DEF_COOKIE			"TCPVSID"	/* chttp's cookie */
-/* Apache's combined, then the real server and times in microseconds */
+/* Apache's combined, then the real server, times in microseconds, how
+   the exchange ended and why */
 #define CONF_DEF_ACCESSLOG_FORMAT	"%h - - %t \"%r\" %s %b " \
-	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt"
+	"\"%{Referer}i\" \"%{User-Agent}i\" %S %Tq %Tc %Tr %Tt %X \"%E\""
 #define CONF_TOKEN_MAX			32	/* cookie name, server id */
 #define CONF_DEF_MH_TABLE_SIZE		65537	/* a prime, IPVS's default */
 #define CONF_DEF_LBLC_EXPIRATION	86400	/* IPVS lblc_expiration */
@@ -90,6 +94,8 @@ struct conf_expect {
 };
 
 struct probe_ops;
+struct tls_server;
+struct tls_service;
 
 /*
  * A real server's active health check: the service's check options, each
@@ -107,6 +113,8 @@ struct conf_check {
 	unsigned		 port;		/* 0: the server's port */
 	struct sockaddr_storage	 addr;		/* what a probe connects to */
 	socklen_t		 addrlen;
+	int			 send_proxy;	/* enum proxy_send of the server:
+						   an HTTP check sends LOCAL */
 	unsigned		 set;		/* CONF_CHK_*: options written at
 						   this level (service or server),
 						   for conf_dump() */
@@ -123,6 +131,13 @@ struct conf_check {
 #define CONF_CHK_RISE		0x080
 #define CONF_CHK_FALL		0x100
 
+/* PROXY protocol header sent to a server: "send_proxy =" */
+enum proxy_send {
+	PROXY_SEND_NONE,
+	PROXY_SEND_V1 = 1,
+	PROXY_SEND_V2 = 2
+};
+
 /* a real server of a service (KTCPVS "server", IPVS "real server") */
 struct realserver {
 	struct sockaddr_storage	 addr;
@@ -133,18 +148,97 @@ struct realserver {
 						   conf.c server_id() */
 	bool			 id_set;	/* id written, not derived */
 	unsigned		 weight;	/* configured, 0..65535 */
+	int			 admin;		/* configured: enum rs_admin
+						   (scoreboard-t.h) */
+	enum proxy_send		 send_proxy;	/* PROXY header on connect */
 	unsigned		 line;
 	int			 sb_index;	/* scoreboard server slot, -1 */
 	struct conf_check	 check;
+	struct tls_server	*tls;		/* tls_conf.h; NULL: plain */
 };
 
-/* a content rule: PCRE2 pattern over the request target */
+/* an address block: IPv4 or IPv6 (source conditions, trusted_proxies) */
+struct cidr {
+	int			 family;	/* AF_INET or AF_INET6 */
+	unsigned		 bits;		/* prefix length */
+	uint8_t			 addr[16];	/* network order, masked */
+};
+
+/* one rule host condition: exact name, "*.suffix" or "~regex" */
+enum rule_host_kind {
+	RULE_HOST_EXACT,
+	RULE_HOST_WILDCARD,	/* name holds ".suffix" */
+	RULE_HOST_REGEX
+};
+
+struct rule_host {
+	enum rule_host_kind	 kind;
+	char			*name;		/* lowercase, or the regex */
+	struct pcre2_real_code_8 *re;		/* RULE_HOST_REGEX */
+};
+
+/* a header or cookie condition: "Name: regex" */
+struct rule_field {
+	char			*name;
+	char			*regex;
+	struct pcre2_real_code_8 *re;
+};
+
+/* header rewriting (header.c): set, add or delete one field */
+enum hdr_op {
+	HDR_SET,
+	HDR_ADD,
+	HDR_DEL
+};
+
+struct hdr_edit {
+	enum hdr_op		 op;
+	char			*name;
+	char			*value;		/* NULL for HDR_DEL */
+};
+
+/* the edits of one direction, in the order they apply */
+struct hdr_edits {
+	struct hdr_edit		*e;
+	unsigned		 n;
+};
+
+/*
+ * A content rule: conditions, all of which must hold (none: every request
+ * matches), and an action: servers, or an answer of tcpvsd's own.
+ */
 struct rule {
-	char			*pattern;
+	char			*pattern;	/* target regex, or NULL */
 	struct pcre2_real_code_8 *re;	/* pcre2_code (8-bit), compiled */
 	unsigned		 match;		/* match group for hhttp, 0 = whole */
+	struct rule_host	*hosts;
+	unsigned		 nhosts;
+	char			**methods;
+	unsigned		 nmethods;
+	struct rule_field	*headers;
+	unsigned		 nheaders;
+	struct rule_field	*cookies;
+	unsigned		 ncookies;
+	struct cidr		*sources;
+	unsigned		 nsources;
+	char			*query;		/* query-string regex, or NULL */
+	struct pcre2_real_code_8 *query_re;
+
 	uint64_t		 servers;	/* mask of indices into svc->rs */
+	int			 ret;		/* return = status, 0: servers */
+	char			*location;	/* 3xx: with $host $path ... */
+	char			*body;		/* other statuses, or NULL */
+	struct hdr_edits	 req_edits;	/* override the service's when */
+	struct hdr_edits	 resp_edits;	/* they have any */
 	unsigned		 line;
+};
+
+/* how the client's identity goes upstream: "forwarded =" */
+enum fwd_mode {
+	FWD_XFF,		/* X-Forwarded-For, -Proto, -Host */
+	FWD_RFC7239,		/* Forwarded */
+	FWD_BOTH,
+	FWD_NONE
 };
 
 struct sched_ops;
@@ -197,7 +291,8 @@ struct service {
 						   before servers override them */
 
 	/* slow and greedy clients */
-	bool			 defer_accept;	/* TCP_DEFER_ACCEPT */
+	bool			 defer_accept;	/* TCP_DEFER_ACCEPT, for
+						   CONF_DEFER_ACCEPT_SECS */
 	unsigned		 request_min_rate;	/* head bytes/s, 0 = any */
 	unsigned		 maxconnperip;	/* per client address, 0 = any */
 	unsigned		 retries;	/* servers tried after a failed
@@ -228,6 +323,16 @@ struct service {
 
 	struct rule		*rules;
 	unsigned		 nrules;
+
+	/* headers and the client's identity (conf_rule.c, forwarded.c) */
+	struct hdr_edits	 req_edits;
+	struct hdr_edits	 resp_edits;
+	enum fwd_mode		 forwarded;
+	struct cidr		*trusted;	/* trusted_proxies */
+	unsigned		 ntrusted;
+	bool			 accept_proxy;	/* PROXY header on each
+						   connection */
+	struct tls_service	*tls;		/* tls_conf.h; NULL: no TLS */
 };
 
 struct generation {
@@ -259,6 +364,8 @@ struct generation {
 	unsigned		 control_mode;	/* its permission bits */
 	char			*control_group;	/* may use it too, or NULL */
 	gid_t			 control_gid;	/* resolved, (gid_t)-1: none */
+	unsigned		 tls_ticket_rotate; /* seconds a session ticket
+						   key encrypts */
 
 	struct service		*svc;
 	unsigned		 nsvc;

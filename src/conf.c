@@ -28,10 +28,13 @@
 
 #include "alog.h"
 #include "conf.h"
+#include "conf_load.h"
+#include "conf_rule.h"
 #include "http.h"
 #include "log.h"
 #include "rule.h"
 #include "sched.h"
+#include "tls_conf.h"
 #include "util.h"
 
 #ifndef TCPVS_PIDFILE
@@ -84,15 +87,11 @@ static const char *const check_strs[] = {
 
 static cfg_opt_t server_opts[] = {
 	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),
+	CFG_STR("admin", "active", CFGF_NONE),
 	CFG_STR("id", NULL, CFGF_NODEFAULT),
 	CHECK_OPTS,
-	CFG_END()
-};
-
-static cfg_opt_t rule_opts[] = {
-	CFG_STR("pattern", NULL, CFGF_NODEFAULT),
-	CFG_STR_LIST("server", NULL, CFGF_NODEFAULT),
-	CFG_INT("match", 0, CFGF_NONE),
+	CONF_RULE_SERVER_OPTS,
+	TLS_CONF_SERVER_OPTS,
 	CFG_END()
 };
 
@@ -139,9 +138,10 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("slowstart", 0, CFGF_NONE),
 	CHECK_OPTS,
 	CFG_BOOL("stopped", cfg_false, CFGF_NONE),
+	TLS_CONF_SERVICE_OPTS,
 	CFG_SEC("server", server_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
-	CFG_SEC("rule", rule_opts, CFGF_MULTI),
+	CONF_RULE_SERVICE_OPTS,
 	CFG_END()
 };
 
@@ -161,6 +161,7 @@ static cfg_opt_t global_opts[] = {
 	CFG_STR("control", TCPVS_CONTROL, CFGF_NONE),
 	CFG_INT("control_mode", CONF_DEF_CONTROL_MODE, CFGF_NONE),
 	CFG_STR("control_group", NULL, CFGF_NODEFAULT),
+	TLS_CONF_GLOBAL_OPTS,
 	CFG_SEC("virtual", virtual_opts, CFGF_TITLE | CFGF_MULTI |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -209,6 +210,7 @@ static const struct range {
 	{ "virtual|server|rise", 1, CONF_RISE_FALL_MAX },
 	{ "virtual|server|fall", 1, CONF_RISE_FALL_MAX },
 	{ "virtual|rule|match", 0, 99 },
+	{ "tls_ticket_rotate", TLS_TICKET_ROTATE_MIN, TLS_TICKET_ROTATE_MAX },
 };
 
 /* the start of line n (1-based) of the source, or NULL */
@@ -267,18 +269,36 @@ fix_line(const char *name, int line)
 	return line;
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 3, 0)))
 static void
+conf_vmsg(int line, const char *what, const char *fmt, va_list ap)
+{
+	fprintf(cur->errf, "%s:%d: %s", cur->path, line, what);
+	vfprintf(cur->errf, fmt, ap);
+	fputc('\n', cur->errf);
+}
+
+void
 conf_error(int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(cur->errf, "%s:%d: ", cur->path, line);
 	va_start(ap, fmt);
-	vfprintf(cur->errf, fmt, ap);
+	conf_vmsg(line, "", fmt, ap);
 	va_end(ap);
-	fputc('\n', cur->errf);
 	cur->nerrors++;
+}
+
+/* not an error: printed with the errors, which a caller logs */
+__attribute__((format(printf, 2, 3)))
+static void
+conf_warning(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_vmsg(line, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 /* libconfuse's own messages (syntax, unknown option), same format */
@@ -295,9 +315,26 @@ on_cfg_error(cfg_t *cfg, const char *fmt, va_list ap)
 	cur->nerrors++;
 }
 
+static const char *sec_label(cfg_t *);
+
+/*
+ * libconfuse keeps the last of an option written twice in a section:
+ * an error naming both lines (a list may be extended with +=).
+ */
 static void
 remember(cfg_t *sec, const char *name, int line)
 {
+	cfg_opt_t *opt = cfg_getopt(sec, name);
+
+	for (unsigned i = 0; opt != NULL && !(opt->flags & CFGF_LIST) &&
+	    i < cur->nlines; i++)
+		if (cur->lines[i].sec == sec &&
+		    strcmp(cur->lines[i].name, name) == 0) {
+			conf_error(line, "%s%s set twice, on line %d and line "
+			    "%d", sec_label(sec), name, cur->lines[i].line,
+			    line);
+			break;
+		}
 	if (cur->nlines < CONF_MAX_LINES) {
 		cur->lines[cur->nlines].sec = sec;
 		cur->lines[cur->nlines].name = name;
@@ -473,7 +510,7 @@ validate_rule_scheduler(cfg_t *cfg, cfg_opt_t *opt)
 	int line = fix_line(opt->name, cfg->line);
 
 	remember(cfg, opt->name, line);
-	if (ops == NULL || (ops->init_service == sched_init_rules))
+	if (!sched_rule_capable(ops))
 		conf_error(line, "%srule_scheduler '%s': expected a scheduler "
 		    "that is not content-rule based (rr, wrr, lc, wlc, sed, "
 		    "nq, sh, dh, mh, lblc, lblcr)", sec_label(cfg),
@@ -491,7 +528,8 @@ validate_addr(cfg_t *cfg, cfg_opt_t *opt)
 
 	remember(cfg, opt->name, line);
 	for (unsigned i = 0; i < cfg_opt_size(opt); i++)
-		if (util_addr_parse(cfg_opt_getnstr(opt, i), NULL, &ua, err,
+		if (util_addr_parse(cfg_opt_getnstr(opt, i), strcmp(opt->name,
+		    "server") == 0 ? CONF_SERVER_PORT : NULL, &ua, err,
 		    sizeof(err)) == -1) {
 			conf_error(line, "%s%s: %s", sec_label(cfg),
 			    opt->name, err);
@@ -512,6 +550,20 @@ validate_check(cfg_t *cfg, cfg_opt_t *opt)
 	if (conf_check_set(NULL, opt->name, v, why, sizeof(why)) == -1)
 		conf_error(line, "%s%s '%s': %s", sec_label(cfg), opt->name,
 		    v, why);
+	return 0;
+}
+
+/* a server's admin state: active, drain or disable */
+static int
+validate_admin(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	remember(cfg, opt->name, line);
+	if (conf_admin_parse(v) == -1)
+		conf_error(line, "%sadmin '%s': expected active, drain or "
+		    "disable", sec_label(cfg), v != NULL ? v : "");
 	return 0;
 }
 
@@ -541,11 +593,13 @@ static const struct {
 	{ "virtual|accesslog_format", validate_logformat },
 	{ "virtual|persistent_netmask", validate_netmask },
 	{ "virtual|server|id", validate_token },
+	{ "virtual|server|admin", validate_admin },
 	{ "virtual|splice", validate_any },
 	{ "virtual|keepalive", validate_any },
 	{ "virtual|defer_accept", validate_any },
 	{ "virtual|rule|pattern", validate_any },
 	{ "virtual|rule|server", validate_addr },
+	{ "virtual|tls_listen", validate_addr },
 };
 
 static void
@@ -557,6 +611,8 @@ set_validators(cfg_t *cfg)
 	    i++)
 		cfg_set_validate_func(cfg, validators[i].path,
 		    validators[i].fn);
+	for (const char *const *p = tls_conf_paths; *p != NULL; p++)
+		cfg_set_validate_func(cfg, *p, validate_any);
 	for (size_t i = 0; i < sizeof(check_strs) / sizeof(check_strs[0]);
 	    i++) {
 		char p[64];
@@ -566,6 +622,7 @@ set_validators(cfg_t *cfg)
 		snprintf(p, sizeof(p), "virtual|server|%s", check_strs[i]);
 		cfg_set_validate_func(cfg, p, validate_check);
 	}
+	conf_rule_validators(cfg);
 }
 
 static void
@@ -583,6 +640,9 @@ set_addr(struct sockaddr_storage *ss, socklen_t *len, const char *s)
 	memcpy(ss, &ua.ss, ua.len);
 	*len = ua.len;
 }
+
+/* what tls_conf.c reports errors with */
+static const struct tls_conf_env tls_env = { line_of, conf_error };
 
 static void
 build_pool(cfg_t *vs, struct service *svc)
@@ -641,17 +701,56 @@ build_pool(cfg_t *vs, struct service *svc)
 	    "server_keepalive_timeout");
 }
 
-static void
-check_pool(cfg_t *vs, const struct service *svc)
+/* the line name was written on in sec, 0 when it keeps its default */
+static int
+written(cfg_t *sec, const char *name)
 {
-	if (svc->minspareservers > svc->maxspareservers)
-		conf_error(line_of(vs, "minspareservers"), "virtual %s: "
-		    "minspareservers (%u) is greater than maxspareservers (%u)",
-		    svc->ident, svc->minspareservers, svc->maxspareservers);
-	if (svc->startservers > svc->maxclients)
-		conf_error(line_of(vs, "startservers"), "virtual %s: "
-		    "startservers (%u) is greater than maxclients (%u)",
-		    svc->ident, svc->startservers, svc->maxclients);
+	for (unsigned i = cur->nlines; i-- > 0;)
+		if (cur->lines[i].sec == sec &&
+		    strcmp(cur->lines[i].name, name) == 0)
+			return cur->lines[i].line;
+	return 0;
+}
+
+/*
+ * Pool sizes where lo may not exceed hi: a default gives way to a value
+ * written in the file (hi only when it may grow), with a warning; two
+ * written values that contradict each other are an error naming both.
+ */
+static void
+pool_order(cfg_t *vs, const char *ident, const char *lo_name, unsigned *lo,
+    const char *hi_name, unsigned *hi, bool may_grow)
+{
+	int llo = written(vs, lo_name), lhi = written(vs, hi_name);
+
+	if (*lo <= *hi)
+		return;
+	if (llo == 0 && lhi != 0) {
+		conf_warning(lhi, "virtual %s: %s lowered from its default "
+		    "(%u) to %s (%u)", ident, lo_name, *lo, hi_name, *hi);
+		*lo = *hi;
+	} else if (lhi == 0 && may_grow) {
+		conf_warning(llo, "virtual %s: %s raised from its default "
+		    "(%u) to %s (%u)", ident, hi_name, *hi, lo_name, *lo);
+		*hi = *lo;
+	} else if (lhi == 0)
+		conf_error(llo, "virtual %s: %s (%u) is greater than %s (%u, "
+		    "the default)", ident, lo_name, *lo, hi_name, *hi);
+	else
+		conf_error(llo, "virtual %s: %s (%u) is greater than %s (%u); "
+		    "lines %d and %d", ident, lo_name, *lo, hi_name, *hi, llo,
+		    lhi);
+}
+
+static void
+check_pool(cfg_t *vs, struct service *svc)
+{
+	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
+	    "maxclients", &svc->maxclients, false);
+	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
+	    "maxspareservers", &svc->maxspareservers, true);
+	pool_order(vs, svc->ident, "startservers", &svc->startservers,
+	    "maxclients", &svc->maxclients, false);
 	if (svc->max_request_line > svc->max_header_size)
 		conf_error(line_of(vs, "max_request_line"), "virtual %s: "
 		    "max_request_line (%u) is greater than max_header_size "
@@ -726,10 +825,11 @@ build_servers(cfg_t *vs, struct service *svc)
 
 		util_strlcpy(rs->name, cfg_title(ss), sizeof(rs->name));
 		rs->weight = (unsigned)cfg_getint(ss, "weight");
+		rs->admin = conf_admin_parse(cfg_getstr(ss, "admin"));
 		rs->line = (unsigned)line_of(ss, "weight");
 		rs->sb_index = -1;
-		if (util_addr_parse(rs->name, NULL, &ua, err, sizeof(err))
-		    == -1) {
+		if (util_addr_parse(rs->name, CONF_SERVER_PORT, &ua, err,
+		    sizeof(err)) == -1) {
 			conf_error((int)rs->line, "virtual %s: server %s", 
 			    svc->ident, err);
 			continue;
@@ -739,6 +839,8 @@ build_servers(cfg_t *vs, struct service *svc)
 		util_addr_str((struct sockaddr *)&rs->addr, rs->addrstr,
 		    sizeof(rs->addrstr));
 		server_id(svc, ss, rs);
+		conf_rule_build_server(ss, rs);
+		tls_conf_server(ss, svc, rs, &tls_env);
 		for (unsigned j = 0; j < i; j++) {
 			if (strcmp(svc->rs[j].addrstr, rs->addrstr) == 0)
 				conf_error((int)rs->line, "virtual %s: server "
@@ -766,69 +868,6 @@ conf_server_index(const struct service *svc, const struct sockaddr *sa)
 	return -1;
 }
 
-static uint64_t
-rule_servers(cfg_t *rc, const struct service *svc, int line)
-{
-	unsigned n = cfg_size(rc, "server");
-	uint64_t mask = 0;
-	struct util_addr ua;
-	char err[256];
-	int i;
-
-	if (n == 0)
-		conf_error(line, "virtual %s: rule has no server, expected "
-		    "server = \"host:port\" or a list", svc->ident);
-	for (unsigned k = 0; k < n; k++) {
-		const char *s = cfg_getnstr(rc, "server", k);
-
-		if (util_addr_parse(s, NULL, &ua, err, sizeof(err)) == -1)
-			continue;	/* reported while parsing */
-		if ((i = conf_server_index(svc, (struct sockaddr *)&ua.ss))
-		    == -1) {
-			conf_error(line, "virtual %s: rule names server %s, "
-			    "which is not a server of this service", svc->ident,
-			    s);
-			continue;
-		}
-		mask |= (uint64_t)1 << i;
-	}
-	return mask;
-}
-
-static void
-build_rules(cfg_t *vs, struct service *svc)
-{
-	unsigned n = cfg_size(vs, "rule");
-	char err[512];
-
-	if (n > CONF_MAX_RULES) {
-		conf_error(line_of(vs, "rule"), "virtual %s: %u rules, at most "
-		    "%d", svc->ident, n, CONF_MAX_RULES);
-		n = CONF_MAX_RULES;
-	}
-	svc->rules = xcalloc(n, sizeof(*svc->rules));
-	for (unsigned i = 0; i < n; i++) {
-		cfg_t *rc = cfg_getnsec(vs, "rule", i);
-		struct rule *r = &svc->rules[i];
-		const char *pat = cfg_getstr(rc, "pattern");
-
-		r->line = (unsigned)line_of(rc, "pattern");
-		svc->nrules++;
-		if (pat == NULL) {
-			conf_error((int)r->line, "virtual %s: rule has no "
-			    "pattern, expected pattern = \"REGEX\"",
-			    svc->ident);
-			continue;
-		}
-		r->pattern = xstrdup(pat);
-		r->match = (unsigned)cfg_getint(rc, "match");
-		r->servers = rule_servers(rc, svc, (int)r->line);
-		if (rule_compile(r, err, sizeof(err)) == -1)
-			conf_error((int)r->line, "virtual %s: rule: %s",
-			    svc->ident, err);
-	}
-}
-
 static void
 build_redirect(cfg_t *vs, struct service *svc)
 {
@@ -844,6 +883,7 @@ build_redirect(cfg_t *vs, struct service *svc)
 static void
 build_sched(cfg_t *vs, struct service *svc)
 {
+	const char *opt;
 	char err[512];
 
 	svc->mh_table_size = (unsigned)cfg_getint(vs, "mh_table_size");
@@ -853,30 +893,14 @@ build_sched(cfg_t *vs, struct service *svc)
 	svc->sched = sched_lookup(cfg_getstr(vs, "scheduler"));
 	if (svc->sched == NULL)
 		return;		/* reported while parsing */
-	/* wlc among a rule's servers is sched_pick_wlc itself */
 	svc->rule_sched = sched_lookup(cfg_getstr(vs, "rule_scheduler"));
-	if (svc->rule_sched == &sched_wlc)
-		svc->rule_sched = NULL;
-	if (svc->sched->init_service(svc, err, sizeof(err)) == -1) {
-		conf_error(line_of(vs, "scheduler"), "virtual %s: scheduler "
-		    "%s: %s", svc->ident, svc->sched->name, err);
+	if (sched_init(svc, err, sizeof(err), &opt) == -1) {
+		conf_error(line_of(vs, opt), "virtual %s: %s %s: %s", svc->ident,
+		    opt, strcmp(opt, "scheduler") == 0 ? svc->sched->name :
+		    svc->rule_sched->name, err);
 		svc->sched = NULL;
-		return;
-	}
-	svc->sched_shm = svc->sched->shm_size(svc);
-	/* a content scheduler keeps nothing: its rule_scheduler may */
-	if (svc->rule_sched != NULL && svc->sched_shm == 0 &&
-	    svc->sched->init_service == sched_init_rules) {
-		if (svc->rule_sched->init_service(svc, err, sizeof(err)) == -1) {
-			conf_error(line_of(vs, "rule_scheduler"), "virtual %s: "
-			    "rule_scheduler %s: %s", svc->ident,
-			    svc->rule_sched->name, err);
-			svc->sched = NULL;
-			return;
-		}
-		svc->sched_shm = svc->rule_sched->shm_size(svc);
-	} else
 		svc->rule_sched = NULL;
+	}
 }
 
 /* the check options written in sec override those in c */
@@ -946,8 +970,9 @@ build_service(cfg_t *vs, struct service *svc, unsigned index)
 	build_servers(vs, svc);
 	build_checks(vs, svc);
 	build_redirect(vs, svc);
-	build_rules(vs, svc);
+	conf_rule_build_service(vs, svc);
 	build_sched(vs, svc);
+	tls_conf_service(vs, svc, &tls_env);
 }
 
 /* across services: one listen address is served by one service */
@@ -1102,6 +1127,8 @@ build_global(cfg_t *cfg, struct generation *gen)
 	gen->accesslog_format = xstrdup(cfg_getstr(cfg, "accesslog_format"));
 	gen->graceful_timeout = (unsigned)cfg_getint(cfg,
 	    "graceful_timeout");
+	gen->tls_ticket_rotate = (unsigned)cfg_getint(cfg,
+	    "tls_ticket_rotate");
 	build_user(cfg, gen);
 	build_control(cfg, gen);
 }
@@ -1189,6 +1216,7 @@ build(cfg_t *cfg, const char *path)
 			    xstrdup(gen->accesslog_format);
 	}
 	check_listen_dups(cfg, gen);
+	tls_conf_check_listen(cfg, gen, &tls_env);
 	check_serverlimit(cfg, gen);
 	check_inflightlimit(cfg, gen);
 	return gen;
@@ -1257,12 +1285,13 @@ conf_free(struct generation *gen)
 		struct service *svc = &gen->svc[i];
 
 		if (svc->sched != NULL)
-			svc->sched->done_service(svc);
-		for (unsigned j = 0; j < svc->nrules; j++)
-			rule_free(&svc->rules[j]);
-		free(svc->rules);
+			sched_done(svc);
+		conf_rule_free_service(svc);
 		free(svc->accesslog);
 		free(svc->accesslog_format);
+		for (unsigned j = 0; j < svc->nrs; j++)
+			tls_conf_free_server(&svc->rs[j]);
+		tls_conf_free_service(svc);
 	}
 	free(gen->svc);
 	free(gen->path);
@@ -1301,11 +1330,36 @@ add_names(const cfg_opt_t *opts, const char **out, size_t *n, size_t max)
 const char * const *
 conf_option_names(void)
 {
-	static const char *names[128];
+	static const char *names[256];
 	static size_t n;
 
 	if (n == 0)
 		add_names(global_opts, names, &n, sizeof(names) /
 		    sizeof(names[0]));
 	return names;
+}
+
+/*
+ * For conf_rule.c (conf_load.h).
+ */
+
+int
+conf_opt_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	int line = fix_line(opt->name, cfg->line);
+
+	remember(cfg, opt->name, line);
+	return line;
+}
+
+int
+conf_line_of(cfg_t *sec, const char *name)
+{
+	return line_of(sec, name);
+}
+
+const char *
+conf_sec_label(cfg_t *cfg)
+{
+	return sec_label(cfg);
 }

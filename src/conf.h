@@ -33,6 +33,11 @@ const struct service	*conf_service(const struct generation *,
 int			 conf_server_index(const struct service *,
 			    const struct sockaddr *);
 
+/* a server's admin option (conf_check.c): enum rs_admin of "active",
+   "drain", "disable", or -1; and the word for one */
+int			 conf_admin_parse(const char *);
+const char		*conf_admin_str(int);
+
 /*
  * Health-check options (conf_check.c).  Defaults: no check, path "/",
  * statuses 2xx and 3xx, interval 2 s, timeout 1 s, rise 2, fall 3.
@@ -85,14 +90,27 @@ struct conf_edit {
 	const char		*ident;
 	const char		*sched;		/* NULL: keep, or the default */
 	const char		*listen;	/* NULL: keep, or none */
+	const char		*persistent;	/* edit service: seconds, NULL:
+						   keep */
 	unsigned		 maxclients;	/* add service: 0 = default */
 	const char		*server;	/* add server: as written */
 	unsigned		 weight;	/* add server */
 	int			 rs;		/* index into the service's rs */
-	const char		*pattern;	/* rules, exact text */
+	const char		*pattern;	/* rules, exact text, or NULL */
 	int			 match;		/* add rule: -1 keeps or 0 */
+	/* rules: more conditions (comma-separated lists but header), and
+	   a return status (0: servers) with its location; NULL: none */
+	const char		*host;
+	const char		*method;
+	const char		*header;
+	const char		*source;
+	int			 ret;
+	const char		*location;
 	/* a server's weight to write, when not the configured one */
 	unsigned		(*weight_of)(const struct realserver *,
+				    void *arg);
+	/* a server's admin state (enum rs_admin) to write, likewise */
+	int			(*admin_of)(const struct realserver *,
 				    void *arg);
 	void			*arg;
 };
@@ -104,6 +122,16 @@ struct conf_edit {
  */
 void			 conf_dump(FILE *, const struct generation *,
 			    const struct conf_edit *);
+/*
+ * Index of the first rule of svc whose pattern and conditions (and return
+ * and location) are those of the edit, or -1 (conf_rule_dump.c).
+ */
+int			 conf_rule_find(const struct service *,
+			    const struct conf_edit *);
+/* a single-quoted string, and "INDENTname = 'v'", as conf_dump writes */
+void			 conf_dump_str(FILE *, const char *);
+void			 conf_dump_opt(FILE *, const char *indent,
+			    const char *name, const char *v);
 /* index of the first rule of svc with exactly this pattern, or -1 */
 int			 conf_rule_index(const struct service *,
 			    const char *pattern);

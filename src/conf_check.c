@@ -7,7 +7,8 @@
  * conf_check.  conf.c reads the libconfuse sections and reports errors
  * with their line; this file only judges and converts values, so the unit
  * tests can call it.  The expected-status set is matched here too, for
- * probe_http.c.  Pure functions; runs in the master and tcpvsd -t.
+ * probe_http.c.  A server's admin option (active, drain, disable) is
+ * judged here too.  Pure functions; runs in the master and tcpvsd -t.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 
 #include "conf.h"
 #include "probe.h"
+#include "scoreboard-t.h"
 #include "util.h"
 
 #define EXPECT_MIN	100
@@ -265,4 +267,30 @@ conf_check_finish(struct conf_check *c, const struct realserver *rs)
 		util_strlcpy(c->host, rs->name, sizeof(c->host));
 	else
 		util_addr_str(sa, c->host, sizeof(c->host));
+}
+
+/* a server's admin option: the words tcpvsadm -S writes */
+static const char *const admin_words[] = {
+	[RS_ADMIN_ACTIVE] = "active",
+	[RS_ADMIN_DRAIN] = "drain",
+	[RS_ADMIN_DISABLED] = "disable",
+};
+
+int
+conf_admin_parse(const char *s)
+{
+	for (size_t i = 0; i < sizeof(admin_words) / sizeof(admin_words[0]);
+	    i++)
+		if (s != NULL && strcmp(s, admin_words[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+conf_admin_str(int admin)
+{
+	if (admin < 0 || (size_t)admin >= sizeof(admin_words) /
+	    sizeof(admin_words[0]))
+		return "?";
+	return admin_words[admin];
 }

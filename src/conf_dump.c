@@ -20,9 +20,12 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_rule.h"
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "scoreboard-t.h"
+#include "tls_conf.h"
 
 static void
 put_str(FILE *f, const char *s)
@@ -42,6 +45,18 @@ opt_str(FILE *f, const char *indent, const char *name, const char *v)
 	fprintf(f, "%s%s = ", indent, name);
 	put_str(f, v);
 	fputc('\n', f);
+}
+
+void
+conf_dump_str(FILE *f, const char *s)
+{
+	put_str(f, s);
+}
+
+void
+conf_dump_opt(FILE *f, const char *indent, const char *name, const char *v)
+{
+	opt_str(f, indent, name, v);
 }
 
 static void
@@ -69,10 +84,18 @@ dump_global(FILE *f, const struct generation *gen)
 	fprintf(f, "control_mode = 0%o\n", gen->control_mode);
 	if (gen->control_group != NULL)
 		opt_str(f, "", "control_group", gen->control_group);
+	tls_conf_dump_global(f, gen);
+}
+
+static bool
+edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
+{
+	return e != NULL && e->op == op && (e->ident == NULL ||
+	    strcmp(e->ident, ident) == 0);
 }
 
 static void
-dump_pool(FILE *f, const struct service *svc)
+dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
 	const struct { const char *name; unsigned long long v; } n[] = {
 		{ "startservers", svc->startservers },
@@ -105,7 +128,12 @@ dump_pool(FILE *f, const struct service *svc)
 	struct in_addr a = { .s_addr = svc->persistent_mask };
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
+		if (strcmp(n[i].name, "persistent") == 0 &&
+		    edits(e, CONF_EDIT_EDIT_SERVICE, svc->ident) &&
+		    e->persistent != NULL)
+			fprintf(f, "    persistent = %s\n", e->persistent);
+		else
+			fprintf(f, "    %s = %llu\n", n[i].name, n[i].v);
 	fprintf(f, "    splice = %s\n", svc->splice ? "true" : "false");
 	fprintf(f, "    keepalive = %s\n", svc->keepalive ? "true" : "false");
 	fprintf(f, "    defer_accept = %s\n", svc->defer_accept ? "true" :
@@ -150,13 +178,6 @@ dump_check(FILE *f, const char *indent, const struct conf_check *c)
 		fprintf(f, "%sfall = %u\n", indent, c->fall);
 }
 
-static bool
-edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
-{
-	return e != NULL && e->op == op && (e->ident == NULL ||
-	    strcmp(e->ident, ident) == 0);
-}
-
 static void
 dump_listen(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
@@ -174,28 +195,48 @@ dump_listen(FILE *f, const struct service *svc, const struct conf_edit *e)
 	fprintf(f, "}\n");
 }
 
+/* a server's admin state, when not the default (active) */
+static void
+dump_admin(FILE *f, const char *before, int admin, const char *after)
+{
+	if (admin == RS_ADMIN_ACTIVE)
+		return;
+	fprintf(f, "%sadmin = ", before);
+	put_str(f, conf_admin_str(admin));
+	fputs(after, f);
+}
+
 static void
 dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
 	for (unsigned i = 0; i < svc->nrs; i++) {
 		const struct realserver *rs = &svc->rs[i];
 		unsigned w = rs->weight;
+		int admin = rs->admin;
 
 		if (edits(e, CONF_EDIT_DEL_SERVER, svc->ident) &&
 		    e->rs == (int)i)
 			continue;
 		if (e != NULL && e->weight_of != NULL)
 			w = e->weight_of(rs, e->arg);
+		if (e != NULL && e->admin_of != NULL)
+			admin = e->admin_of(rs, e->arg);
 		fprintf(f, "    server ");
 		put_str(f, rs->name);
-		if (!rs->id_set && rs->check.set == 0) {
-			fprintf(f, " { weight = %u }\n", w);
+		if (!rs->id_set && rs->check.set == 0 &&
+		    rs->send_proxy == PROXY_SEND_NONE && rs->tls == NULL) {
+			fprintf(f, " { weight = %u", w);
+			dump_admin(f, " ", admin, "");
+			fprintf(f, " }\n");
 			continue;
 		}
 		fprintf(f, " {\n        weight = %u\n", w);
+		dump_admin(f, "        ", admin, "\n");
 		if (rs->id_set)
 			opt_str(f, "        ", "id", rs->id);
 		dump_check(f, "        ", &rs->check);
+		conf_rule_dump_server(f, rs);
+		tls_conf_dump_server(f, rs);
 		fprintf(f, "    }\n");
 	}
 	if (edits(e, CONF_EDIT_ADD_SERVER, svc->ident)) {
@@ -205,21 +246,34 @@ dump_servers(FILE *f, const struct service *svc, const struct conf_edit *e)
 	}
 }
 
+/* r: the rule as loaded, or NULL for the one tcpvsadm adds (e) */
 static void
-dump_rule(FILE *f, const struct service *svc, const char *pattern,
-    uint64_t servers, unsigned match)
+dump_rule(FILE *f, const struct service *svc, const struct rule *r,
+    const struct conf_edit *e, uint64_t servers, unsigned match)
 {
+	const char *pattern = r != NULL ? r->pattern : e->pattern;
 	unsigned n = 0;
 
-	fprintf(f, "    rule {\n        pattern = ");
-	put_str(f, pattern);
-	fprintf(f, "\n        server = {");
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if ((servers >> i) & 1) {
-			fputs(n++ ? ", " : "", f);
-			put_str(f, svc->rs[i].name);
-		}
-	fprintf(f, "}\n        match = %u\n    }\n", match);
+	fprintf(f, "    rule {\n");
+	if (pattern != NULL) {
+		fprintf(f, "        pattern = ");
+		put_str(f, pattern);
+		fputc('\n', f);
+	}
+	if (r != NULL)
+		conf_rule_dump_rule(f, r);
+	else
+		conf_rule_dump_edit(f, e);
+	if (r != NULL ? r->ret == 0 : e->ret == 0) {
+		fprintf(f, "        server = {");
+		for (unsigned i = 0; i < svc->nrs; i++)
+			if ((servers >> i) & 1) {
+				fputs(n++ ? ", " : "", f);
+				put_str(f, svc->rs[i].name);
+			}
+		fprintf(f, "}\n");
+	}
+	fprintf(f, "        match = %u\n    }\n", match);
 }
 
 /* a rule's servers and match group after the edit; false: dropped */
@@ -235,13 +289,13 @@ edit_rule(const struct service *svc, unsigned i, const struct conf_edit *e,
 	if (edits(e, CONF_EDIT_DEL_SERVER, svc->ident))
 		*servers &= ~bit;
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == (int)i) {
+	    conf_rule_find(svc, e) == (int)i) {
 		*servers |= bit;
 		if (e->match >= 0)
 			*match = (unsigned)e->match;
 	}
 	if (edits(e, CONF_EDIT_DEL_RULE, svc->ident) &&
-	    strcmp(r->pattern, e->pattern) == 0) {
+	    conf_rule_find(svc, e) == (int)i) {
 		if (e->rs < 0)
 			return false;
 		*servers &= ~bit;
@@ -258,12 +312,12 @@ dump_rules(FILE *f, const struct service *svc, const struct conf_edit *e)
 
 	for (unsigned i = 0; i < svc->nrules; i++)
 		if (edit_rule(svc, i, e, &servers, &match))
-			dump_rule(f, svc, svc->rules[i].pattern, servers,
+			dump_rule(f, svc, &svc->rules[i], NULL, servers,
 			    match);
 	if (edits(e, CONF_EDIT_ADD_RULE, svc->ident) &&
-	    conf_rule_index(svc, e->pattern) == -1)
-		dump_rule(f, svc, e->pattern, (uint64_t)1 << e->rs,
-		    e->match >= 0 ? (unsigned)e->match : 0);
+	    conf_rule_find(svc, e) == -1)
+		dump_rule(f, svc, NULL, e, e->rs >= 0 ? (uint64_t)1 << e->rs :
+		    0, e->match >= 0 ? (unsigned)e->match : 0);
 }
 
 static void
@@ -284,10 +338,12 @@ dump_service(FILE *f, const struct service *svc, const struct conf_edit *e)
 	opt_str(f, "    ", "rule_scheduler", svc->rule_sched != NULL ?
 	    svc->rule_sched->name : "wlc");
 	fprintf(f, "    stopped = %s\n", stopped ? "true" : "false");
-	dump_pool(f, svc);
+	dump_pool(f, svc, e);
 	if (svc->has_redirect)
 		opt_str(f, "    ", "redirect", svc->redirect_name);
 	dump_check(f, "    ", &svc->check);
+	conf_rule_dump_service(f, svc);
+	tls_conf_dump_service(f, svc);
 	dump_servers(f, svc, e);
 	dump_rules(f, svc, e);
 	fprintf(f, "}\n");

@@ -33,6 +33,7 @@
 #include "conn.h"
 #include "exchange.h"
 #include "log.h"
+#include "proxy_conn.h"
 #include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
@@ -490,6 +491,12 @@ accept_one(struct worker *w, int lfd)
 			log_warn("virtual %s: accept", w->svc->ident);
 		return e == ECONNABORTED || e == EINTR;
 	}
+	/* accept_proxy: the address the header carries is the client's
+	   (read within request_timeout, blocking: proxy_conn.c) */
+	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
+		close(c.cfd);
+		return true;
+	}
 	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
 	    sizeof(c.clientstr));
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
@@ -505,8 +512,10 @@ accept_one(struct worker *w, int lfd)
 	}
 	tune_socket(c.cfd);
 	/* nothing to read yet (defer_accept timed out, or a syncookie):
-	   parked until request_timeout */
-	c.idle_until = w->now + (int64_t)w->svc->request_timeout * 1000;
+	   parked until request_timeout; a deferred connection has waited
+	   CONF_DEFER_ACCEPT_SECS in the kernel already */
+	c.idle_until = w->now + ((int64_t)w->svc->request_timeout -
+	    (w->svc->defer_accept ? CONF_DEFER_ACCEPT_SECS : 0)) * 1000;
 	(void)exchange_start(w, &c);
 	return true;
 }

@@ -537,6 +537,18 @@ control_apply(struct control *c, struct generation *gen, char *err,
 	return c->ops->apply(c->arg, gen, err, errlen);
 }
 
+int
+control_reopen_logs(struct control *c, char *err, size_t errlen)
+{
+	return c->ops->reopen_logs(c->arg, err, errlen);
+}
+
+const char *
+control_conf_path(const struct control *c)
+{
+	return c->ops->conf_path(c->arg);
+}
+
 struct control_rates *
 control_rates(struct control *c)
 {

@@ -30,6 +30,11 @@ struct control_ops {
 	 */
 	int			 (*apply)(void *arg, struct generation *gen,
 				    char *err, size_t errlen);
+	/* reopen the log files (as SIGUSR2): 0, or -1 with the reason */
+	int			 (*reopen_logs)(void *arg, char *err,
+				    size_t errlen);
+	/* the configuration file a reload reads */
+	const char		*(*conf_path)(void *arg);
 };
 
 /*
@@ -69,8 +74,10 @@ void			 control_sample(struct control *);
 const struct service	*control_need_service(const struct generation *,
 			    const struct ctl_line *, char *err, size_t errlen);
 
-/* control_stat.c: list [ident], workers, zero [ident] */
+/* control_stat.c: list [ident], templates [ident], workers, zero [ident] */
 int		 control_list(struct control *, const struct ctl_line *,
+		    FILE *, char *err, size_t errlen);
+int		 control_templates(struct control *, const struct ctl_line *,
 		    FILE *, char *err, size_t errlen);
 int		 control_workers(struct control *, FILE *);
 int		 control_zero(struct control *, const struct ctl_line *,
@@ -82,6 +89,9 @@ const struct generation		*control_gen(const struct control *);
 int				 control_apply(struct control *,
 				    struct generation *, char *err,
 				    size_t errlen);
+int				 control_reopen_logs(struct control *,
+				    char *err, size_t errlen);
+const char			*control_conf_path(const struct control *);
 struct control_rates		*control_rates(struct control *);
 
 #endif /* TCPVS_CONTROL_H */

@@ -9,8 +9,9 @@
  * generation out with the change (conf_dump), load the text as a file
  * would be (conf_load_buf) and hand the new generation to the master,
  * which switches to it as SIGUSR1 does.  Weight and drain/disable/enable
- * go straight to the scoreboard.  Listings and counters are
- * control_stat.c's.
+ * go straight to the scoreboard, marked as overrides of the configured
+ * values that every new generation keeps (reset clears them).  Listings
+ * and counters are control_stat.c's.
  */
 #include "config.h"
 
@@ -124,6 +125,26 @@ check_sched(const char *name, char *err, size_t errlen)
 	return -1;
 }
 
+/* persistent: seconds, 0 (off) to 31 days, as in tcpvs.conf */
+static int
+check_persistent(const char *s, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    v > 86400UL * 31) {
+		snprintf(err, errlen, "invalid persistent '%s': expected "
+		    "seconds, 0 to %lu", s, 86400UL * 31);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_listen(const char *s, char *err, size_t errlen)
 {
@@ -132,8 +153,13 @@ check_listen(const char *s, char *err, size_t errlen)
 	return s == NULL ? 0 : parse_addr("listen", s, &ua, err, errlen);
 }
 
-/* the structural path: the running generation written out with e */
+/*
+ * The structural path: the running generation written out with e, with
+ * configured weights and admin states (what tcpvsadm set stays in the
+ * scoreboard, as across a reload).
+ */
 
+/* -S: what the server runs with (a slowstart's target weight) */
 static unsigned
 runtime_weight(const struct realserver *rs, void *arg)
 {
@@ -141,7 +167,17 @@ runtime_weight(const struct realserver *rs, void *arg)
 
 	if (rs->sb_index < 0)
 		return rs->weight;
-	return LOAD(sb_server(sb, (unsigned)rs->sb_index)->weight);
+	return LOAD(sb_server(sb, (unsigned)rs->sb_index)->conf_weight);
+}
+
+static int
+runtime_admin(const struct realserver *rs, void *arg)
+{
+	const struct sb *sb = arg;
+
+	if (rs->sb_index < 0)
+		return rs->admin;
+	return (int)LOAD(sb_server(sb, (unsigned)rs->sb_index)->admin);
 }
 
 /* the first error of a load, without "NAME:LINE: " */
@@ -169,8 +205,6 @@ structural(struct control *c, struct conf_edit *e, char *err, size_t errlen)
 	size_t tlen = 0, elen = 0;
 	FILE *f;
 
-	e->weight_of = runtime_weight;
-	e->arg = control_sb(c);
 	if ((f = open_memstream(&text, &tlen)) == NULL)
 		goto nomem;
 	conf_dump(f, control_gen(c), e);
@@ -287,10 +321,12 @@ cmd_edit_service(struct control *c, const struct ctl_line *l, int passfd,
 	edit_init(&e, CONF_EDIT_EDIT_SERVICE, svc->ident);
 	e.sched = ctl_get(l, "sched");
 	e.listen = ctl_get(l, "listen");
+	e.persistent = ctl_get(l, "persistent");
 	if (check_sched(e.sched, err, errlen) == -1 ||
-	    check_listen(e.listen, err, errlen) == -1)
+	    check_listen(e.listen, err, errlen) == -1 ||
+	    check_persistent(e.persistent, err, errlen) == -1)
 		return -1;
-	if (e.sched == NULL && e.listen == NULL)
+	if (e.sched == NULL && e.listen == NULL && e.persistent == NULL)
 		return 0;	/* nothing to change, as ipvsadm -E */
 	return structural(c, &e, err, errlen);
 }
@@ -424,6 +460,17 @@ cmd_del_server(struct control *c, const struct ctl_line *l, int passfd,
 }
 
 /* weight, drain, disable, enable: the scoreboard only */
+
+/* a value tcpvsadm set is an override unless it is the configured one */
+static void
+mark_override(struct sb_server *s, enum rs_override bit, bool configured)
+{
+	if (configured)
+		atomic_fetch_and(&s->overrides, ~(uint32_t)bit);
+	else
+		atomic_fetch_or(&s->overrides, (uint32_t)bit);
+}
+
 static struct sb_server *
 runtime_server(struct control *c, const struct ctl_line *l,
     const struct realserver **rsp, char *err, size_t errlen)
@@ -459,8 +506,11 @@ cmd_edit_server(struct control *c, const struct ctl_line *l, int passfd,
 		    "is all -e changes");
 		return -1;
 	}
+	mark_override(s, RS_OVR_WEIGHT, (unsigned)w == rs->weight);
+	atomic_store(&s->conf_weight, (uint32_t)w);
 	atomic_store(&s->weight, (uint32_t)w);
-	log_info("control: server %s: weight %ld", s->key, w);
+	log_info("control: server %s: weight %ld%s", s->key, w,
+	    (unsigned)w == rs->weight ? " (configured)" : "");
 	return 0;
 }
 
@@ -473,8 +523,10 @@ set_admin(struct control *c, const struct ctl_line *l, enum rs_admin a,
 
 	if ((s = runtime_server(c, l, &rs, err, errlen)) == NULL)
 		return -1;
+	mark_override(s, RS_OVR_ADMIN, (int)a == rs->admin);
 	atomic_store(&s->admin, a);
-	log_info("control: server %s: %s", s->key, sb_admin_str(a));
+	log_info("control: server %s: %s%s", s->key, sb_admin_str(a),
+	    (int)a == rs->admin ? " (configured)" : "");
 	return 0;
 }
 
@@ -497,6 +549,32 @@ cmd_enable(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
 {
 	return set_admin(c, l, RS_ADMIN_ACTIVE, err, errlen);
+}
+
+/* reset: the configured weight and admin state, no override left */
+static int
+cmd_reset(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	const struct realserver *rs;
+	struct sb_server *s;
+
+	if ((s = runtime_server(c, l, &rs, err, errlen)) == NULL)
+		return -1;
+	atomic_store(&s->overrides, 0);
+	atomic_store(&s->conf_weight, rs->weight);
+	atomic_store(&s->weight, rs->weight);
+	atomic_store(&s->admin, rs->admin);
+	log_info("control: server %s: reset to weight %u, %s", s->key,
+	    rs->weight, sb_admin_str((enum rs_admin)rs->admin));
+	return 0;
+}
+
+static int
+cmd_reopen_logs(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	return control_reopen_logs(c, err, errlen);
 }
 
 /* rules */
@@ -522,6 +600,31 @@ check_pattern(const char *pattern, unsigned match, char *err, size_t errlen)
 	return rc;
 }
 
+/* the rule's conditions and return on the line (tcpvsadm --host ...) */
+static int
+rule_of_line(const struct service *svc, const struct ctl_line *l,
+    struct conf_edit *e, char *err, size_t errlen)
+{
+	long ret = 0;
+
+	e->pattern = ctl_get(l, "pattern");
+	e->host = ctl_get(l, "host");
+	e->method = ctl_get(l, "method");
+	e->header = ctl_get(l, "header");
+	e->source = ctl_get(l, "source");
+	e->location = ctl_get(l, "location");
+	if (get_number(l, "return", 599, &ret, err, errlen) == -1)
+		return -1;
+	e->ret = (int)ret;
+	if (e->ret != 0 && ctl_get(l, "server") != NULL) {
+		snprintf(err, errlen, "a rule has a server (-r) or a return "
+		    "status (--return), not both");
+		return -1;
+	}
+	(void)svc;
+	return 0;
+}
+
 static int
 cmd_add_rule(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
@@ -529,25 +632,24 @@ cmd_add_rule(struct control *c, const struct ctl_line *l, int passfd,
 	const struct service *svc;
 	struct conf_edit e;
 	long match = -1;
-	int i, r;
+	int i = -1, r;
 
 	if ((svc = control_need_service(control_gen(c), l, err, errlen)) == NULL)
 		return -1;
 	edit_init(&e, CONF_EDIT_ADD_RULE, svc->ident);
-	if ((e.pattern = ctl_get(l, "pattern")) == NULL) {
-		snprintf(err, errlen, "missing pattern (-p PATTERN)");
+	if (rule_of_line(svc, l, &e, err, errlen) == -1 ||
+	    get_number(l, "match", 99, &match, err, errlen) == -1 ||
+	    (e.ret == 0 && (i = need_server(svc, l, err, errlen)) == -1))
 		return -1;
-	}
-	if (get_number(l, "match", 99, &match, err, errlen) == -1 ||
-	    (i = need_server(svc, l, err, errlen)) == -1)
+	r = conf_rule_find(svc, &e);
+	if (e.pattern != NULL && check_pattern(e.pattern, match >= 0 ?
+	    (unsigned)match : r >= 0 ? svc->rules[r].match : 0, err,
+	    errlen) == -1)
 		return -1;
-	r = conf_rule_index(svc, e.pattern);
-	if (check_pattern(e.pattern, match >= 0 ? (unsigned)match : r >= 0 ?
-	    svc->rules[r].match : 0, err, errlen) == -1)
-		return -1;
-	if (r >= 0 && (svc->rules[r].servers >> i) & 1) {
-		snprintf(err, errlen, "rule '%s' of virtual %s already names "
-		    "server %s", e.pattern, svc->ident, svc->rs[i].name);
+	if (r >= 0 && (e.ret != 0 || (svc->rules[r].servers >> i) & 1)) {
+		snprintf(err, errlen, "virtual %s already has this rule%s%s",
+		    svc->ident, e.ret != 0 ? "" : " with server ",
+		    e.ret != 0 ? "" : svc->rs[i].name);
 		return -1;
 	}
 	if (r < 0 && svc->nrules >= CONF_MAX_RULES) {
@@ -566,32 +668,26 @@ cmd_del_rule(struct control *c, const struct ctl_line *l, int passfd,
 {
 	const struct service *svc;
 	struct conf_edit e;
-	bool named = false;
 	int r;
 
 	if ((svc = control_need_service(control_gen(c), l, err, errlen)) == NULL)
 		return -1;
 	edit_init(&e, CONF_EDIT_DEL_RULE, svc->ident);
-	if ((e.pattern = ctl_get(l, "pattern")) == NULL) {
-		snprintf(err, errlen, "missing pattern (-p PATTERN)");
+	if (rule_of_line(svc, l, &e, err, errlen) == -1)
 		return -1;
-	}
-	if ((r = conf_rule_index(svc, e.pattern)) == -1) {
+	if ((r = conf_rule_find(svc, &e)) == -1) {
 		snprintf(err, errlen, "unknown rule: virtual %s has no rule "
-		    "with pattern '%s'", svc->ident, e.pattern);
+		    "with pattern '%s' and these conditions", svc->ident,
+		    e.pattern != NULL ? e.pattern : "");
 		return -1;
 	}
 	if (ctl_get(l, "server") != NULL) {
 		if ((e.rs = need_server(svc, l, err, errlen)) == -1)
 			return -1;
-		for (unsigned k = 0; k < svc->nrules; k++)
-			if (strcmp(svc->rules[k].pattern, e.pattern) == 0 &&
-			    ((svc->rules[k].servers >> e.rs) & 1))
-				named = true;
-		if (!named) {
+		if (!((svc->rules[r].servers >> e.rs) & 1)) {
 			snprintf(err, errlen, "rule '%s' of virtual %s does "
-			    "not name server %s", e.pattern, svc->ident,
-			    svc->rs[e.rs].name);
+			    "not name server %s", e.pattern != NULL ?
+			    e.pattern : "", svc->ident, svc->rs[e.rs].name);
 			return -1;
 		}
 	}
@@ -668,7 +764,12 @@ cmd_load(struct control *c, const struct ctl_line *l, int passfd,
 		return -1;
 	}
 	free(errs);
-	return control_apply(c, next, err, errlen);
+	if (control_apply(c, next, err, errlen) == -1)
+		return -1;
+	/* tcpvsadm prints it: what a reload will do to this configuration */
+	fprintf(out, "note: a reload of tcpvsd reads %s again and replaces "
+	    "%s; copy it there to keep it\n", control_conf_path(c), name);
+	return 0;
 }
 
 static int
@@ -676,6 +777,13 @@ cmd_list(struct control *c, const struct ctl_line *l, int passfd,
     FILE *out, char *err, size_t errlen)
 {
 	return control_list(c, l, out, err, errlen);
+}
+
+static int
+cmd_templates(struct control *c, const struct ctl_line *l, int passfd,
+    FILE *out, char *err, size_t errlen)
+{
+	return control_templates(c, l, out, err, errlen);
 }
 
 static int
@@ -700,6 +808,7 @@ cmd_save(struct control *c, const struct ctl_line *l, int passfd,
 
 	edit_init(&e, CONF_EDIT_NONE, NULL);
 	e.weight_of = runtime_weight;
+	e.admin_of = runtime_admin;
 	e.arg = control_sb(c);
 	conf_dump(out, control_gen(c), &e);
 	return 0;
@@ -711,6 +820,7 @@ static const struct {
 			    int passfd, FILE *, char *err, size_t errlen);
 } commands[] = {
 	{ "list", cmd_list },
+	{ "templates", cmd_templates },
 	{ "workers", cmd_workers },
 	{ "save", cmd_save },
 	{ "add-service", cmd_add_service },
@@ -725,6 +835,8 @@ static const struct {
 	{ "drain", cmd_drain },
 	{ "disable", cmd_disable },
 	{ "enable", cmd_enable },
+	{ "reset", cmd_reset },
+	{ "reopen-logs", cmd_reopen_logs },
 	{ "add-rule", cmd_add_rule },
 	{ "del-rule", cmd_del_rule },
 	{ "load", cmd_load },

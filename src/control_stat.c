@@ -12,15 +12,21 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cidr.h"
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "probe.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -109,8 +115,11 @@ control_sample(struct control *c)
 	struct control_rates *r = control_rates(c);
 	const struct sb *sb = control_sb(c);
 	int64_t now = util_now_ms();
+	/* past the high-water marks no slot was ever used: left untouched */
+	unsigned nsvc = LOAD(sb->hdr->services_used),
+	    nsrv = LOAD(sb->hdr->servers_used);
 
-	for (unsigned i = 0; i < r->nservices; i++) {
+	for (unsigned i = 0; i < r->nservices && i < nsvc; i++) {
 		const struct sb_service *ss = sb_service(sb, i);
 		uint64_t v[RATE_COUNTERS] = { LOAD(ss->conns),
 		    LOAD(ss->requests), LOAD(ss->bytes_in),
@@ -121,7 +130,7 @@ control_sample(struct control *c)
 		else
 			r->svc[i].n = 0;
 	}
-	for (unsigned i = 0; i < r->nservers; i++) {
+	for (unsigned i = 0; i < r->nservers && i < nsrv; i++) {
 		const struct sb_server *s = sb_server(sb, i);
 		/* in: towards the server, as for the service */
 		uint64_t v[RATE_COUNTERS] = { LOAD(s->conns),
@@ -214,6 +223,19 @@ svc_state(const struct service *svc)
 	return svc->nlisten > 0 ? "listening" : "no-listen";
 }
 
+/* persistent, persistent_netmask, and chttp's cookie name */
+static void
+put_persistence(FILE *out, const struct service *svc)
+{
+	struct in_addr a = { .s_addr = svc->persistent_mask };
+	char mask[INET_ADDRSTRLEN];
+
+	ctl_putu(out, "persistent", svc->persistent);
+	if (inet_ntop(AF_INET, &a, mask, sizeof(mask)) != NULL)
+		ctl_put(out, "persistent_netmask", mask);
+	ctl_put(out, "cookie", svc->cookie);
+}
+
 static void
 list_service(struct control *c, const struct service *svc, FILE *out)
 {
@@ -232,6 +254,7 @@ list_service(struct control *c, const struct service *svc, FILE *out)
 	ctl_put(out, "listen", addrs);
 	ctl_put(out, "sched", svc->sched ? svc->sched->name : "-");
 	ctl_put(out, "state", svc_state(svc));
+	put_persistence(out, svc);
 	if (svc->sb_index >= 0) {
 		const struct sb_service *ss = sb_service(sb,
 		    (unsigned)svc->sb_index);
@@ -242,6 +265,20 @@ list_service(struct control *c, const struct service *svc, FILE *out)
 		    LOAD(ss->bytes_out));
 	}
 	fputc('\n', out);
+}
+
+/* why a server is down, when its last check says (tcpvsadm -L) */
+static void
+put_down_reason(FILE *out, const struct sb_server *s)
+{
+	enum probe_result r = (enum probe_result)LOAD(s->check_result);
+	char why[160];
+
+	if (LOAD(s->health) != RS_HEALTH_DOWN || r == PROBE_NONE ||
+	    r == PROBE_OK || r == PROBE_PENDING)
+		return;
+	probe_describe(r, LOAD(s->check_code), why, sizeof(why));
+	ctl_put(out, "check", why);
 }
 
 static void
@@ -255,6 +292,7 @@ list_server(struct control *c, const struct service *svc,
 	ctl_put(out, "ident", svc->ident);
 	ctl_put(out, "addr", rs->addrstr);
 	ctl_put(out, "name", rs->name);
+	ctl_put(out, "id", rs->id);
 	if (rs->sb_index >= 0) {
 		s = sb_server(control_sb(c), (unsigned)rs->sb_index);
 		ctl_putu(out, "weight", LOAD(s->weight));
@@ -264,17 +302,50 @@ list_server(struct control *c, const struct service *svc,
 		    LOAD(s->health)));
 		ctl_put(out, "admin", sb_admin_str((enum rs_admin)
 		    LOAD(s->admin)));
+		/* set with tcpvsadm, kept across reloads: "1" */
+		ctl_putu(out, "weight_set", (LOAD(s->overrides) &
+		    RS_OVR_WEIGHT) != 0);
+		ctl_putu(out, "admin_set", (LOAD(s->overrides) &
+		    RS_OVR_ADMIN) != 0);
+		ctl_putu(out, "conf_weight", rs->weight);
 		ctl_putu(out, "connect_errors", LOAD(s->connect_errors));
+		put_down_reason(out, s);
 		put_counters(out, r->srv[rs->sb_index], LOAD(s->conns),
 		    LOAD(s->requests), LOAD(s->bytes_out), LOAD(s->bytes_in));
 	}
 	fputc('\n', out);
 }
 
+/* a rule's list of hosts, methods or sources, comma-separated */
+static void
+rule_list(const struct rule *r, const char *what, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned n = strcmp(what, "host") == 0 ? r->nhosts :
+	    strcmp(what, "method") == 0 ? r->nmethods : r->nsources;
+	char c[64];
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && off < len; i++) {
+		const char *v = c;
+
+		if (strcmp(what, "host") == 0)
+			snprintf(c, sizeof(c), "%s%s", r->hosts[i].kind ==
+			    RULE_HOST_REGEX ? "~" : r->hosts[i].kind ==
+			    RULE_HOST_WILDCARD ? "*" : "", r->hosts[i].name);
+		else if (strcmp(what, "method") == 0)
+			v = r->methods[i];
+		else
+			cidr_format(&r->sources[i], c, sizeof(c));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? "," : "", v);
+	}
+}
+
 static void
 list_rule(const struct service *svc, const struct rule *rule, FILE *out)
 {
-	char servers[CONF_MAX_SERVERS * CONF_NAME_MAX];
+	char servers[CONF_MAX_SERVERS * CONF_NAME_MAX], buf[4096];
 	size_t off = 0;
 
 	servers[0] = '\0';
@@ -288,6 +359,19 @@ list_rule(const struct service *svc, const struct rule *rule, FILE *out)
 	ctl_put(out, "pattern", rule->pattern);
 	ctl_putu(out, "match", rule->match);
 	ctl_put(out, "servers", servers);
+	for (const char *const *w = (const char *const[]){ "host", "method",
+	    "source", NULL }; *w != NULL; w++) {
+		rule_list(rule, *w, buf, sizeof(buf));
+		ctl_put(out, *w, buf[0] != '\0' ? buf : NULL);
+	}
+	if (rule->nheaders > 0) {
+		snprintf(buf, sizeof(buf), "%s: %s", rule->headers[0].name,
+		    rule->headers[0].regex);
+		ctl_put(out, "header", buf);
+	}
+	if (rule->ret != 0)
+		ctl_putu(out, "return", (unsigned long long)rule->ret);
+	ctl_put(out, "location", rule->location);
 	fputc('\n', out);
 }
 
@@ -319,6 +403,50 @@ control_list(struct control *c, const struct ctl_line *l, FILE *out,
 			list_server(c, svc, &svc->rs[j], out);
 		for (unsigned j = 0; j < svc->nrules; j++)
 			list_rule(svc, &svc->rules[j], out);
+	}
+	return 0;
+}
+
+/* the address of the server of svc in scoreboard slot, or "-" */
+static const char *
+slot_addr(const struct service *svc, int slot)
+{
+	for (unsigned i = 0; i < svc->nrs; i++)
+		if (svc->rs[i].sb_index == slot)
+			return svc->rs[i].addrstr;
+	return "-";
+}
+
+/* ipvsadm -L -c: the persistence templates that have not expired */
+int
+control_templates(struct control *c, const struct ctl_line *l, FILE *out,
+    char *err, size_t errlen)
+{
+	const struct generation *gen = control_gen(c);
+	const struct sb *sb = control_sb(c);
+	const struct service *only = NULL, *svc;
+	uint32_t now = (uint32_t)time(NULL), expires;
+	char client[64];
+	int slot;
+
+	if (ctl_get(l, "ident") != NULL &&
+	    (only = control_need_service(gen, l, err, errlen)) == NULL)
+		return -1;
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		svc = &gen->svc[i];
+		if ((only != NULL && svc != only) || svc->sb_index < 0)
+			continue;
+		for (unsigned e = 0; e < SB_PERSIST_ENTRIES; e++) {
+			if (sched_persist_entry(sb, (unsigned)svc->sb_index, e,
+			    now, client, sizeof(client), &slot, &expires) == -1)
+				continue;
+			fputs("template", out);
+			ctl_put(out, "ident", svc->ident);
+			ctl_put(out, "client", client);
+			ctl_put(out, "server", slot_addr(svc, slot));
+			ctl_putu(out, "expires", expires - now);
+			fputc('\n', out);
+		}
 	}
 	return 0;
 }

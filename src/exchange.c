@@ -44,9 +44,12 @@
 #include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "proxy_conn.h"
 #include "relay.h"
+#include "route.h"
 #include "sched.h"
 #include "scoreboard.h"
+#include "term.h"
 #include "util.h"
 #include "worker.h"
 
@@ -84,7 +87,9 @@ struct exchange {
 	int64_t			 head_start;	/* ms: request_min_rate from */
 	int64_t			 head_deadline;
 	struct http_req		 req;
+	struct route		 route;		/* the request's rule (route.c) */
 	bool			 head_ok;
+	bool			 answered;	/* a rule's answer being sent */
 	unsigned		 run;		/* requests in this run */
 	/* the way to the server */
 	char			*up;		/* head sent upstream */
@@ -118,6 +123,9 @@ struct exchange {
 	bool			 srd;		/* the server may have bytes */
 	bool			 swfail;	/* the server stopped reading */
 	bool			 fq_on;		/* the head went: fq runs */
+	bool			 relaying;	/* the exchange proper began:
+						   its end is term_exchange's */
+	enum term		 term;		/* how it ended, for the log */
 	bool			 head_phase;	/* awaiting the response head */
 	uint32_t		 sev;		/* server events not looked at */
 	int			 slowat;	/* SO_RCVLOWAT of sfd, 0: never */
@@ -214,6 +222,7 @@ put_back(struct exchange *x)
 	timer_del(&w->timers, &x->tm);
 	timer_del(&w->timers, &x->tl);
 	x->phase = XP_FREE;
+	x->answered = false;
 	x->c.cfd = -1;
 	sb_exchange_end(w->sb, w->ws, x->xs);
 	x->next = w->xfree;
@@ -280,6 +289,8 @@ exchange_start(struct worker *w, const struct conn *c)
 	return true;
 }
 
+static enum step	head_cut(struct exchange *, enum term);
+
 void
 exchange_close_all(struct worker *w)
 {
@@ -289,6 +300,15 @@ exchange_close_all(struct worker *w)
 		x = &w->x[i];
 		if (x->phase == XP_FREE)
 			continue;
+		/* what a stop cuts is logged, as the end of a turn would */
+		if (x->phase == XP_HEAD && x->headlen > 0) {
+			(void)head_cut(x, TERM_KILLED_HEAD);
+			continue;
+		}
+		if (x->phase == XP_RELAY) {
+			(void)finish(x, XFER_ABORT);
+			continue;
+		}
 		if (x->sfd != -1) {
 			worker_fd_close(w, x->sfd);
 			x->sfd = -1;
@@ -393,12 +413,36 @@ head_done(struct exchange *x, int rc)
 	x->rsi = -1;
 	x->sorry = false;
 	x->to_server = x->to_client = 0;
+	x->term = TERM_NONE;
+	x->relaying = x->fq_on = false;
+	x->head_phase = true;
+	memset(&x->fq, 0, sizeof(x->fq));
+	memset(&x->fs, 0, sizeof(x->fs));
 	x->head_ok = rc == 0;
 	if (rc != 0) {
+		x->rec.term = term_head(rc);
+		x->rec.reason = x->req.reason;
 		count_request(x);
 		return reply(x, rc, true);
 	}
 	return on_head(x);
+}
+
+static void	access_log(struct exchange *);
+
+/* a head cut by the client or a stop is logged when something came */
+static enum step
+head_cut(struct exchange *x, enum term term)
+{
+	if (alog_head_seen(x->head, x->headlen)) {
+		memset(&x->rec, 0, sizeof(x->rec));
+		x->rec.tc = x->rec.tr = -1;
+		x->rec.term = term;
+		x->head_ok = false;
+		x->t_head = -1;
+		access_log(x);
+	}
+	return close_client(x);
 }
 
 static enum step
@@ -431,7 +475,7 @@ step_head(struct exchange *x)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == 0 || errno != EAGAIN)
-			return close_client(x);
+			return head_cut(x, TERM_CLIENT_ABORT_HEAD);
 		break;
 	}
 	if (x->headlen == 0) {
@@ -560,13 +604,50 @@ upstream_head(struct exchange *x)
 {
 	const struct service *svc = x->w->svc;
 
-	return http_build_upstream(&x->req, x->head, x->c.clientstr,
+	return route_upstream(&x->route,
 	    (x->req.flags & HTTP_F_CONN_UPGRADE) ? "upgrade" :
 	    svc->server_keepalive > 0 ? "keep-alive" : "close",
 	    x->up, x->upcap);
 }
 
 static enum step	connect_next(struct exchange *);
+
+/*
+ * A rule answers the request itself (route.c): no server sees it.  A
+ * request body is not read, so the connection closes after the answer
+ * (a lingering close: the body's bytes are drained, not reset).
+ */
+static enum step
+answer_itself(struct exchange *x)
+{
+	struct worker *w = x->w;
+	long n;
+
+	if (x->reqbody == HTTP_BODY_CHUNKED || (x->reqbody ==
+	    HTTP_BODY_LENGTH && x->req.content_length > 0))
+		x->keep = false;
+	n = route_answer(&x->route, !x->keep ? "close" : x->req.minor == 0 ?
+	    "keep-alive" : NULL, x->obuf, x->ocap);
+	if (n < 0)
+		return finish(x, 500);
+	x->c.out += (uint64_t)n;
+	count_request(x);
+	x->rec.status = x->route.rule->ret;
+	x->rec.bytes = (uint64_t)n;
+	access_log(x);
+	/* what follows the head: the next request's start */
+	x->headlen -= x->req.head_len;
+	x->restoff = x->req.head_len;
+	x->ooff = 0;
+	x->olen = (size_t)n;
+	x->linger = !x->keep;
+	x->answered = true;
+	x->phase = XP_REPLY;
+	xstate(x, XS_CLOSING);
+	timer_set(&w->timers, &x->tm, w->now +
+	    (int64_t)w->svc->read_timeout * 1000, on_timer);
+	return STEP_AGAIN;
+}
 
 /* a head is in x->req: check it, rewrite it, choose a server */
 static enum step
@@ -582,6 +663,10 @@ on_head(struct exchange *x)
 	    (rc = check_buffered_chunks(x)) != 0))
 		return finish(x, rc);
 	x->keep = client_keepalive(x);
+	route_request(&x->route, x->w->svc, &x->req, x->head,
+	    (const struct sockaddr *)&x->c.client);
+	if (route_answers(&x->route))
+		return answer_itself(x);
 	if ((n = upstream_head(x)) < 0)
 		return finish(x, 431);
 	x->uplen = (size_t)n;
@@ -600,54 +685,9 @@ on_head(struct exchange *x)
  */
 
 /*
- * Persistence (persistent = SECONDS, like ipvsadm -p): the client's
- * address under persistent_netmask (IPv6: the whole address), hashed.
- */
-static uint64_t
-persist_key(const struct service *svc, const struct sockaddr_storage *ss)
-{
-	const unsigned char *p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	uint32_t a;
-	size_t n;
-
-	if (ss->ss_family == AF_INET) {
-		a = ((const struct sockaddr_in *)ss)->sin_addr.s_addr &
-		    svc->persistent_mask;
-		p = (const unsigned char *)&a;
-		n = sizeof(a);
-	} else {
-		p = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* the server the client's template names, if still eligible, or -1 */
-static int
-persist_lookup(const struct exchange *x, const struct sched_req *sr)
-{
-	const struct service *svc = x->w->svc;
-	int slot;
-
-	slot = sb_persist_get(x->w->sb, (unsigned)svc->sb_index,
-	    persist_key(svc, &x->c.client), (uint32_t)time(NULL));
-	if (slot < 0)
-		return -1;
-	for (unsigned i = 0; i < svc->nrs; i++)
-		if (svc->rs[i].sb_index == slot)
-			return sched_available(svc, x->w->sb, sr, i) ?
-			    (int)i : -1;
-	return -1;
-}
-
-/*
- * The one place a server is chosen: the persistence template first, then
- * the service's scheduler, never a server in x->exclude.  -1: none.
+ * The one place a server is chosen (sched_choose: the persistence
+ * template first, then the service's scheduler), never a server in
+ * x->exclude.  -1: none.
  */
 static int
 choose_server(struct exchange *x)
@@ -659,17 +699,8 @@ choose_server(struct exchange *x)
 		.head = x->head,
 		.exclude = x->exclude,
 	};
-	int i = -1;
 
-	if (svc->persistent > 0 && x->tries == 0 && !x->retried)
-		i = persist_lookup(x, &sr);
-	if (i < 0 && (i = svc->sched->schedule(svc, x->w->sb, &sr)) < 0)
-		return -1;
-	if (svc->persistent > 0)
-		sb_persist_put(x->w->sb, (unsigned)svc->sb_index,
-		    persist_key(svc, &x->c.client), svc->rs[i].sb_index,
-		    (uint32_t)time(NULL) + svc->persistent);
-	return i;
+	return sched_choose(svc, x->w->sb, &sr);
 }
 
 /* the one place a server's active count is taken ... */
@@ -714,22 +745,18 @@ note_connect_success(struct exchange *x, const struct realserver *rs)
 		log_info("server %s: connect succeeds again", rs->name);
 }
 
-/*
- * chttp: when the request's cookie does not name the server chosen (none,
- * stale, or its server down), the response names it.
- */
+/* the header fields the scheduler adds to the response (chttp's cookie) */
 static void
 set_cookie(struct exchange *x)
 {
-	const struct service *svc = x->w->svc;
+	struct sched_req sr = {
+		.client = (const struct sockaddr *)&x->c.client,
+		.http = &x->req,
+		.head = x->head,
+	};
 
-	x->setcookie[0] = '\0';
-	if (!(svc->sched->flags & SCHED_F_COOKIE) || x->rsi < 0 ||
-	    sched_cookie_server(svc, &x->req, x->head) == x->rsi)
-		return;
-	snprintf(x->setcookie, sizeof(x->setcookie),
-	    "Set-Cookie: %s=%s; Path=/; HttpOnly\r\n", svc->cookie,
-	    svc->rs[x->rsi].id);
+	(void)sched_response_fields(x->w->svc, &sr, x->rsi, x->setcookie,
+	    sizeof(x->setcookie));
 }
 
 static void
@@ -744,6 +771,25 @@ close_server(struct exchange *x)
 
 static enum step	start_relay(struct exchange *);
 
+static enum step	connect_failed(struct exchange *, int err);
+
+/*
+ * send_proxy: the PROXY header goes first on a new connection.  It is one
+ * small write to a fresh socket: it completes at once (a timeout of 0),
+ * or the connect counts as failed.
+ */
+static bool
+send_proxy(struct exchange *x)
+{
+	const struct realserver *rs;
+
+	if (x->reused || x->rsi < 0)
+		return true;
+	rs = &x->w->svc->rs[x->rsi];
+	return proxy_send(x->sfd, rs->send_proxy,
+	    (const struct sockaddr *)&x->c.client, x->c.cfd, 0) == 0;
+}
+
 /* the connection is made (or kept): the head goes next */
 static enum step
 connected(struct exchange *x)
@@ -751,6 +797,8 @@ connected(struct exchange *x)
 	int one = 1;
 
 	timer_del(&x->w->timers, &x->tm);
+	if (!send_proxy(x))
+		return connect_failed(x, errno != 0 ? errno : EIO);
 	if (!x->reused) {
 		if (x->rsi >= 0)
 			note_connect_success(x, &x->w->svc->rs[x->rsi]);
@@ -792,8 +840,6 @@ connect_to(struct exchange *x, const struct sockaddr *sa, socklen_t len,
 	return STEP_WAIT;
 }
 
-static enum step	connect_failed(struct exchange *, int err);
-
 /* the sorry server (redirect), once, when no real server could take it */
 static enum step
 connect_sorry(struct exchange *x)
@@ -830,7 +876,9 @@ connect_next(struct exchange *x)
 		x->tries++;
 		rs = &svc->rs[i];
 		hold_server(x, i);
-		if (!x->fresh && (fd = upstream_take(x->w, i)) != -1) {
+		/* a kept connection carries another client's PROXY header */
+		if (!x->fresh && rs->send_proxy == PROXY_SEND_NONE &&
+		    (fd = upstream_take(x->w, i)) != -1) {
 			worker_fd_own(x->w, fd, FD_SERVER, x->idx);
 			x->sfd = fd;
 			x->reused = true;
@@ -900,6 +948,10 @@ start_relay(struct exchange *x)
 	x->ooff = x->olen = 0;
 	x->started = x->reusable = x->swfail = x->fq_on = false;
 	x->head_phase = true;
+	x->relaying = true;
+	x->term = TERM_NONE;
+	memset(&x->fq, 0, sizeof(x->fq));
+	memset(&x->fs, 0, sizeof(x->fs));
 	/* edge-triggered: what the server sends from now on is reported */
 	x->srd = false;
 	x->progress = x->w->now;
@@ -965,6 +1017,7 @@ retry(struct exchange *x)
 	release_server(x);
 	x->rsi = -1;
 	x->to_server = x->to_client = 0;
+	x->relaying = false;
 	x->tries = 0;
 	x->t_conn = util_now_us();
 	return connect_next(x);
@@ -1022,9 +1075,13 @@ final_head(struct exchange *x, enum http_body body)
 	n = http_build_response(&x->resp, x->sbuf, response_connection(x,
 	    body), x->setcookie[0] != '\0' ? x->setcookie : NULL, x->obuf,
 	    x->ocap);
+	if (n >= 0)
+		n = route_response(&x->route, x->obuf, (size_t)n, x->ocap);
 	rest = x->slen - x->resp.head_len;
-	if (n < 0 || (size_t)n + rest > x->ocap)
+	if (n < 0 || (size_t)n + rest > x->ocap) {
+		x->term = TERM_LIMIT_RESP_HEAD;
 		return 502;
+	}
 	memcpy(x->obuf + n, x->sbuf + x->resp.head_len, rest);
 	x->started = true;
 	if (x->rsi >= 0 && x->resp.status >= 100 && x->resp.status < 600)
@@ -1061,16 +1118,20 @@ parse_response(struct exchange *x)
 
 	x->sparse = false;
 	hr = http_parse_response(x->sbuf, x->slen, &x->w->rlim, &x->resp);
+	if (hr == HTTP_AGAIN && x->slen == x->scap)
+		x->term = TERM_LIMIT_RESP_HEAD;
 	if (hr == HTTP_AGAIN)
 		return x->slen == x->scap ? 502 : 1;
 	if (hr == HTTP_ERROR) {
 		log_warn("server %s: invalid response: %s at byte %zu", who,
 		    x->resp.reason ? x->resp.reason : "?", x->resp.err_off);
+		x->term = TERM_FRAMING_RESP_HEAD;
 		return 502;
 	}
 	body = http_response_body(&x->req, NULL, &x->resp);
 	if (body == HTTP_BODY_INVALID) {
 		log_warn("server %s: unrequested 101 response", who);
+		x->term = TERM_FRAMING_RESP_HEAD;
 		return 502;
 	}
 	if (body == HTTP_BODY_NONE && x->resp.status < 200)
@@ -1165,8 +1226,6 @@ request_flow_failed(struct exchange *x)
 static enum step
 relay_done(struct exchange *x)
 {
-	x->to_server += x->fq.bytes;
-	x->to_client += x->fs.bytes;
 	if (x->fs.r > x->fs.c || x->fs.mode == FLOW_CLOSE)
 		x->reusable = false;	/* bytes past the response */
 	if (!x->fq.done) {
@@ -1288,6 +1347,7 @@ relay_timer(struct exchange *x)
 	}
 	log_debug("client %s: no progress for %us", x->c.clientstr,
 	    x->w->svc->read_timeout);
+	x->term = term_timeout(&x->fq, &x->fs, x->started);
 	return finish(x, x->started ? XFER_ABORT : 504);
 }
 
@@ -1307,31 +1367,26 @@ note_xfer(struct exchange *x)
 	x->rec.tr = x->started ? x->t_resp : -1;
 	x->rec.status = x->started ? x->resp.status : 0;
 	x->rec.bytes = x->to_client;
+	x->rec.term = x->term;
 }
 
-/*
- * One line per request, one write: a short write of a full disk loses
- * the line, never the request.
- */
+/* one line per request (alog_write) */
 static void
 access_log(struct exchange *x)
 {
 	struct worker *w = x->w;
-	char line[4096];
-	size_t n;
 
 	if (w->a->alog == -1)
 		return;
 	x->rec.client = &x->c.client;
 	x->rec.wall_ms = x->wall_first;
 	x->rec.head = x->head;
+	x->rec.headlen = x->headlen;
 	x->rec.req = x->head_ok ? &x->req : NULL;
 	x->rec.ident = w->svc->ident;
 	x->rec.tq = x->t_head >= x->t_first ? x->t_head - x->t_first : -1;
 	x->rec.tt = util_now_us() - x->t_first;
-	n = alog_format(line, sizeof(line), w->svc->accesslog_format,
-	    &x->rec);
-	(void)!write(w->a->alog, line, n);
+	alog_write(w->a->alog, w->svc->accesslog_format, &x->rec);
 }
 
 /*
@@ -1347,7 +1402,8 @@ decide(const struct exchange *x, int rc, bool *keep, bool *reuse)
 
 	*keep = clean && x->keep && x->fs.mode != FLOW_TUNNEL;
 	*reuse = clean && x->reusable && x->rsi >= 0 && !x->sorry &&
-	    x->sfd != -1 && x->slowat <= 1;
+	    x->sfd != -1 && x->slowat <= 1 &&
+	    x->w->svc->rs[x->rsi].send_proxy == PROXY_SEND_NONE;
 }
 
 /*
@@ -1355,6 +1411,8 @@ decide(const struct exchange *x, int rc, bool *keep, bool *reuse)
  * answer): counted, the server connection kept or closed and its count
  * given back, then an error reply, the next request, a park or a close.
  */
+static enum step	next_request(struct exchange *, bool keep);
+
 static enum step
 finish(struct exchange *x, int rc)
 {
@@ -1363,6 +1421,12 @@ finish(struct exchange *x, int rc)
 
 	timer_del(&w->timers, &x->tm);
 	timer_del(&w->timers, &x->tl);
+	/* what went out, whole or cut, is counted and logged */
+	x->to_server += x->fq.bytes;
+	x->to_client += x->fs.bytes;
+	if (x->term == TERM_NONE)
+		x->term = x->relaying ? term_exchange(&x->fq, &x->fs, rc,
+		    x->started, worker_stop_now()) : term_refused(rc);
 	x->c.in += x->to_server;
 	x->c.out += x->to_client;
 	count_request(x);
@@ -1385,6 +1449,15 @@ finish(struct exchange *x, int rc)
 	if (rc > 0)
 		return reply(x, rc, true);
 	access_log(x);
+	return next_request(x, keep);
+}
+
+/* the client connection carries another request (keep), or closes */
+static enum step
+next_request(struct exchange *x, bool keep)
+{
+	struct worker *w = x->w;
+
 	if (x->restoff > 0) {
 		memmove(x->head, x->head + x->restoff, x->headlen);
 		x->restoff = 0;
@@ -1418,6 +1491,7 @@ reply(struct exchange *x, int status, bool logged)
 	x->ooff = 0;
 	x->olen = http_error_reply(status, x->obuf, x->ocap);
 	x->linger = true;
+	x->answered = false;
 	x->c.out += x->olen;
 	atomic_fetch_add_explicit(&w->ss->errors, 1, memory_order_relaxed);
 	log_debug("client %s: %d %s", x->c.clientstr, status,
@@ -1447,6 +1521,12 @@ step_reply(struct exchange *x)
 			return close_client(x);
 		x->ooff += (size_t)n;
 	}
+	if (x->answered && x->keep) {
+		x->answered = false;
+		timer_del(&x->w->timers, &x->tm);
+		return next_request(x, true);
+	}
+	x->answered = false;
 	if (!x->linger || shutdown(x->c.cfd, SHUT_WR) == -1)
 		return close_client(x);
 	x->phase = XP_LINGER;

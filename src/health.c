@@ -33,6 +33,7 @@
 #include "log.h"
 #include "probe.h"
 #include "proc.h"
+#include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
 
@@ -221,7 +222,7 @@ finish(struct target *t, enum probe_result r)
 	int64_t latency = now_us() - p->start_us;
 
 	if (p->fd != -1)
-		close(p->fd);	/* leaves the epoll set with it */
+		p->x.ops->close(&p->x);	/* leaves the epoll set with it */
 	p->fd = -1;
 	t->registered = 0;
 	publish(t, r, p->code, latency);
@@ -298,10 +299,14 @@ start_probe(struct checker *c, struct target *t, int64_t now)
 		return;
 	}
 	p->fd = fd;
+	if (probe_transport(p, t->rs, fd) == -1) {
+		step(c, t, connect_failed(p, errno));
+		return;
+	}
 	if (connect(fd, (const struct sockaddr *)&chk->addr,
 	    chk->addrlen) == 0) {
 		p->connected = 1;
-		step(c, t, chk->probe->start(p));
+		step(c, t, probe_step(p, EPOLLOUT));
 	} else if (errno == EINPROGRESS) {
 		p->events = EPOLLOUT;
 		step(c, t, PROBE_PENDING);
@@ -320,7 +325,7 @@ ready(struct checker *c, struct target *t, uint32_t events)
 	if (p->fd == -1)
 		return;		/* finished earlier in this batch */
 	if (p->connected) {
-		step(c, t, p->chk->probe->io(p, events));
+		step(c, t, probe_step(p, events));
 		return;
 	}
 	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
@@ -335,7 +340,7 @@ ready(struct checker *c, struct target *t, uint32_t events)
 		return;		/* else not connected yet */
 	}
 	p->connected = 1;
-	step(c, t, p->chk->probe->start(p));
+	step(c, t, probe_step(p, events));
 }
 
 /* slowstart: the weight of servers that came up, step by step */
@@ -399,7 +404,7 @@ quit(struct checker *c)
 {
 	for (unsigned i = 0; i < c->nt; i++)
 		if (c->t[i].p.fd != -1)
-			close(c->t[i].p.fd);
+			c->t[i].p.x.ops->close(&c->t[i].p.x);
 	free(c->t);
 	close(c->epfd);
 	close(c->sigfd);
@@ -413,6 +418,7 @@ loop(struct checker *c)
 	int n;
 
 	for (;;) {
+		reopen_follow(c->sb, -1, NULL);
 		n = epoll_wait(c->epfd, ev, HEALTH_MAX_EVENTS, plan(c));
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");

@@ -47,7 +47,21 @@ static const struct {
 	int		 code;
 	const char	*text;
 } statuses[] = {
+	{ 200, "OK" },
+	{ 204, "No Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 304, "Not Modified" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
 	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 410, "Gone" },
+	{ 429, "Too Many Requests" },
 	{ 408, "Request Timeout" },
 	{ 413, "Content Too Large" },
 	{ 414, "URI Too Long" },
@@ -57,6 +71,7 @@ static const struct {
 	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" },
 	{ 504, "Gateway Timeout" },
+	{ 505, "HTTP Version Not Supported" },
 };
 
 /* reg-name, IP-literal and port characters of RFC 3986 3.2.2 */
@@ -196,7 +211,12 @@ method_is(const struct parse *p, const char *name)
 	    memcmp(p->buf + p->req->method.off, name, n) == 0;
 }
 
-/* absolute-form (RFC 9112 3.2.2): host from the authority, then path */
+/*
+ * absolute-form (RFC 9112 3.2.2): host from the authority, then path.
+ * Only http: https is for a TLS listener, and tcpvsd is no forward proxy
+ * for other schemes.  Userinfo has no place in an http URI (RFC 9110
+ * 4.2.4).
+ */
 static enum http_result
 absolute_target(struct parse *p, size_t off, size_t end, size_t *path)
 {
@@ -207,17 +227,22 @@ absolute_target(struct parse *p, size_t off, size_t end, size_t *path)
 		off += 7;
 	else if (end - off > 8 && strncasecmp(p->buf + off, "https://",
 	    8) == 0)
-		off += 8;
+		return fail(req, 400, off, "https request-target on a "
+		    "listener without TLS");
 	else
 		return fail(req, 400, off, "invalid request-target");
-	for (a = off; a < end && strchr("/?#", p->buf[a]) == NULL; a++)
+	for (a = off; a < end && strchr("/?#", p->buf[a]) == NULL; a++) {
+		if (p->buf[a] == '@')
+			return fail(req, 400, a, "userinfo in request-target");
 		if (!is_hostchar((unsigned char)p->buf[a]))
 			return fail(req, 400, a, "invalid authority in "
 			    "request-target");
+	}
 	if (a == off)
 		return fail(req, 400, off, "empty authority in "
 		    "request-target");
 	req->host = span(off, a - off);
+	req->flags |= HTTP_F_ABSOLUTE;
 	p->absolute = 1;
 	*path = a;
 	return HTTP_OK;
@@ -279,6 +304,8 @@ parse_request_line(struct parse *p, size_t off, size_t end)
 		req->flags |= HTTP_F_HEAD;
 	if (method_is(p, "CONNECT"))
 		req->flags |= HTTP_F_CONNECT;
+	if (method_is(p, "OPTIONS"))
+		req->flags |= HTTP_F_OPTIONS;
 	return parse_target(p);
 }
 
@@ -621,6 +648,38 @@ put_content_length(struct out *o, const struct http_req *req,
 	put(o, "\r\n", 2);
 }
 
+/*
+ * The request line: as sent, except that an absolute-form target goes
+ * in origin-form (RFC 9112 3.2.1: what a server expects from a
+ * gateway) and its authority in a Host field first.
+ */
+static void
+put_request_line(struct out *o, const struct http_req *req, const char *buf)
+{
+	size_t end = (size_t)req->target.off + req->target.len;
+
+	if (!(req->flags & HTTP_F_ABSOLUTE)) {
+		/* method SP target SP "HTTP/1.x" */
+		put(o, buf + req->method.off, end + 9 - req->method.off);
+		put(o, "\r\n", 2);
+		return;
+	}
+	put_span(o, buf, req->method);
+	put(o, " ", 1);
+	if (end > req->path.off && buf[req->path.off] == '/')
+		put(o, buf + req->path.off, end - req->path.off);
+	else {
+		/* "http://a" or "http://a?q": the path is empty */
+		put_str(o, (req->flags & HTTP_F_OPTIONS) && end ==
+		    req->path.off ? "*" : "/");
+		put(o, buf + req->path.off, end - req->path.off);
+	}
+	put(o, buf + end, 9);
+	put(o, "\r\nHost: ", 8);
+	put_span(o, buf, req->host);
+	put(o, "\r\n", 2);
+}
+
 long
 http_build_upstream(const struct http_req *req, const char *buf,
     const char *client, const char *conn_value, char *out, size_t outlen)
@@ -633,10 +692,7 @@ http_build_upstream(const struct http_req *req, const char *buf,
 		conn_value = "close";
 	keep_upgrade = (req->flags & HTTP_F_CONN_UPGRADE) &&
 	    cstr_has_token(conn_value, "upgrade");
-	/* request line as sent: method SP target SP "HTTP/1.x" */
-	put(&o, buf + req->method.off, (size_t)req->target.off +
-	    req->target.len + 9 - req->method.off);
-	put(&o, "\r\n", 2);
+	put_request_line(&o, req, buf);
 	for (unsigned i = 0; i < req->nheaders; i++) {
 		h = &req->hdr[i];
 		if (is_hop_by_hop(req->hdr, req->nheaders, buf, h,
@@ -648,6 +704,9 @@ http_build_upstream(const struct http_req *req, const char *buf,
 				put_content_length(&o, req, buf, h);
 			continue;
 		}
+		/* RFC 9112 3.2.2: the target's authority replaces Host */
+		if (name_is(buf, h, "host") && (req->flags & HTTP_F_ABSOLUTE))
+			continue;
 		put_span(&o, buf, h->name);
 		put(&o, ": ", 2);
 		put_span(&o, buf, h->value);

@@ -41,6 +41,8 @@ struct http_header {
 #define HTTP_F_HOST		0x0040	/* Host present */
 #define HTTP_F_HEAD		0x0080	/* method HEAD */
 #define HTTP_F_CONNECT		0x0100	/* method CONNECT */
+#define HTTP_F_ABSOLUTE		0x0200	/* absolute-form target */
+#define HTTP_F_OPTIONS		0x0400	/* method OPTIONS */
 
 struct http_limits {
 	unsigned	max_request_line;	/* bytes, CRLF excluded */
@@ -86,7 +88,10 @@ const struct http_header *http_find_header(const struct http_req *,
  * header except the hop-by-hop ones (Connection and the headers it names,
  * Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade), an X-Forwarded-For
  * with client appended to any the client sent (one field,
- * comma-separated), then "Connection: close" (or the given conn_value).
+ * comma-separated; client NULL: only those), then "Connection: close"
+ * (or the given conn_value).  An absolute-form target goes in
+ * origin-form, with its authority as the Host field in place of the
+ * client's (RFC 9112 3.2.2).
  * Returns the length, or -1 if out is too small.
  */
 long		 http_build_upstream(const struct http_req *, const char *buf,

@@ -107,6 +107,12 @@ log_reopen(void)
 	return 0;
 }
 
+const char *
+log_file(void)
+{
+	return dest == LOG_DEST_FILE ? path : NULL;
+}
+
 void
 log_set_level(enum log_level l)
 {
@@ -222,6 +228,7 @@ fn(const char *fmt, ...)					\
 	errno = e;						\
 }
 
+LOG_FN(log_errorx, LOG_LEVEL_ERROR, 0)
 LOG_FN(log_warn, LOG_LEVEL_WARNING, 1)
 LOG_FN(log_warnx, LOG_LEVEL_WARNING, 0)
 LOG_FN(log_notice, LOG_LEVEL_NOTICE, 0)

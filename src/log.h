@@ -31,12 +31,16 @@ int		 log_level_parse(const char *);
  */
 int	 log_init(const char *dest, enum log_level, const char *ident);
 int	 log_reopen(void);
+/* the file path of the error log, or NULL (stderr, syslog) */
+const char *log_file(void);
 void	 log_set_level(enum log_level);
 /* tag prepended to every message of this process, e.g. "worker web" */
 void	 log_set_tag(const char *);
 
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* level error, no errno text: a failed start or reload */
+void	 log_errorx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -41,10 +41,13 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "notify.h"
 #include "master.h"
+#include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "status.h"
+#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -89,6 +92,9 @@ struct master {
 	struct genstate		 cur;		/* serving */
 	struct genstate		 old;		/* draining, at most one */
 	struct control		*ctl;		/* the control socket */
+	unsigned		 changed;	/* first generation tcpvsadm
+						   made since the file was
+						   read, 0: none */
 };
 
 static const int master_signals[] = {
@@ -119,10 +125,16 @@ bind_one(const struct service *svc, struct conf_listen *l)
 		errno = e;
 		return -1;
 	}
-	/* a worker wakes only when request bytes have arrived (slowloris
-	   connections that send nothing cost no worker) */
+	/*
+	 * A worker wakes only when request bytes have arrived.  The kernel
+	 * counts the value in SYN-ACK retransmissions (after 1, 3, 7, 15 ...
+	 * s), and request_timeout runs from accept: the least, one second,
+	 * so that a connection that sends nothing is handed over after 1 s
+	 * and closed within request_timeout (the worker counts that second),
+	 * not 2^n - 1 s after request_timeout.
+	 */
 	if (svc->defer_accept) {
-		int secs = (int)svc->request_timeout;
+		int secs = CONF_DEFER_ACCEPT_SECS;
 
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 		    sizeof(secs));
@@ -756,6 +768,7 @@ static noreturn void
 stop_now(struct master *m, int sig)
 {
 	log_info("%s: stopping", strsignal(sig));
+	notify("STOPPING=1");
 	m->stopping = 1;
 	stop_health(m);
 	stop_status(m);
@@ -770,6 +783,7 @@ stop_graceful(struct master *m)
 {
 	log_info("graceful stop: waiting up to %u s for requests in flight",
 	    m->cur.gen->graceful_timeout);
+	notify("STOPPING=1");
 	m->stopping = 1;
 	stop_health(m);
 	stop_status(m);
@@ -938,7 +952,10 @@ load(struct master *m)
 	fclose(errf);
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save))
-		log_warnx("%s", line);
+		if (gen == NULL)
+			log_errorx("%s", line);
+		else
+			log_warnx("%s", line);
 	free(buf);
 	return gen;
 }
@@ -1030,8 +1047,9 @@ switch_gen(struct master *m, struct generation *gen, int graceful, char *err,
  * SIGUSR1 (graceful = 1): new generation, old workers finish the request
  * they are serving, then exit; log files are reopened.  An invalid
  * configuration is rejected and the running generation keeps serving.
- * What tcpvsadm changed at run time is gone: weights come from the file,
- * drained and disabled servers are active again.
+ * Weights and admin states set with tcpvsadm stay (scoreboard.c); services,
+ * servers and rules come from the file, replacing tcpvsadm's changes,
+ * with a warning.
  */
 static void
 reload(struct master *m, int graceful)
@@ -1045,7 +1063,7 @@ reload(struct master *m, int graceful)
 	log_info("%s: reloading %s", graceful ? "graceful restart" :
 	    "restart", m->path);
 	if ((gen = load(m)) == NULL) {
-		log_warnx("reload rejected: generation %u keeps serving",
+		log_errorx("reload rejected: generation %u keeps serving",
 		    m->cur.gen->id);
 		return;
 	}
@@ -1055,11 +1073,14 @@ reload(struct master *m, int graceful)
 		log_warnx("status_listen: a change takes effect at the next "
 		    "start, not on reload");
 	if (switch_gen(m, gen, graceful, err, sizeof(err)) == -1) {
-		log_warnx("reload rejected: %s; generation %u keeps serving",
+		log_errorx("reload rejected: %s; generation %u keeps serving",
 		    err, m->cur.gen->id);
 		return;
 	}
-	sb_admin_reset(m->sb, m->cur.gen);
+	if (m->changed != 0)
+		log_warnx("reload: %s replaced the configuration changed with "
+		    "tcpvsadm since generation %u", m->path, m->changed);
+	m->changed = 0;
 }
 
 /* control_ops: a tcpvsadm structural change, applied as SIGUSR1 would */
@@ -1074,7 +1095,51 @@ apply_change(void *arg, struct generation *gen, char *err, size_t errlen)
 		    err, m->cur.gen->id);
 		return -1;
 	}
+	/* once until the next reload: a repeating condition */
+	if (m->changed == 0) {
+		m->changed = m->cur.gen->id;
+		log_warnx("control: generation %u differs from %s: a reload "
+		    "reads the file again and replaces it (tcpvsadm -S writes "
+		    "it out)", m->cur.gen->id, m->path);
+	}
 	return 0;
+}
+
+/* SIGUSR2, tcpvsadm --reopen-logs: the log files, and nothing else */
+static int
+reopen_logs(void *arg, char *err, size_t errlen)
+{
+	struct master *m = arg;
+	struct genstate *gs[2] = { &m->cur, &m->old };
+	const struct generation *gen = m->cur.gen;
+	uid_t uid = gen->user != NULL && geteuid() == 0 ? gen->uid :
+	    (uid_t)-1;
+	int rc = 0;
+
+	if (reopen_errorlog(uid) == -1) {
+		snprintf(err, errlen, "errorlog %s: %s", log_file(),
+		    strerror(errno));
+		rc = -1;
+	}
+	for (unsigned g = 0; g < 2; g++)
+		for (unsigned i = 0; gs[g]->gen != NULL &&
+		    i < gs[g]->gen->nsvc; i++) {
+			const struct service *svc = &gs[g]->gen->svc[i];
+
+			if (gs[g]->pool[i].alog != -1 && reopen_fd(
+			    gs[g]->pool[i].alog, svc->accesslog, uid) == -1) {
+				snprintf(err, errlen, "virtual %s: accesslog "
+				    "%s: %s", svc->ident, svc->accesslog,
+				    strerror(errno));
+				rc = -1;
+			}
+		}
+	reopen_announce(m->sb);
+	if (rc == -1)
+		log_warnx("reopening logs: %s", err);
+	else
+		log_info("logs reopened");
+	return rc;
 }
 
 static const struct generation *
@@ -1085,10 +1150,39 @@ current_gen(void *arg)
 	return m->cur.gen;
 }
 
+static const char *
+conf_path(void *arg)
+{
+	const struct master *m = arg;
+
+	return m->path;
+}
+
 static const struct control_ops master_control_ops = {
 	.current = current_gen,
 	.apply = apply_change,
+	.reopen_logs = reopen_logs,
+	.conf_path = conf_path,
 };
+
+/* systemd's STATUS= (notify.c), after the event lines given */
+static void
+notify_workers(struct master *m, const char *event)
+{
+	notify_status(event, "generation %u serving, %u workers; %u "
+	    "finishing", m->cur.gen->id, count_gen(m, m->cur.gen->id),
+	    m->old.gen != NULL ? count_gen(m, m->old.gen->id) : 0);
+}
+
+/* a reload, told to systemd: READY=1 once a generation serves again,
+   the new one or, if it was rejected, the running one */
+static void
+notified_reload(struct master *m, int graceful)
+{
+	notify_reloading();
+	reload(m, graceful);
+	notify_workers(m, "READY=1\n");
+}
 
 /* handle one signal read from the signalfd */
 static void
@@ -1101,28 +1195,23 @@ on_signal(struct master *m, int sig)
 	case SIGWINCH:
 		stop_graceful(m);
 	case SIGHUP:
-		reload(m, 0);
+		notified_reload(m, 0);
 		break;
 	case SIGUSR1:
-		reload(m, 1);
+		notified_reload(m, 1);
 		break;
+	case SIGUSR2: {
+		char err[512];
+
+		(void)reopen_logs(m, err, sizeof(err));
+		break;
+	}
 	case SIGCHLD:
 		reap(m);
 		break;
 	default:
 		break;
 	}
-}
-
-static size_t
-sched_bytes(const struct generation *gen)
-{
-	size_t n = SB_SCHED_MIN;
-
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		if (gen->svc[i].sched_shm > n)
-			n = gen->svc[i].sched_shm;
-	return n;
 }
 
 static void
@@ -1138,9 +1227,9 @@ master_init(struct master *m, struct generation *gen, const char *path,
 	gen->id = 1;
 	if ((m->sigfd = setup_signals()) == -1)
 		fatal("signalfd");
-	/* room for a scheduler that needs more after a reload */
+	/* room for any scheduler, so that a reload may switch to any */
 	m->sb = sb_create(gen->serverlimit, gen->inflightlimit,
-	    (unsigned)sched_bytes(gen) * 2, gen->scoreboardfile);
+	    (unsigned)sched_shm_max(), gen->scoreboardfile);
 	if (m->sb == NULL)
 		fatal("scoreboard %s", gen->scoreboardfile ?
 		    gen->scoreboardfile : "(anonymous)");
@@ -1163,6 +1252,7 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 	start_pools(&m);
 	start_health(&m);
 	start_status(&m);
+	notify_workers(&m, "READY=1\n");
 	pfd[0].fd = m.sigfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = control_fd(m.ctl);
@@ -1185,6 +1275,8 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			control_tick(m.ctl);
+			notify_workers(&m, "");
+			tls_ticket_tick(m.cur.gen, util_now_ms());
 			next = util_now_ms() + MASTER_TICK_MS;
 		}
 	}

@@ -75,6 +75,9 @@ probe_describe(enum probe_result r, int code, char *buf, size_t len)
 	case PROBE_INVALID:
 		snprintf(buf, len, "invalid response");
 		return;
+	case PROBE_TLS:
+		probe_tls_describe(code, buf, len);
+		return;
 	case PROBE__COUNT:
 		break;
 	}

@@ -15,15 +15,20 @@
 #include <stdint.h>
 
 #include "scoreboard-t.h"
+#include "xprt.h"
 
 struct conf_check;
 
 #define PROBE_BUF	1024	/* request out, then the status line in */
 
-/* one probe in flight; health.c sets fd, chk, and the times */
+/* one probe in flight; health.c sets fd, x, chk, and the times */
 struct probe {
 	int			 fd;		/* -1: idle */
 	int			 connected;
+	int			 started;	/* transport up (TLS handshake
+						   done), probe started */
+	struct xconn		 x;		/* the probe's transport: plain,
+						   or TLS for "tls = true" */
 	const struct conf_check	*chk;
 	int64_t			 start_us;	/* monotonic */
 	int64_t			 deadline_ms;	/* monotonic */
@@ -56,7 +61,20 @@ const struct probe_ops	*probe_lookup(const char *);
 /* "none, tcp or http", for configuration errors */
 const char		*probe_choices(void);
 
+/*
+ * probe_tls.c: the transport of a probe to rs on fd (TLS when the server
+ * has "tls = true"); 0, or -1 with errno.  Then health.c calls probe_step
+ * each time the connection is up or ready: the TLS handshake first (its
+ * failure is PROBE_TLS), then the probe's start and io.
+ */
+struct realserver;
+int			 probe_transport(struct probe *,
+			    const struct realserver *, int fd);
+enum probe_result	 probe_step(struct probe *, uint32_t events);
+
 /* the result as the state-change log says it: "http status 500" ... */
 void	probe_describe(enum probe_result, int code, char *buf, size_t len);
+/* PROBE_TLS's part of it (probe_tls.c) */
+void	probe_tls_describe(int code, char *buf, size_t len);
 
 #endif /* TCPVS_PROBE_H */

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "http.h"
 #include "probe.h"
+#include "proxy.h"
 
 static enum probe_result
 fail_errno(struct probe *p, int err)
@@ -35,16 +36,13 @@ send_request(struct probe *p)
 	ssize_t n;
 
 	while (p->off < p->len) {
-		n = send(p->fd, p->buf + p->off, p->len - p->off,
-		    MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			p->events = EPOLLOUT;
+		n = p->x.ops->send(&p->x, p->buf + p->off, p->len - p->off);
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE) {
+			p->events = n == XPRT_WANT_READ ? EPOLLIN : EPOLLOUT;
 			return PROBE_PENDING;
 		}
-		if (n == -1)
-			return fail_errno(p, errno);
+		if (n == XPRT_FAIL)
+			return fail_errno(p, p->x.err ? p->x.err : EPROTO);
 		p->off += (size_t)n;
 	}
 	p->len = 0;
@@ -81,13 +79,14 @@ read_status(struct probe *p)
 	ssize_t n;
 
 	for (;;) {
-		n = recv(p->fd, p->buf + p->off, sizeof(p->buf) - p->off, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		n = p->x.ops->recv(&p->x, p->buf + p->off, sizeof(p->buf) -
+		    p->off);
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE) {
+			p->events = n == XPRT_WANT_READ ? EPOLLIN : EPOLLOUT;
 			return PROBE_PENDING;
-		if (n == -1)
-			return fail_errno(p, errno);
+		}
+		if (n == XPRT_FAIL)
+			return fail_errno(p, p->x.err ? p->x.err : EPROTO);
 		p->off += (size_t)n;
 		if ((r = judge(p, n == 0)) != PROBE_PENDING)
 			return r;
@@ -97,14 +96,17 @@ read_status(struct probe *p)
 static enum probe_result
 http_start(struct probe *p)
 {
+	/* send_proxy = v1 | v2: a header without an address first */
+	size_t h = proxy_build_local(p->buf, sizeof(p->buf),
+	    p->chk->send_proxy);
 	int n;
 
-	n = snprintf(p->buf, sizeof(p->buf), "GET %s HTTP/1.1\r\n"
+	n = snprintf(p->buf + h, sizeof(p->buf) - h, "GET %s HTTP/1.1\r\n"
 	    "Host: %s\r\nConnection: close\r\nUser-Agent: tcpvs-check\r\n"
 	    "\r\n", p->chk->path, p->chk->host);
-	if (n < 0 || (size_t)n >= sizeof(p->buf))
+	if (n < 0 || (size_t)n >= sizeof(p->buf) - h)
 		return fail_errno(p, EMSGSIZE);	/* path + host fit: never */
-	p->len = (size_t)n;
+	p->len = h + (size_t)n;
 	p->off = 0;
 	return send_request(p);
 }

@@ -4,12 +4,13 @@
  * The scheduler registry and what schedulers share.  The one list of
  * schedulers is the table below; conf.c finds a service's scheduler by
  * name through sched_lookup() and reports an unknown name as a
- * configuration error (there is no default to fall back to).  The helpers
- * decide eligibility from the scoreboard (runtime weight, health, admin
- * state) and the request's exclusions, and implement KTCPVS's weighted
- * least-connection choice used by wlc and the content-rule schedulers.
- * Everything here runs in workers on the request path: no allocation, no
- * system calls.
+ * configuration error (there is no default to fall back to), and sets it
+ * up with sched_init().  Workers call sched_choose(), which applies
+ * persistence (sched_persist.c) around the scheduler's own choice, and
+ * sched_response_fields().  The helpers decide eligibility from the
+ * scoreboard (runtime weight, health, admin state) and the request's
+ * exclusions and rule.  Everything but sched_init runs in workers on the
+ * request path: no allocation, no system call but the clock.
  */
 #include "config.h"
 
@@ -20,7 +21,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf-t.h"
 #include "http.h"
@@ -59,6 +62,17 @@ sched_lookup(const char *name)
 	return NULL;
 }
 
+const struct sched_ops * const *
+sched_all_ops(void)
+{
+	static const struct sched_ops *all[NSCHEDS + 1];
+
+	if (all[0] == NULL)
+		for (size_t i = 0; i < NSCHEDS; i++)
+			all[i] = scheds[i];
+	return all;
+}
+
 const char * const *
 sched_names(void)
 {
@@ -71,72 +85,160 @@ sched_names(void)
 }
 
 int
-sched_available(const struct service *svc, const struct sb *sb,
-    const struct sched_req *req, unsigned i)
+sched_rule_capable(const struct sched_ops *ops)
 {
-	int slot;
+	return ops != NULL && !(ops->flags & SCHED_F_RULES) &&
+	    ops->init_service != sched_init_rules;
+}
 
-	if (i >= svc->nrs || i >= CONF_MAX_SERVERS)
+int
+sched_init(struct service *svc, char *err, size_t errlen, const char **opt)
+{
+	const struct sched_ops *rs = svc->rule_sched;
+
+	*opt = "scheduler";
+	if (svc->sched->init_service(svc, err, errlen) == -1)
+		return -1;
+	svc->sched_shm = svc->sched->shm_size(svc);
+	if (!(svc->sched->flags & SCHED_F_RULES)) {
+		svc->rule_sched = NULL;
+		return 0;
+	}
+	/* a scheduler of rules keeps nothing: its rule_scheduler may */
+	if (rs == NULL)
+		svc->rule_sched = rs = &sched_wlc;
+	*opt = "rule_scheduler";
+	if (rs->init_service(svc, err, errlen) == -1) {
+		svc->sched->done_service(svc);
+		return -1;
+	}
+	svc->sched_shm = rs->shm_size(svc);
+	return 0;
+}
+
+void
+sched_done(struct service *svc)
+{
+	if (svc->rule_sched != NULL)
+		svc->rule_sched->done_service(svc);
+	if (svc->sched != NULL)
+		svc->sched->done_service(svc);
+}
+
+size_t
+sched_shm_max(void)
+{
+	static struct service svc;	/* the most a service can have */
+	size_t n, max = SB_SCHED_MIN;
+
+	svc.nrs = CONF_MAX_SERVERS;
+	for (size_t i = 0; i < NSCHEDS; i++)
+		if ((n = scheds[i]->shm_size(&svc)) > max)
+			max = n;
+	return max;
+}
+
+void
+sched_state_name(const struct service *svc, char *buf, size_t len)
+{
+	if (svc->sched == NULL)
+		snprintf(buf, len, "%s", "");
+	else if (svc->rule_sched != NULL)
+		snprintf(buf, len, "%s/%s", svc->sched->name,
+		    svc->rule_sched->name);
+	else
+		snprintf(buf, len, "%s", svc->sched->name);
+}
+
+void *
+sched_shared(const struct service *svc, const struct sb *sb)
+{
+	if (svc->sb_index < 0 || sb == NULL ||
+	    svc->sched_shm > sb->hdr->sched_bytes)
+		return NULL;
+	return sb_sched(sb, (unsigned)svc->sb_index);
+}
+
+/* i is a server of svc the request may go to at all */
+static int
+candidate(const struct service *svc, const struct sched_req *req,
+    unsigned i)
+{
+	if (i >= svc->nrs || i >= CONF_MAX_SERVERS || svc->rs[i].sb_index < 0)
 		return 0;
 	if (req != NULL && (req->exclude >> i) & 1)
 		return 0;
-	if (req != NULL && req->only != 0 && !((req->only >> i) & 1))
-		return 0;
-	if ((slot = svc->rs[i].sb_index) < 0)
-		return 0;
-	return sb_server_available(sb_server(sb, (unsigned)slot));
+	return req == NULL || req->only == 0 || (req->only >> i) & 1;
 }
 
 int
-sched_pick_wlc(const struct service *svc, const struct sb *sb,
-    const struct sched_req *req, uint64_t mask)
+sched_available(const struct service *svc, const struct sb *sb,
+    const struct sched_req *req, unsigned i)
 {
-	const struct sb_server *s;
-	uint64_t act, w, lact = 0, lw = 0;
-	int least = -1;
-
-	for (unsigned i = 0; i < svc->nrs && i < CONF_MAX_SERVERS; i++) {
-		if (!((mask >> i) & 1) || !sched_available(svc, sb, req, i))
-			continue;
-		s = sb_server(sb, (unsigned)svc->rs[i].sb_index);
-		w = atomic_load_explicit(&s->weight, memory_order_relaxed);
-		act = atomic_load_explicit(&s->active, memory_order_relaxed);
-		if (w == 0)	/* set to 0 since sched_available() looked */
-			continue;
-		/* act/w < lact/lw, without division; 32x32 bits fit in 64 */
-		if (least == -1 || act * lw < lact * w) {
-			least = (int)i;
-			lact = act;
-			lw = w;
-		}
-	}
-	return least;
+	return candidate(svc, req, i) && sb_server_available(sb_server(sb,
+	    (unsigned)svc->rs[i].sb_index));
 }
 
 int
-sched_pick_sed(const struct service *svc, const struct sb *sb,
-    const struct sched_req *req, uint64_t mask)
+sched_sticky(const struct service *svc, const struct sb *sb,
+    const struct sched_req *req, unsigned i)
 {
 	const struct sb_server *s;
-	uint64_t act, w, lact = 0, lw = 0;
-	int least = -1;
 
-	for (unsigned i = 0; i < svc->nrs && i < CONF_MAX_SERVERS; i++) {
-		if (!((mask >> i) & 1) || !sched_available(svc, sb, req, i))
-			continue;
-		s = sb_server(sb, (unsigned)svc->rs[i].sb_index);
-		w = atomic_load_explicit(&s->weight, memory_order_relaxed);
-		act = atomic_load_explicit(&s->active, memory_order_relaxed) +
-		    1;
-		if (w == 0)
-			continue;
-		if (least == -1 || act * lw < lact * w) {
-			least = (int)i;
-			lact = act;
-			lw = w;
-		}
+	if (!candidate(svc, req, i))
+		return 0;
+	s = sb_server(sb, (unsigned)svc->rs[i].sb_index);
+	return atomic_load_explicit(&s->in_use, memory_order_relaxed) &&
+	    atomic_load_explicit(&s->health, memory_order_relaxed) !=
+	    RS_HEALTH_DOWN &&
+	    atomic_load_explicit(&s->admin, memory_order_relaxed) !=
+	    RS_ADMIN_DISABLED;
+}
+
+/* the position in svc of scoreboard server slot, or -1 */
+static int
+position(const struct service *svc, int slot)
+{
+	for (unsigned i = 0; i < svc->nrs && i < CONF_MAX_SERVERS; i++)
+		if (svc->rs[i].sb_index == slot)
+			return (int)i;
+	return -1;
+}
+
+int
+sched_choose(const struct service *svc, struct sb *sb,
+    const struct sched_req *req)
+{
+	uint32_t now;
+	uint64_t key = 0;
+	int i = -1;
+
+	if (svc->persistent > 0 && svc->sb_index >= 0 && req->client != NULL) {
+		now = (uint32_t)time(NULL);
+		key = sched_persist_key(svc, req->client);
+		i = position(svc, sched_persist_get(sb,
+		    (unsigned)svc->sb_index, key, now));
+		if (i >= 0 && !sched_sticky(svc, sb, req, (unsigned)i))
+			i = -1;
 	}
-	return least;
+	if (i < 0 && (i = svc->sched->schedule(svc, sb, req)) < 0)
+		return -1;
+	if (svc->persistent > 0 && svc->sb_index >= 0 && req->client != NULL)
+		sched_persist_put(sb, (unsigned)svc->sb_index, key,
+		    svc->rs[i].sb_index, (uint32_t)time(NULL) +
+		    svc->persistent);
+	return i;
+}
+
+size_t
+sched_response_fields(const struct service *svc, const struct sched_req *req,
+    int i, char *buf, size_t len)
+{
+	if (len > 0)
+		buf[0] = '\0';
+	if (i < 0 || (unsigned)i >= svc->nrs)
+		return 0;
+	return svc->sched->response_fields(svc, req, i, buf, len);
 }
 
 uint64_t
@@ -261,4 +363,16 @@ void
 sched_done_none(struct service *svc)
 {
 	(void)svc;
+}
+
+size_t
+sched_fields_none(const struct service *svc, const struct sched_req *req,
+    int i, char *buf, size_t len)
+{
+	(void)svc;
+	(void)req;
+	(void)i;
+	(void)buf;
+	(void)len;
+	return 0;
 }

@@ -13,17 +13,21 @@
 
 #include <sys/socket.h>
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "conf-t.h"
 
 struct http_req;
 struct sb;
 struct service;
 
-#define SCHED_F_HTTP	0x01	/* needs the parsed request head */
-#define SCHED_F_SHM	0x02	/* keeps state in the scoreboard */
-#define SCHED_F_COOKIE	0x04	/* the response names the server in a
-				   cookie (chttp) */
+/*
+ * The scheduler tries the service's rules and lets rule_scheduler choose
+ * among the matching rule's servers (http, phttp, chttp).
+ */
+#define SCHED_F_RULES	0x01
 
 /* what a scheduler may look at for one request */
 struct sched_req {
@@ -38,7 +42,7 @@ struct sched_req {
 struct sched_ops {
 	const char	*name;
 	unsigned	 flags;
-	/* scoreboard bytes per service (0: none); at most sched_bytes */
+	/* scoreboard bytes per service (0: none): sched_shared() */
 	size_t		(*shm_size)(const struct service *);
 	/* at load, in the master; 0, or -1 with a reason in err */
 	int		(*init_service)(struct service *, char *err, size_t);
@@ -49,6 +53,14 @@ struct sched_ops {
 	 */
 	int		(*schedule)(const struct service *, struct sb *,
 			    const struct sched_req *);
+	/*
+	 * Header fields (each ending in CRLF) the response to req gets once
+	 * server i was chosen, written into buf; their length, 0 for none
+	 * (chttp: Set-Cookie naming the server).
+	 */
+	size_t		(*response_fields)(const struct service *,
+			    const struct sched_req *, int i, char *buf,
+			    size_t len);
 };
 
 /* the registered schedulers, one per sched_<name>.c */
@@ -70,32 +82,82 @@ extern const struct sched_ops sched_wrr;
 
 /* NULL if no scheduler has that name */
 const struct sched_ops	*sched_lookup(const char *);
+/* the registered schedulers, NULL-terminated (tests iterate them) */
+const struct sched_ops * const *sched_all_ops(void);
 /* the registered names, NULL-terminated, for help and man-page tests */
 const char * const	*sched_names(void);
+/* ops may be a rule_scheduler: it does not try the rules itself */
+int	sched_rule_capable(const struct sched_ops *);
+/*
+ * At load, in the master: init_service of svc->sched and, for a scheduler
+ * that lets rule_scheduler choose (SCHED_F_RULES), of svc->rule_sched
+ * (NULL: wlc), and svc->sched_shm.  0, or -1 with the reason in err and
+ * *opt the option at fault ("scheduler" or "rule_scheduler").
+ */
+int	sched_init(struct service *, char *err, size_t, const char **opt);
+void	sched_done(struct service *);
+/* the largest shm_size any scheduler asks for: the scoreboard's room */
+size_t	sched_shm_max(void);
 
-/* svc->rs[i] is eligible: scoreboard says available, not excluded */
+/*
+ * The one entry point of workers: the server for one request, index into
+ * svc->rs, or -1.  With persistent = SECONDS a client whose template
+ * names a server still reachable for it (sched_sticky) goes there, else
+ * the scheduler chooses; the template is written (or renewed) either way.
+ */
+int	sched_choose(const struct service *, struct sb *,
+	    const struct sched_req *);
+/* the response's header fields for server i (ops->response_fields) */
+size_t	sched_response_fields(const struct service *,
+	    const struct sched_req *, int i, char *buf, size_t len);
+
+/*
+ * svc->rs[i] may take a new session: scoreboard says available (weight,
+ * health, admin active), not excluded, in req->only.
+ */
 int	sched_available(const struct service *, const struct sb *,
 	    const struct sched_req *, unsigned i);
 /*
- * Weighted least-connection over the servers in mask (KTCPVS wlc: least
- * active/weight, compared as active_a * weight_b < active_b * weight_a);
- * ties go to the first.  -1 when none is eligible.  Used by wlc and by the
- * content-rule schedulers for a rule naming several servers.
+ * svc->rs[i] may keep an existing session (a persistence template, a
+ * cookie): up, not disabled, not excluded, in req->only.  A drained or
+ * quiescent (weight 0) server keeps its sessions, as in IPVS and HAProxy.
  */
-int	sched_pick_wlc(const struct service *, const struct sb *,
-	    const struct sched_req *, uint64_t mask);
+int	sched_sticky(const struct service *, const struct sb *,
+	    const struct sched_req *, unsigned i);
+
+/*
+ * Least load over the servers in mask, ties taken in turn (sched_least.c).
+ * WLC: least active/weight (KTCPVS wlc); SED: least (active+1)/weight
+ * (IPVS sed); LC: least active, weights ignored (IPVS lc).  Servers of
+ * equal load are taken by smooth weighted round robin among themselves
+ * (LC: weight 1 each, evenly in turn) with the cursor in ties, shared by
+ * every worker; ties NULL: the first.  -1 when none is eligible.
+ */
+enum sched_load {
+	SCHED_LOAD_WLC,
+	SCHED_LOAD_SED,
+	SCHED_LOAD_LC
+};
+struct sched_ties {
+	_Atomic int64_t	 cur[CONF_MAX_SERVERS];	/* smooth wrr's current */
+};
+int	sched_pick_least(const struct service *, const struct sb *,
+	    const struct sched_req *, uint64_t mask, enum sched_load,
+	    struct sched_ties *);
+/*
+ * Whose state the service's scheduler bytes hold: "wlc", or for a
+ * scheduler of rules its rule_scheduler's too ("http/lblc"); when it
+ * changes, the master clears them.
+ */
+void	sched_state_name(const struct service *, char *buf, size_t len);
+/* the scoreboard bytes of svc's scheduler, or NULL without a slot */
+void	*sched_shared(const struct service *, const struct sb *);
 /*
  * chttp: the index of the server the request's cookie names (the
  * service's cookie, a server id), or -1.
  */
 int	sched_cookie_server(const struct service *, const struct http_req *,
 	    const char *head);
-/*
- * Shortest expected delay over mask (IPVS sed): least (active + 1) /
- * weight, cross-multiplied; ties go to the first.  -1 when none.
- */
-int	sched_pick_sed(const struct service *, const struct sb *,
-	    const struct sched_req *, uint64_t mask);
 /* 64-bit hash of p[0..n) (FNV-1a, then a finaliser), seeded */
 uint64_t sched_hash(const void *p, size_t n, uint64_t seed);
 /*
@@ -119,16 +181,49 @@ int	sched_mh_entry(const struct service *, uint32_t c);
 /* lblc and lblcr, for tests: the clock (unix seconds), NULL for time() */
 extern uint32_t (*sched_lblc_now)(void);
 
+/*
+ * The first rule whose conditions hold for the request (rule.c), or -1
+ * (none, or a rule that answers itself); its match group's span in
+ * req->head through mstart and mlen when not NULL.
+ */
+int	sched_rule(const struct service *, const struct sched_req *,
+	    size_t *mstart, size_t *mlen);
 /* init_service of the content-rule schedulers: rules must name servers */
 int	sched_init_rules(struct service *, char *err, size_t);
 /*
- * Among a matching rule's servers, the service's rule_scheduler chooses
- * (any non-content scheduler; wlc when not set).
+ * The index of the first rule matching the request's target, or -1;
+ * match group offset and length in *ms, *ml when not NULL.
+ */
+int	sched_rule(const struct service *, const struct sched_req *,
+	    size_t *ms, size_t *ml);
+/*
+ * Among a rule's servers, the service's rule_scheduler chooses (any
+ * scheduler sched_rule_capable() accepts; wlc when not set).
  */
 int	sched_pick_rule(const struct service *, struct sb *,
 	    const struct sched_req *, uint64_t servers);
 /* all servers of a service, as a mask */
 uint64_t sched_all(const struct service *);
+
+/*
+ * Persistence templates (persistent = SECONDS, ipvsadm -p), in the
+ * scoreboard: sched_persist.c.  The key of a client: its IPv4 address
+ * under persistent_netmask, kept readable, or a hash of its IPv6 address.
+ */
+uint64_t sched_persist_key(const struct service *, const struct sockaddr *);
+/* the server slot of key's template that has not expired by now, or -1 */
+int	sched_persist_get(const struct sb *, unsigned service, uint64_t key,
+	    uint32_t now);
+void	sched_persist_put(struct sb *, unsigned service, uint64_t key,
+	    int server, uint32_t expires);
+/*
+ * A template for listings: the client (the address for IPv4, else
+ * "key:HEX") into buf; 0 and the server slot and expiry in *server,
+ * *expires, or -1 for an empty or expired entry.
+ */
+int	sched_persist_entry(const struct sb *, unsigned service, unsigned e,
+	    uint32_t now, char *buf, size_t len, int *server,
+	    uint32_t *expires);
 
 /*
  * No-op members for schedulers that keep no shared state or need no set-up,
@@ -137,5 +232,7 @@ uint64_t sched_all(const struct service *);
 size_t	sched_shm_none(const struct service *);
 int	sched_init_none(struct service *, char *err, size_t);
 void	sched_done_none(struct service *);
+size_t	sched_fields_none(const struct service *, const struct sched_req *,
+	    int i, char *buf, size_t len);
 
 #endif /* TCPVS_SCHED_H */

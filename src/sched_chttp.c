@@ -2,11 +2,13 @@
 /* Copyright (C) 2026 The tcpvs developers */
 /*
  * Cookie persistence (KTCPVS chttp).  A request carrying the service's
- * cookie (cookie = "NAME", default TCPVSID) whose value is the id of an
- * available real server goes to that server.  Any other request is
- * scheduled as http would (the first matching rule, least active/weight
- * among its servers) or, without rules, by wlc over all servers, and the
- * worker adds Set-Cookie naming the chosen server to the response.  The
+ * cookie (cookie = "NAME", default TCPVSID) whose value is the id of a
+ * real server goes to that server while it keeps sessions (sched_sticky:
+ * up, and active or drained, not disabled) and, with rules, the matching
+ * rule names it.  Any other request is scheduled as http would (the
+ * first matching rule; rule_scheduler among its servers) or, without
+ * rules, by rule_scheduler over all servers, and the response gets a
+ * Set-Cookie naming the chosen server (response_fields).  The
  * value is the server's id (conf.c server_id(): configured, or a hash of
  * the service ident and address), never its address, and the same on
  * every director with the same configuration.  No shared state: the
@@ -16,11 +18,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "conf-t.h"
 #include "http.h"
-#include "rule.h"
 #include "sched.h"
 
 /* the value of cookie name in one Cookie field ("a=b; NAME=v; c=d") */
@@ -79,26 +81,46 @@ static int
 chttp_schedule(const struct service *svc, struct sb *sb,
     const struct sched_req *req)
 {
-	const struct http_req *h = req->http;
+	uint64_t servers = sched_all(svc);
 	int i, r;
 
-	i = sched_cookie_server(svc, h, req->head);
-	if (i >= 0 && sched_available(svc, sb, req, (unsigned)i))
+	if (svc->nrules > 0) {
+		if ((r = sched_rule(svc, req, NULL, NULL)) == -1)
+			return -1;
+		servers = svc->rules[r].servers;
+	}
+	i = sched_cookie_server(svc, req->http, req->head);
+	if (i >= 0 && ((servers >> i) & 1) &&
+	    sched_sticky(svc, sb, req, (unsigned)i))
 		return i;
-	if (svc->nrules == 0 || h == NULL || req->head == NULL)
-		return sched_pick_wlc(svc, sb, req, sched_all(svc));
-	r = rule_find(svc, req->head + h->target.off, h->target.len, NULL,
-	    NULL);
-	if (r == -1)
-		return -1;
-	return sched_pick_rule(svc, sb, req, svc->rules[r].servers);
+	return sched_pick_rule(svc, sb, req, servers);
+}
+
+/* a response to a request whose cookie does not name server i names it */
+static size_t
+chttp_fields(const struct service *svc, const struct sched_req *req, int i,
+    char *buf, size_t len)
+{
+	int n;
+
+	if (sched_cookie_server(svc, req->http, req->head) == i)
+		return 0;
+	n = snprintf(buf, len, "Set-Cookie: %s=%s; Path=/; HttpOnly\r\n",
+	    svc->cookie, svc->rs[i].id);
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
 }
 
 const struct sched_ops sched_chttp = {
 	.name = "chttp",
-	.flags = SCHED_F_HTTP | SCHED_F_COOKIE,
+	.flags = SCHED_F_RULES,
 	.shm_size = sched_shm_none,
-	.init_service = sched_init_none,
+	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = chttp_schedule,
+	.response_fields = chttp_fields,
 };

@@ -27,9 +27,10 @@ dh_schedule(const struct service *svc, struct sb *sb,
 
 const struct sched_ops sched_dh = {
 	.name = "dh",
-	.flags = SCHED_F_HTTP,
+	.flags = 0,
 	.shm_size = sched_shm_none,
 	.init_service = sched_init_none,
 	.done_service = sched_done_none,
 	.schedule = dh_schedule,
+	.response_fields = sched_fields_none,
 };

@@ -15,33 +15,27 @@
 
 #include "conf-t.h"
 #include "http.h"
-#include "rule.h"
 #include "sched.h"
 
 static int
 hhttp_schedule(const struct service *svc, struct sb *sb,
     const struct sched_req *req)
 {
-	const struct http_req *h = req->http;
-	const char *subject;
 	size_t ms = 0, ml = 0;
-	int r;
+	int r = sched_rule(svc, req, &ms, &ml);
 
-	if (h == NULL || req->head == NULL)
-		return -1;
-	subject = req->head + h->target.off;
-	r = rule_find(svc, subject, h->target.len, &ms, &ml);
 	if (r == -1)
 		return -1;
 	return sched_pick_hash(svc, sb, req, svc->rules[r].servers,
-	    sched_hash(subject + ms, ml, 0));
+	    sched_hash(req->head + ms, ml, 0));
 }
 
 const struct sched_ops sched_hhttp = {
 	.name = "hhttp",
-	.flags = SCHED_F_HTTP,
+	.flags = 0,
 	.shm_size = sched_shm_none,
 	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = hhttp_schedule,
+	.response_fields = sched_fields_none,
 };

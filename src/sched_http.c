@@ -4,10 +4,11 @@
  * Content-based scheduling (KTCPVS tcp_vs_http.c): the service's rules are
  * tried in order against the request target and the first that matches
  * decides; among the servers that rule names, rule_scheduler chooses
- * (wlc by default: the least active connections per weight).  When
- * the matching rule's servers are all unavailable, or no rule matches,
- * there is no server: the request is never sent to a server a rule did
- * not name.  Matching is rule.c's; no state of its own.
+ * (wlc by default: the least active connections per weight, equal ones
+ * in turn by weight).  When the matching rule's servers are all
+ * unavailable, or no rule matches, there is no server: the request is
+ * never sent to a server a rule did not name (sched_rule.c).  No state of
+ * its own: the scoreboard bytes are rule_scheduler's.
  *
  * KTCPVS's phttp ("persistent http") applied the rules to every request
  * of a kept-alive connection.  tcpvsd schedules every request on its own
@@ -18,76 +19,37 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "conf-t.h"
-#include "http.h"
-#include "rule.h"
 #include "sched.h"
-
-/*
- * At load: every rule names a server of the service.  A service without
- * rules is valid (KTCPVS builds one up with tcpvsadm -A, then
- * --add-rule): until it has one, every request gets 503.
- */
-int
-sched_init_rules(struct service *svc, char *err, size_t errlen)
-{
-	const struct rule *r;
-
-	for (unsigned i = 0; i < svc->nrules; i++) {
-		r = &svc->rules[i];
-		if ((r->servers & sched_all(svc)) == 0) {
-			snprintf(err, errlen, "rule '%s' names no server of "
-			    "this service", r->pattern);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 static int
 http_schedule(const struct service *svc, struct sb *sb,
     const struct sched_req *req)
 {
-	const struct http_req *h;
 	int r;
 
-	if (req == NULL || (h = req->http) == NULL || req->head == NULL)
-		return -1;
-	r = rule_find(svc, req->head + h->target.off, h->target.len, NULL,
-	    NULL);
-	if (r == -1)
+	if ((r = sched_rule(svc, req, NULL, NULL)) == -1)
 		return -1;
 	return sched_pick_rule(svc, sb, req, svc->rules[r].servers);
 }
 
-int
-sched_pick_rule(const struct service *svc, struct sb *sb,
-    const struct sched_req *req, uint64_t servers)
-{
-	struct sched_req sub = *req;
-
-	if (svc->rule_sched == NULL)
-		return sched_pick_wlc(svc, sb, req, servers);
-	sub.only = servers;
-	return svc->rule_sched->schedule(svc, sb, &sub);
-}
-
 const struct sched_ops sched_http = {
 	.name = "http",
-	.flags = SCHED_F_HTTP,
+	.flags = SCHED_F_RULES,
 	.shm_size = sched_shm_none,
 	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = http_schedule,
+	.response_fields = sched_fields_none,
 };
 
 const struct sched_ops sched_phttp = {
 	.name = "phttp",
-	.flags = SCHED_F_HTTP,
+	.flags = SCHED_F_RULES,
 	.shm_size = sched_shm_none,
 	.init_service = sched_init_rules,
 	.done_service = sched_done_none,
 	.schedule = http_schedule,
+	.response_fields = sched_fields_none,
 };

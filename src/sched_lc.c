@@ -3,47 +3,41 @@
 /*
  * Least connection (IPVS ip_vs_lc.c): each new request goes to the
  * eligible real server with the fewest active connections, whatever its
- * weight (weight 0 still means quiescent); ties go to the first in
- * configuration order.  IPVS weighs inactive connections in as
- * active * 256 + inactive; a proxy has no half-closed connections worth
- * counting, so only the scoreboard's active count is read.  No state.
+ * weight (weight 0 still means quiescent); servers with equally few are
+ * taken evenly in turn (sched_least.c), whose cursor is the shared state.
+ * IPVS weighs inactive connections in as active * 256 + inactive; an
+ * idle kept connection to an origin costs it nothing, so only the
+ * scoreboard's active count is read.
  */
 #include "config.h"
 
-#include <stdatomic.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "conf-t.h"
 #include "sched.h"
 #include "scoreboard.h"
 
+static size_t
+ties_size(const struct service *svc)
+{
+	(void)svc;
+	return sizeof(struct sched_ties);
+}
+
 static int
 lc_schedule(const struct service *svc, struct sb *sb,
     const struct sched_req *req)
 {
-	const struct sb_server *s;
-	uint32_t act, lact = 0;
-	int least = -1;
-
-	for (unsigned i = 0; i < svc->nrs; i++) {
-		if (!sched_available(svc, sb, req, i))
-			continue;
-		s = sb_server(sb, (unsigned)svc->rs[i].sb_index);
-		act = atomic_load_explicit(&s->active, memory_order_relaxed);
-		if (least == -1 || act < lact) {
-			least = (int)i;
-			lact = act;
-		}
-	}
-	return least;
+	return sched_pick_least(svc, sb, req, sched_all(svc), SCHED_LOAD_LC,
+	    sched_shared(svc, sb));
 }
 
 const struct sched_ops sched_lc = {
 	.name = "lc",
 	.flags = 0,
-	.shm_size = sched_shm_none,
+	.shm_size = ties_size,
 	.init_service = sched_init_none,
 	.done_service = sched_done_none,
 	.schedule = lc_schedule,
+	.response_fields = sched_fields_none,
 };

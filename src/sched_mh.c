@@ -212,4 +212,5 @@ const struct sched_ops sched_mh = {
 	.init_service = mh_init_service,
 	.done_service = mh_done_service,
 	.schedule = mh_schedule,
+	.response_fields = sched_fields_none,
 };

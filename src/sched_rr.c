@@ -65,9 +65,10 @@ rr_schedule(const struct service *svc, struct sb *sb,
 
 const struct sched_ops sched_rr = {
 	.name = "rr",
-	.flags = SCHED_F_SHM,
+	.flags = 0,
 	.shm_size = rr_shm_size,
 	.init_service = sched_init_none,
 	.done_service = sched_done_none,
 	.schedule = rr_schedule,
+	.response_fields = sched_fields_none,
 };

@@ -29,4 +29,5 @@ const struct sched_ops sched_sh = {
 	.init_service = sched_init_none,
 	.done_service = sched_done_none,
 	.schedule = sh_schedule,
+	.response_fields = sched_fields_none,
 };

@@ -57,9 +57,9 @@ gcd(uint32_t a, uint32_t b)
 }
 
 /*
- * Read weights once.  Servers excluded for this request still count for
- * mw and di, so the step of the shared cycle does not depend on who asks;
- * they are only never picked.  Returns the largest candidate weight.
+ * Read weights once.  Servers excluded for this request, or not named by
+ * its rule, still count for mw and di, so the step of the shared cycle
+ * does not depend on who asks; they are only never picked.  Returns the largest candidate weight.
  */
 static uint32_t
 wrr_view(const struct service *svc, const struct sb *sb,
@@ -80,7 +80,8 @@ wrr_view(const struct service *svc, const struct sb *sb,
 			continue;
 		v->mw = wt > v->mw ? wt : v->mw;
 		v->di = gcd(wt, v->di);
-		if (req != NULL && (req->exclude >> i) & 1)
+		/* the request's own limits: failed servers, a rule's servers */
+		if (!sched_available(svc, sb, req, i))
 			continue;
 		v->w[i] = wt;
 		v->cmax = wt > v->cmax ? wt : v->cmax;
@@ -145,9 +146,10 @@ wrr_schedule(const struct service *svc, struct sb *sb,
 
 const struct sched_ops sched_wrr = {
 	.name = "wrr",
-	.flags = SCHED_F_SHM,
+	.flags = 0,
 	.shm_size = wrr_shm_size,
 	.init_service = sched_init_none,
 	.done_service = sched_done_none,
 	.schedule = wrr_schedule,
+	.response_fields = sched_fields_none,
 };

@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		4
+#define SB_VERSION		5
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -77,6 +77,8 @@ enum probe_result {
 	PROBE_HTTP_STATUS,	/* a status check_expect does not accept;
 				   code: the status */
 	PROBE_INVALID,		/* not an HTTP/1.x status line */
+	PROBE_TLS,		/* TLS handshake failed; code: X509
+				   verification result, or -enum xprt_fail */
 	PROBE__COUNT
 };
 
@@ -84,6 +86,12 @@ enum rs_admin {
 	RS_ADMIN_ACTIVE,	/* takes new connections */
 	RS_ADMIN_DRAIN,		/* no new connections, existing finish */
 	RS_ADMIN_DISABLED	/* no new connections, not checked */
+};
+
+/* what tcpvsadm set on a server, kept across reloads (sb_server.overrides) */
+enum rs_override {
+	RS_OVR_WEIGHT = 1 << 0,	/* weight differs from the configured one */
+	RS_OVR_ADMIN = 1 << 1	/* admin state differs from the configured */
 };
 
 struct sb_header {
@@ -102,9 +110,15 @@ struct sb_header {
 	uint32_t		 inflight;	/* exchange slots per worker
 						   slot (inflightlimit) */
 	uint64_t		 off_exchanges;
+	/* master: one past the highest service / server slot ever used;
+	   scans stop there, so pages past it are never touched */
+	_Atomic uint32_t	 services_used;
+	_Atomic uint32_t	 servers_used;
 	_Atomic int64_t		 start_ms;	/* master: wall time of start */
 	_Atomic uint32_t	 generation;	/* master: current generation */
 	_Atomic pid_t		 master_pid;	/* master */
+	_Atomic uint32_t	 logs_epoch;	/* master: +1 when the logs are
+						   reopened (logreopen.c) */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /* one per worker process; the owning worker writes, the master repairs */
@@ -118,6 +132,12 @@ struct sb_worker {
 	_Atomic int32_t		 server;	/* worker: server slot whose active
 						   count this worker holds, -1 */
 	_Atomic uint32_t	 retiring;	/* master: 1 when told to exit */
+	/* worker: its idle kept connections per server slot (n 0: free),
+	   which the master gives back from InActConn if it dies */
+	struct {
+		_Atomic int32_t	 server;
+		_Atomic uint32_t n;
+	}			 idle[CONF_MAX_SERVERS];
 	_Atomic uint64_t	 conns;		/* worker: accepted connections */
 	_Atomic uint64_t	 requests;	/* worker */
 	_Atomic uint64_t	 bytes_in;	/* worker: from clients */
@@ -172,6 +192,8 @@ struct sb_server {
 	_Atomic uint32_t	 conf_weight;	/* master/control: the weight
 						   slowstart ramps up to */
 	_Atomic int32_t		 admin;		/* master/control: enum rs_admin */
+	_Atomic uint32_t	 overrides;	/* master/control: enum
+						   rs_override bits */
 	_Atomic uint32_t	 checked;	/* master: 1 if actively checked */
 	_Atomic int32_t		 health;	/* health checker; workers mark DOWN
 						   (passive); master resets an
@@ -191,7 +213,9 @@ struct sb_server {
 						   0 when not ramping */
 	_Atomic uint32_t	 active;	/* any, atomically: requests in
 						   flight (lc, wlc read it) */
-	_Atomic uint32_t	 inactive;	/* any, atomically */
+	_Atomic uint32_t	 inactive;	/* workers (sb_server_idle): kept
+						   connections idle in their
+						   origin pools (InActConn) */
 	_Atomic uint64_t	 conns;		/* any, atomically: totals;
 						   connections made to it */
 	_Atomic uint64_t	 requests;

@@ -148,9 +148,11 @@ sb_create(unsigned nworkers, unsigned inflight, unsigned sched_bytes,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	/* fresh (anonymous, or a new file), hence zero: XS_FREE; only the
-	   part before the exchange slots is touched now */
-	memset(base, 0, (size_t)h.off_exchanges);
+	/*
+	 * Fresh (anonymous, or a file just created and truncated), hence
+	 * zero: no memset, so a page costs memory only once it is written
+	 * (the persistence tables, the server and exchange slots in use).
+	 */
 	memcpy(base, &h, sizeof(h));
 	((struct sb_header *)base)->magic = SB_MAGIC;
 	((struct sb_header *)base)->version = SB_VERSION;
@@ -206,12 +208,25 @@ sb_destroy(struct sb *sb)
 	free(sb);
 }
 
+/* no free slot below the high-water mark *used: the next one, or -1 */
+static int
+next_slot(_Atomic uint32_t *used, unsigned n)
+{
+	uint32_t hw = atomic_load(used);
+
+	if (hw >= n)
+		return -1;
+	atomic_store(used, hw + 1);
+	return (int)hw;
+}
+
 static int
 find_service(struct sb *sb, const char *ident)
 {
+	unsigned used = atomic_load(&sb->hdr->services_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservices; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_service *ss = &sb->services[i];
 
 		if (atomic_load(&ss->in_use) &&
@@ -220,7 +235,8 @@ find_service(struct sb *sb, const char *ident)
 		if (freeslot == -1 && !atomic_load(&ss->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->services_used,
+	    sb->hdr->nservices)) == -1)
 		return -1;
 	{
 		struct sb_service *ss = &sb->services[freeslot];
@@ -239,8 +255,9 @@ static void
 set_sched(struct sb *sb, const struct service *svc)
 {
 	struct sb_service *ss = &sb->services[svc->sb_index];
-	const char *name = svc->sched != NULL ? svc->sched->name : "";
+	char name[sizeof(ss->sched)];
 
+	sched_state_name(svc, name, sizeof(name));
 	if (strncmp(ss->sched, name, sizeof(ss->sched)) == 0)
 		return;
 	memset(sb_sched(sb, (unsigned)svc->sb_index), 0,
@@ -258,9 +275,10 @@ server_key(const struct service *svc, const struct realserver *rs, char *key,
 static int
 find_server(struct sb *sb, const char *key)
 {
+	unsigned used = atomic_load(&sb->hdr->servers_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_server *s = &sb->servers[i];
 
 		if (atomic_load(&s->in_use) && strcmp(s->key, key) == 0)
@@ -268,7 +286,8 @@ find_server(struct sb *sb, const char *key)
 		if (freeslot == -1 && !atomic_load(&s->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->servers_used,
+	    sb->hdr->nservers)) == -1)
 		return -1;
 	{
 		struct sb_server *s = &sb->servers[freeslot];
@@ -283,20 +302,43 @@ find_server(struct sb *sb, const char *key)
 }
 
 /*
- * A reload from the file resets runtime weights, except that a server in
- * slowstart goes on ramping (the health checker sets its weight).  Nothing
- * would bring an unchecked server back up: it is no longer down.
+ * What tcpvsadm set (sb_server.overrides) survives a reload; the rest
+ * comes from the file.  An override equal to the new file's value is one
+ * no longer.
+ */
+static uint32_t
+keep_overrides(struct sb_server *s, const struct realserver *rs)
+{
+	uint32_t ovr = atomic_load(&s->overrides);
+
+	if ((ovr & RS_OVR_WEIGHT) && atomic_load(&s->conf_weight) ==
+	    rs->weight)
+		ovr &= ~(uint32_t)RS_OVR_WEIGHT;
+	if ((ovr & RS_OVR_ADMIN) && atomic_load(&s->admin) == rs->admin)
+		ovr &= ~(uint32_t)RS_OVR_ADMIN;
+	atomic_store(&s->overrides, ovr);
+	if (!(ovr & RS_OVR_ADMIN))
+		atomic_store(&s->admin, rs->admin);
+	return ovr;
+}
+
+/*
+ * The configured weight, unless tcpvsadm set one; a server in slowstart
+ * goes on ramping (the health checker sets its weight).  Nothing would
+ * bring an unchecked server back up: it is no longer down.
  */
 static void
 attach_server(struct sb_server *s, const struct realserver *rs)
 {
 	int checked = rs->check.probe != NULL;
 
-	atomic_store(&s->conf_weight, rs->weight);
 	atomic_store(&s->checked, (uint32_t)checked);
-	if (!checked || atomic_load(&s->ramp_ms) == 0) {
-		atomic_store(&s->ramp_ms, 0);
-		atomic_store(&s->weight, rs->weight);
+	if (!(keep_overrides(s, rs) & RS_OVR_WEIGHT)) {
+		atomic_store(&s->conf_weight, rs->weight);
+		if (!checked || atomic_load(&s->ramp_ms) == 0) {
+			atomic_store(&s->ramp_ms, 0);
+			atomic_store(&s->weight, rs->weight);
+		}
 	}
 	if (!checked && atomic_load(&s->health) != RS_HEALTH_UNKNOWN) {
 		atomic_store(&s->health, RS_HEALTH_UNKNOWN);
@@ -323,8 +365,8 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 
 		if (svc->sched_shm > sb->hdr->sched_bytes) {
 			snprintf(err, errlen, "virtual %s: scheduler needs %zu "
-			    "shared bytes, the scoreboard has %u (restart "
-			    "instead of reloading)", svc->ident, svc->sched_shm,
+			    "shared bytes, the scoreboard has %u (stop "
+			    "tcpvsd, then start it)", svc->ident, svc->sched_shm,
 			    sb->hdr->sched_bytes);
 			return -1;
 		}
@@ -349,16 +391,6 @@ sb_attach(struct sb *sb, struct generation *gen, char *err, size_t errlen)
 		}
 	}
 	return 0;
-}
-
-void
-sb_admin_reset(struct sb *sb, const struct generation *gen)
-{
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		for (unsigned j = 0; j < gen->svc[i].nrs; j++)
-			if (gen->svc[i].rs[j].sb_index >= 0)
-				atomic_store(&sb->servers[gen->svc[i].rs[j].
-				    sb_index].admin, RS_ADMIN_ACTIVE);
 }
 
 static int
@@ -443,13 +475,16 @@ give_back(struct sb *sb, _Atomic int32_t *server)
 		dec_floor(&sb->servers[s].active);
 }
 
-/* master: end every exchange of a dead worker */
+/* master: end every exchange of a dead worker (see set_state) */
 static void
 repair_exchanges(struct sb *sb, unsigned slot)
 {
 	struct sb_worker *ws = &sb->workers[slot];
+	uint32_t counted = 0;
 
-	for (unsigned i = 0; i < sb->hdr->inflight; i++) {
+	for (unsigned i = 0; i < XS__COUNT; i++)
+		counted += atomic_load(&ws->xstates[i]);
+	for (unsigned i = 0; counted > 0 && i < sb->hdr->inflight; i++) {
 		struct sb_exchange *x = sb_exchange(sb, slot, i);
 
 		if (atomic_load(&x->state) == XS_FREE)
@@ -470,6 +505,13 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 
 	give_back(sb, &ws->server);
 	repair_exchanges(sb, slot);
+	for (unsigned i = 0; i < CONF_MAX_SERVERS; i++) {
+		uint32_t n = atomic_exchange(&ws->idle[i].n, 0);
+		int32_t s = atomic_load(&ws->idle[i].server);
+
+		while (n-- > 0 && s >= 0 && (unsigned)s < sb->hdr->nservers)
+			dec_floor(&sb->servers[s].inactive);
+	}
 	atomic_store(&ws->retiring, 0);
 	atomic_store(&ws->pid, 0);
 	atomic_store_explicit(&ws->state, WS_DEAD, memory_order_release);
@@ -528,27 +570,25 @@ sb_server_release(struct sb *sb, struct sb_worker *ws)
 	atomic_store(&ws->server, -1);
 }
 
-/* the slot's previous state, counted out and the new one in */
-static void
-count_state(struct sb_worker *ws, enum xs_state from, enum xs_state to)
-{
-	if (from != XS_FREE && (unsigned)from < XS__COUNT)
-		dec_floor(&ws->xstates[from]);
-	if (to != XS_FREE)
-		atomic_fetch_add_explicit(&ws->xstates[to], 1,
-		    memory_order_relaxed);
-}
-
+/*
+ * The new state counted in before the slot changes, the old one out
+ * after: a worker killed at any step leaves counts that add up to at
+ * least its slots in use, so the repair may skip a worker that counts
+ * none without reading (and faulting in) its slots.
+ */
 static void
 set_state(struct sb_worker *ws, struct sb_exchange *x, enum xs_state st)
 {
 	enum xs_state from = (enum xs_state)atomic_load_explicit(&x->state,
 	    memory_order_relaxed);
 
+	if (st != XS_FREE)
+		atomic_fetch_add(&ws->xstates[st], 1);
 	atomic_store_explicit(&x->state, st, memory_order_release);
 	atomic_store_explicit(&x->state_ms, util_wall_ms(),
 	    memory_order_relaxed);
-	count_state(ws, from, st);
+	if (from != XS_FREE && (unsigned)from < XS__COUNT)
+		dec_floor(&ws->xstates[from]);
 }
 
 void
@@ -615,6 +655,37 @@ sb_server_addr(const struct sb *sb, int server)
 	return slash != NULL ? slash + 1 : "-";
 }
 
+void
+sb_server_idle(struct sb *sb, struct sb_worker *ws, int server, int delta)
+{
+	unsigned i, free_i = CONF_MAX_SERVERS;
+
+	for (i = 0; i < CONF_MAX_SERVERS; i++) {
+		if (atomic_load_explicit(&ws->idle[i].n,
+		    memory_order_relaxed) == 0) {
+			if (free_i == CONF_MAX_SERVERS)
+				free_i = i;
+		} else if (atomic_load_explicit(&ws->idle[i].server,
+		    memory_order_relaxed) == server)
+			break;
+	}
+	if (i == CONF_MAX_SERVERS) {
+		if (delta < 0 || free_i == CONF_MAX_SERVERS)
+			return;		/* never counted */
+		i = free_i;
+		atomic_store(&ws->idle[i].server, server);
+	}
+	/* slot first on the way up, last on the way down: a worker
+	   killed between the two steps errs low */
+	if (delta > 0) {
+		atomic_fetch_add(&ws->idle[i].n, 1);
+		atomic_fetch_add(&sb->servers[server].inactive, 1);
+	} else {
+		dec_floor(&sb->servers[server].inactive);
+		atomic_fetch_sub(&ws->idle[i].n, 1);
+	}
+}
+
 int
 sb_server_available(const struct sb_server *s)
 {
@@ -654,65 +725,4 @@ sb_server_report_ok(struct sb *sb, int server)
 	if (atomic_load_explicit(&s->fails, memory_order_relaxed) == 0)
 		return 0;
 	return atomic_exchange(&s->fails, 0);
-}
-
-/*
- * Persistence templates: open addressing over SB_PERSIST_PROBE slots from
- * the key's home; lock-free, each word atomic.
- */
-static struct sb_persist *
-persist_table(const struct sb *sb, unsigned service)
-{
-	return &sb->persist[(size_t)service * SB_PERSIST_ENTRIES];
-}
-
-int
-sb_persist_get(const struct sb *sb, unsigned service, uint64_t key,
-    uint32_t now)
-{
-	struct sb_persist *t = persist_table(sb, service);
-	uint64_t v;
-	size_t i;
-
-	key |= 1;
-	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
-		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
-		if (atomic_load_explicit(&t[i].key, memory_order_acquire) !=
-		    key)
-			continue;
-		v = atomic_load_explicit(&t[i].val, memory_order_relaxed);
-		if ((uint32_t)(v >> 32) < now)
-			return -1;
-		return (int)(uint32_t)v;
-	}
-	return -1;
-}
-
-void
-sb_persist_put(struct sb *sb, unsigned service, uint64_t key, int server,
-    uint32_t expires)
-{
-	struct sb_persist *t = persist_table(sb, service);
-	uint64_t v = (uint64_t)expires << 32 | (uint32_t)server, k;
-	size_t i, best = SIZE_MAX;
-	uint64_t best_exp = UINT64_MAX, e;
-
-	key |= 1;
-	for (unsigned n = 0; n < SB_PERSIST_PROBE; n++) {
-		i = (size_t)((key + n) % SB_PERSIST_ENTRIES);
-		k = atomic_load_explicit(&t[i].key, memory_order_relaxed);
-		if (k == key) {
-			best = i;
-			break;
-		}
-		/* else the free or the soonest to expire */
-		e = k == 0 ? 0 : atomic_load_explicit(&t[i].val,
-		    memory_order_relaxed) >> 32;
-		if (e < best_exp) {
-			best_exp = e;
-			best = i;
-		}
-	}
-	atomic_store_explicit(&t[best].val, v, memory_order_relaxed);
-	atomic_store_explicit(&t[best].key, key, memory_order_release);
 }

@@ -89,8 +89,6 @@ sb_sched(const struct sb *sb, unsigned service)
  */
 int		 sb_attach(struct sb *, struct generation *, char *err,
 		    size_t errlen);
-/* master, on a reload from the file: gen's servers all active again */
-void		 sb_admin_reset(struct sb *, const struct generation *);
 /* master: free the slots of gen that the other generation does not use */
 void		 sb_detach(struct sb *, const struct generation *gone,
 		    const struct generation *kept);
@@ -139,7 +137,14 @@ void		 sb_exchange_hold(struct sb *, struct sb_exchange *,
 void		 sb_exchange_release(struct sb *, struct sb_exchange *);
 void		 sb_exchange_end(struct sb *, struct sb_worker *,
 		    struct sb_exchange *);
-
+/*
+ * Worker: one more (delta +1) or one fewer (-1) kept connection to server
+ * idle in its origin pool: the server's inactive count, IPVS's InActConn.
+ * Recorded in the worker's slot too, so the master gives it back if the
+ * worker dies.
+ */
+void		 sb_server_idle(struct sb *, struct sb_worker *, int server,
+		    int delta);
 /* worker: a new connection to the server was made */
 void		 sb_server_connected(struct sb *, int server);
 
@@ -158,16 +163,6 @@ unsigned	 sb_server_report_fail(struct sb *, int server, unsigned fall);
  * the length of the run it ended, 0 if none (then nothing was written).
  */
 unsigned	 sb_server_report_ok(struct sb *, int server);
-
-/*
- * Worker: persistence (persistent = SECONDS).  The server slot a client
- * key was given that has not expired by now (unix seconds), or -1; and
- * record one.  Bounded: a full neighbourhood loses its soonest to expire.
- */
-int		 sb_persist_get(const struct sb *, unsigned service,
-		    uint64_t key, uint32_t now);
-void		 sb_persist_put(struct sb *, unsigned service, uint64_t key,
-		    int server, uint32_t expires);
 
 /* a server slot's "addr:port" (its key after the ident), or "-" */
 const char	*sb_server_addr(const struct sb *, int server);

@@ -134,6 +134,8 @@ sb_probe_result_str(enum probe_result r)
 		return "http-status";
 	case PROBE_INVALID:
 		return "invalid";
+	case PROBE_TLS:
+		return "tls";
 	case PROBE__COUNT:
 		break;
 	}

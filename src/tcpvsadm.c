@@ -39,13 +39,16 @@ enum adm_cmd {
 	CMD_ADD_RULE, CMD_DEL_RULE,
 	CMD_LIST, CMD_SAVE, CMD_ZERO, CMD_WORKERS, CMD_LOAD,
 	CMD_START, CMD_STOP, CMD_DRAIN, CMD_DISABLE, CMD_ENABLE,
-	CMD_HELP,
+	CMD_RESET, CMD_REOPEN_LOGS, CMD_HELP,
 	CMD__COUNT
 };
 
 enum adm_opt {
 	OPT_IDENT, OPT_SCHED, OPT_PORT, OPT_LISTEN, OPT_SERVER, OPT_WEIGHT,
 	OPT_PATTERN, OPT_MATCH, OPT_NUMERIC, OPT_STATS, OPT_RATE,
+	OPT_CONN, OPT_PERSISTENT,
+	OPT_HOST, OPT_METHOD, OPT_HEADER, OPT_SOURCE, OPT_RETURN,
+	OPT_LOCATION,
 	OPT__COUNT
 };
 
@@ -61,12 +64,21 @@ static const char *const opt_names[OPT__COUNT] = {
 	[OPT_NUMERIC] = "-n",
 	[OPT_STATS] = "--stats",
 	[OPT_RATE] = "--rate",
+	[OPT_CONN] = "-c",
+	[OPT_PERSISTENT] = "--persistent SECONDS",
+	[OPT_HOST] = "--host HOST[,...]",
+	[OPT_METHOD] = "--method METHOD[,...]",
+	[OPT_HEADER] = "--header 'NAME: REGEX'",
+	[OPT_SOURCE] = "--source NETWORK[,...]",
+	[OPT_RETURN] = "--return STATUS",
+	[OPT_LOCATION] = "--location URL",
 };
 
 /*
  * The commands x options matrix (ipvsadm's commands_v_options): '+'
  * required, ' ' optional, 'x' not allowed.  Columns in enum adm_opt
- * order: i s P l r w p m n S R.
+ * order: i s P l r w p m n S R c T (T: --persistent), then host
+ * method header source return location.
  */
 static const struct command {
 	const char	*name;		/* as the user writes it */
@@ -74,45 +86,51 @@ static const struct command {
 	const char	 opts[OPT__COUNT + 1];
 	const char	*help;
 } commands[CMD__COUNT] = {
-	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxx",
+	[CMD_ADD_SERVICE] = { "-A", "add-service", "+   xxxxxxxxxxxxxxx",
 	    "add a virtual service" },
-	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxx",
-	    "change a virtual service's scheduler or listen address" },
-	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxx",
+	[CMD_EDIT_SERVICE] = { "-E", "edit-service", "+   xxxxxxxx xxxxxx",
+	    "change a virtual service's scheduler, listen address or "
+	    "persistence" },
+	[CMD_DEL_SERVICE] = { "-D", "del-service", "+xxxxxxxxxxxxxxxxxx",
 	    "delete a virtual service" },
-	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxx",
+	[CMD_FLUSH] = { "-F", "flush", "xxxxxxxxxxxxxxxxxxx",
 	    "delete every virtual service" },
-	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxx",
+	[CMD_ADD_SERVER] = { "-a", "add-server", "+xxx+ xxxxxxxxxxxxx",
 	    "add a real server" },
-	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxx",
+	[CMD_EDIT_SERVER] = { "-e", "edit-server", "+xxx++xxxxxxxxxxxxx",
 	    "change a real server's weight (no restart)" },
-	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxx",
+	[CMD_DEL_SERVER] = { "-d", "del-server", "+xxx+xxxxxxxxxxxxxx",
 	    "delete a real server" },
-	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx+x+ xxx",
-	    "add a content rule, or a server to the rule with that pattern" },
-	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x+xxxx",
+	[CMD_ADD_RULE] = { "--add-rule", "add-rule", "+xxx x  xxxxx      ",
+	    "add a content rule, or a server to the rule with those "
+	    "conditions" },
+	[CMD_DEL_RULE] = { "--del-rule", "del-rule", "+xxx x xxxxxx      ",
 	    "delete a rule, or one server from it" },
-	[CMD_LIST] = { "-L", "list", " xxxxxxx   ",
-	    "list services, servers and rules" },
-	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxx",
+	[CMD_LIST] = { "-L", "list", " xxxxxxx    xxxxxxx",
+	    "list services, servers and rules; -c: persistence templates" },
+	[CMD_SAVE] = { "-S", "save", "xxxxxxxxxxxxxxxxxxx",
 	    "print the running configuration as a tcpvs.conf" },
-	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxx",
+	[CMD_ZERO] = { "-Z", "zero", " xxxxxxxxxxxxxxxxxx",
 	    "zero the counters" },
-	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xx",
+	[CMD_WORKERS] = { "--workers", "workers", "xxxxxxxx xxxxxxxxxx",
 	    "print the worker scoreboard and the busy workers" },
-	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxx",
+	[CMD_LOAD] = { "-f", "load", "xxxxxxxxxxxxxxxxxxx",
 	    "replace the configuration with a tcpvs.conf file" },
-	[CMD_START] = { "--start", "start", " xxxxxxxxxx",
+	[CMD_START] = { "--start", "start", " xxxxxxxxxxxxxxxxxx",
 	    "start listening (one service, or all)" },
-	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxx",
+	[CMD_STOP] = { "--stop", "stop", " xxxxxxxxxxxxxxxxxx",
 	    "stop listening (one service, or all)" },
-	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxx",
-	    "no new requests for a server; those in flight finish" },
-	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxx",
-	    "take a server out of service (no new requests)" },
-	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxx",
+	[CMD_DRAIN] = { "--drain", "drain", "+xxx+xxxxxxxxxxxxxx",
+	    "no new clients for a server; its sticky clients stay" },
+	[CMD_DISABLE] = { "--disable", "disable", "+xxx+xxxxxxxxxxxxxx",
+	    "take a server out of service; its sticky clients move" },
+	[CMD_ENABLE] = { "--enable", "enable", "+xxx+xxxxxxxxxxxxxx",
 	    "put a drained or disabled server back in service" },
-	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxx", "print this help" },
+	[CMD_RESET] = { "--reset", "reset", "+xxx+xxxxxxxxxxxxxx",
+	    "give a server its configured weight and admin state again" },
+	[CMD_REOPEN_LOGS] = { "--reopen-logs", "reopen-logs", "xxxxxxxxxxxxxxxxxxx",
+	    "reopen tcpvsd's log files (logrotate); nothing else" },
+	[CMD_HELP] = { "-h", NULL, "xxxxxxxxxxxxxxxxxxx", "print this help" },
 };
 
 struct adm {
@@ -125,7 +143,9 @@ struct adm {
 enum {
 	LONG_ADD_RULE = 256, LONG_DEL_RULE, LONG_STATS, LONG_RATE,
 	LONG_WORKERS, LONG_START, LONG_STOP, LONG_DRAIN, LONG_DISABLE,
-	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN
+	LONG_ENABLE, LONG_CONTROL, LONG_LISTEN, LONG_PERSISTENT, LONG_RESET,
+	LONG_REOPEN_LOGS, LONG_HOST, LONG_METHOD, LONG_HEADER, LONG_SOURCE,
+	LONG_RETURN, LONG_LOCATION
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +168,8 @@ static const struct option long_opts[] = {
 	{ "drain", no_argument, NULL, LONG_DRAIN },
 	{ "disable", no_argument, NULL, LONG_DISABLE },
 	{ "enable", no_argument, NULL, LONG_ENABLE },
+	{ "reset", no_argument, NULL, LONG_RESET },
+	{ "reopen-logs", no_argument, NULL, LONG_REOPEN_LOGS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "ident", required_argument, NULL, 'i' },
 	{ "scheduler", required_argument, NULL, 's' },
@@ -160,7 +182,15 @@ static const struct option long_opts[] = {
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "stats", no_argument, NULL, LONG_STATS },
 	{ "rate", no_argument, NULL, LONG_RATE },
+	{ "connection", no_argument, NULL, 'c' },
+	{ "persistent", required_argument, NULL, LONG_PERSISTENT },
 	{ "control", required_argument, NULL, LONG_CONTROL },
+	{ "host", required_argument, NULL, LONG_HOST },
+	{ "method", required_argument, NULL, LONG_METHOD },
+	{ "header", required_argument, NULL, LONG_HEADER },
+	{ "source", required_argument, NULL, LONG_SOURCE },
+	{ "return", required_argument, NULL, LONG_RETURN },
+	{ "location", required_argument, NULL, LONG_LOCATION },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -250,6 +280,8 @@ long_cmd(int ch)
 	case LONG_DRAIN:	return CMD_DRAIN;
 	case LONG_DISABLE:	return CMD_DISABLE;
 	case LONG_ENABLE:	return CMD_ENABLE;
+	case LONG_RESET:	return CMD_RESET;
+	case LONG_REOPEN_LOGS:	return CMD_REOPEN_LOGS;
 	default:		return CMD_NONE;
 	}
 }
@@ -291,7 +323,15 @@ parse_one(struct adm *a, int ch, bool listen_l)
 	case 'n':		set_opt(a, OPT_NUMERIC, ""); break;
 	case LONG_STATS:	set_opt(a, OPT_STATS, ""); break;
 	case LONG_RATE:		set_opt(a, OPT_RATE, ""); break;
+	case 'c':		set_opt(a, OPT_CONN, ""); break;
+	case LONG_PERSISTENT:	set_opt(a, OPT_PERSISTENT, optarg); break;
 	case LONG_CONTROL:	a->control = optarg; break;
+	case LONG_HOST:		set_opt(a, OPT_HOST, optarg); break;
+	case LONG_METHOD:	set_opt(a, OPT_METHOD, optarg); break;
+	case LONG_HEADER:	set_opt(a, OPT_HEADER, optarg); break;
+	case LONG_SOURCE:	set_opt(a, OPT_SOURCE, optarg); break;
+	case LONG_RETURN:	set_opt(a, OPT_RETURN, optarg); break;
+	case LONG_LOCATION:	set_opt(a, OPT_LOCATION, optarg); break;
 	default:
 		usage_error("unknown option");
 	}
@@ -307,8 +347,8 @@ parse_args(struct adm *a, int argc, char *argv[])
 	a->control = TCPVS_CONTROL;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, listen_l ?
-	    ":AEDFaedLSZhf:i:s:P:l:r:w:p:m:n" :
-	    ":AEDFaedLSZhlf:i:s:P:r:w:p:m:n", long_opts, NULL)) != -1) {
+	    ":AEDFaedLSZhf:i:s:P:l:r:w:p:m:nc" :
+	    ":AEDFaedLSZhlf:i:s:P:r:w:p:m:nc", long_opts, NULL)) != -1) {
 		if (ch == ':')
 			usage_error("%s needs an argument", argv[optind - 1]);
 		if (ch == '?')
@@ -319,6 +359,24 @@ parse_args(struct adm *a, int argc, char *argv[])
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (a->cmd == CMD_NONE)
 		usage_error("no command given");
+}
+
+/* a number option in 0..max: a command-line mistake (ports may be names:
+   with_port checks them) */
+static void
+check_number(const struct adm *a, enum adm_opt o, const char *name,
+    unsigned long max)
+{
+	const char *s = a->arg[o];
+	unsigned long v;
+	char *end;
+
+	if (s == NULL)
+		return;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max)
+		usage_error("invalid %s '%s': expected 0 to %lu", name, s, max);
 }
 
 /* the matrix: what a command needs and what it does not take */
@@ -338,6 +396,8 @@ check_matrix(const struct adm *a)
 		usage_error("-P PORT and -l ADDR: one or the other");
 	if (a->arg[OPT_STATS] != NULL && a->arg[OPT_RATE] != NULL)
 		usage_error("--stats and --rate: one or the other");
+	check_number(a, OPT_WEIGHT, "weight", 65535);
+	check_number(a, OPT_MATCH, "matchnum", 99);
 }
 
 /* addr with ":80" when it has no port; checked (and resolved) here */
@@ -354,11 +414,8 @@ with_port(const char *what, const char *s)
 		fprintf(stderr, "tcpvsadm: out of memory\n");
 		exit(ADM_EXIT_ERROR);
 	}
-	if (util_addr_parse(out, NULL, &ua, err, sizeof(err)) == -1) {
-		fprintf(stderr, "tcpvsadm: invalid %s address %s\n", what,
-		    err);
-		exit(ADM_EXIT_ERROR);
-	}
+	if (util_addr_parse(out, NULL, &ua, err, sizeof(err)) == -1)
+		usage_error("invalid %s address %s", what, err);
 	return out;
 }
 
@@ -382,7 +439,9 @@ request(const struct adm *a, const char *path)
 		listen = with_port("listen", a->arg[OPT_LISTEN]);
 	if (a->arg[OPT_SERVER] != NULL)
 		server = with_port("server", a->arg[OPT_SERVER]);
-	fputs(commands[a->cmd].verb, f);
+	/* -L -c, as ipvsadm's: the persistence templates */
+	fputs(a->cmd == CMD_LIST && a->arg[OPT_CONN] != NULL ? "templates" :
+	    commands[a->cmd].verb, f);
 	ctl_put(f, "ident", a->arg[OPT_IDENT]);
 	ctl_put(f, "sched", a->arg[OPT_SCHED]);
 	ctl_put(f, "listen", listen);
@@ -390,7 +449,14 @@ request(const struct adm *a, const char *path)
 	ctl_put(f, "weight", a->arg[OPT_WEIGHT]);
 	ctl_put(f, "pattern", a->arg[OPT_PATTERN]);
 	ctl_put(f, "match", a->arg[OPT_MATCH]);
+	ctl_put(f, "host", a->arg[OPT_HOST]);
+	ctl_put(f, "method", a->arg[OPT_METHOD]);
+	ctl_put(f, "header", a->arg[OPT_HEADER]);
+	ctl_put(f, "source", a->arg[OPT_SOURCE]);
+	ctl_put(f, "return", a->arg[OPT_RETURN]);
+	ctl_put(f, "location", a->arg[OPT_LOCATION]);
 	ctl_put(f, "path", path);
+	ctl_put(f, "persistent", a->arg[OPT_PERSISTENT]);
 	fclose(f);
 	free(listen);
 	free(server);
@@ -424,13 +490,22 @@ print_reply(const struct adm *a, const struct ctl_reply *r)
 		mode = ADM_LIST_RATE;
 	switch (a->cmd) {
 	case CMD_LIST:
-		adm_print_list(stdout, r, mode, a->arg[OPT_NUMERIC] != NULL);
+		if (a->arg[OPT_CONN] != NULL)
+			adm_print_templates(stdout, r,
+			    a->arg[OPT_NUMERIC] != NULL);
+		else
+			adm_print_list(stdout, r, mode,
+			    a->arg[OPT_NUMERIC] != NULL);
 		break;
 	case CMD_WORKERS:
 		adm_print_workers(stdout, r, a->arg[OPT_NUMERIC] != NULL);
 		break;
 	case CMD_SAVE:
 		adm_print_lines(stdout, r);
+		break;
+	case CMD_LOAD:
+		for (size_t i = 0; i < r->nlines; i++)
+			fprintf(stderr, "tcpvsadm: %s\n", r->lines[i]);
 		break;
 	default:
 		break;

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "notify.h"
 #include "util.h"
 
 static void
@@ -124,13 +125,15 @@ main(int argc, char *argv[])
 	}
 	path = abspath;
 	log_init("stderr", LOG_LEVEL_INFO, "tcpvsd");
-	if ((gen = conf_load(path, stderr)) == NULL)
+	if ((gen = conf_load(path, stderr)) == NULL) {
+		log_errorx("not started with %s", path);
 		return 1;
+	}
 	log_set_level((enum log_level)gen->loglevel);
 	if ((gen->pidfile != NULL &&
 	    (pidfd = master_lock_pidfile(gen->pidfile)) == -1) ||
 	    master_bind(gen) == -1 || control_listen(gen, &ctlfd) == -1) {
-		log_warnx("not started with %s", path);
+		log_errorx("not started with %s", path);
 		if (pidfd != -1) {
 			(void)unlink(gen->pidfile);
 			close(pidfd);
@@ -153,5 +156,6 @@ main(int argc, char *argv[])
 	else if (geteuid() == 0 && gen->uid == 0)
 		log_warnx("user = \"%s\" in %s: workers serve clients as root",
 		    gen->user, path);
+	(void)notify_init();
 	master_main(gen, path, pidfd, ctlfd);
 }

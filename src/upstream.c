@@ -22,9 +22,17 @@
 
 #include "conf-t.h"
 #include "log.h"
+#include "scoreboard.h"
 #include "upstream.h"
 #include "util.h"
 #include "worker.h"
+
+/* InActConn: a kept connection to server rsi went idle (+1) or not (-1) */
+static void
+count(struct worker *w, int rsi, int delta)
+{
+	sb_server_idle(w->sb, w->ws, w->svc->rs[rsi].sb_index, delta);
+}
 
 static void
 drop(struct worker *w, struct upstream_conn *k)
@@ -34,6 +42,7 @@ drop(struct worker *w, struct upstream_conn *k)
 	timer_del(&w->timers, &k->tm);
 	worker_fd_close(w, k->fd);
 	k->fd = -1;
+	count(w, k->rsi, -1);
 }
 
 static void
@@ -78,6 +87,7 @@ upstream_take(struct worker *w, int rsi)
 	fd = best->fd;
 	best->fd = -1;
 	timer_del(&w->timers, &best->tm);
+	count(w, rsi, -1);
 	return fd;
 }
 
@@ -112,6 +122,7 @@ upstream_put(struct worker *w, int rsi, int fd)
 	free_slot->rsi = rsi;
 	free_slot->since = w->now;
 	worker_fd_own(w, fd, FD_POOL, (uint32_t)(free_slot - w->up.k));
+	count(w, rsi, +1);
 	timer_set(&w->timers, &free_slot->tm, w->now +
 	    (int64_t)w->svc->server_keepalive_timeout * 1000, on_expire);
 }

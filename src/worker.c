@@ -29,6 +29,7 @@
 #include "exchange.h"
 #include "log.h"
 #include "proc.h"
+#include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
@@ -270,6 +271,7 @@ worker_main(const struct worker_args *a)
 
 	worker_init(&w, a);
 	while (!stop_now) {
+		reopen_follow(a->sb, a->alog, a->svc->accesslog);
 		if (!w.finishing && worker_should_finish(&w))
 			conn_begin_finish(&w);
 		if (w.finishing && w.inflight == 0 && conn_parked(&w) == 0)

@@ -23,13 +23,15 @@ tcpvsadm=${TCPVSADM:-tcpvsadm}
 by_control() {	# PATH IDENT
 	out=$(timeout 2 "$tcpvsadm" --control "$1" -L -n ${2:+-i "$2"} \
 	    2>/dev/null) || return 1
-	# services listening, then their servers: weight > 0, health not
-	# down, admin active
+	# services listening (ident, listen, scheduler, state, then
+	# persistence), then their servers (address, weight, active,
+	# inactive, health, admin, id): weight > 0, health not down, admin
+	# active; a weight or admin state set with tcpvsadm ends in "*"
 	printf '%s\n' "$out" | awk '
 		$1 == "->" && $2 == "rule" { next }
-		$1 != "->" && NF >= 4 { on = ($NF == "listening") }
-		$1 == "->" && on && $3 > 0 && $(NF - 1) != "down" &&
-		    $NF == "active" { ok = 1 }
+		$1 != "->" && NF >= 4 { on = ($4 == "listening") }
+		$1 == "->" && on && $3 + 0 > 0 && $6 != "down" &&
+		    ($7 == "active" || $7 == "active*") { ok = 1 }
 		END { exit !ok }'
 }
 

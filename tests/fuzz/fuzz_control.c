@@ -80,7 +80,29 @@ apply(void *arg, struct generation *gen, char *err, size_t errlen)
 	return 0;
 }
 
-static const struct control_ops ops = { .current = current, .apply = apply };
+/* the master reopens files; here nothing to reopen */
+static int
+reopen_logs(void *arg, char *err, size_t errlen)
+{
+	(void)arg;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
+static const char *
+conf_path(void *arg)
+{
+	(void)arg;
+	return "fuzz";
+}
+
+static const struct control_ops ops = {
+	.current = current,
+	.apply = apply,
+	.reopen_logs = reopen_logs,
+	.conf_path = conf_path,
+};
 
 static void
 init(void)

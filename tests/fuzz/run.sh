@@ -3,8 +3,11 @@
 # Copyright (C) 2026 The tcpvs developers
 #
 # Build the libFuzzer targets of the HTTP parsers (fuzz_request,
-# fuzz_response, fuzz_chunk), of the configuration loader (fuzz_conf) and
-# of the control protocol (fuzz_control) with clang's fuzzer, address and
+# fuzz_response, fuzz_chunk), of the configuration loader (fuzz_conf), of
+# the control protocol (fuzz_control), of the PROXY protocol parser
+# (fuzz_proxy), of rule matching and head rewriting (fuzz_rule), of the
+# access log's JSON escaper (fuzz_json) and of SNI selection and
+# certificate names (fuzz_sni) with clang's fuzzer, address and
 # undefined sanitizers, and run each for FUZZ_SECONDS (default 20) from
 # its seed corpus.  Fails on any crash, leak, sanitizer report or broken invariant;
 # the input that did it is kept in FUZZ_ARTIFACTS (default ./fuzz-artifacts)
@@ -13,14 +16,14 @@
 # defining _GNU_SOURCE.  Nothing is written to the source tree.
 #
 # Environment: FUZZ_SECONDS, FUZZ_TARGETS (default "request response
-# chunk conf control"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
+# chunk conf control proxy rule json sni"), FUZZ_CC (default clang), FUZZ_ARTIFACTS, top_builddir.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../src" && pwd)
 cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-20}
-targets=${FUZZ_TARGETS:-request response chunk conf control}
+targets=${FUZZ_TARGETS:-request response chunk conf control proxy rule json sni}
 artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
 sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
 
@@ -44,17 +47,30 @@ failed=0
 for t in $targets; do
 	bin=$work/fuzz_$t
 	srcs=$sources libs= dict=$here/http.dict
-	if [ "$t" = conf ] || [ "$t" = control ]; then
-		# the loader and what it calls: every daemon source but main
+	if [ "$t" = proxy ]; then
+		srcs=$src/proxy.c dict=$here/proxy.dict
+	fi
+	if [ "$t" = conf ] || [ "$t" = control ] || [ "$t" = rule ]; then
+		# the loader and what it calls: every daemon source but main,
+		# with OpenSSL (tls_none.c stands in for it without)
 		srcs="$(ls "$src"/*.c | grep -v -e '/tcpvsd\.c$' \
-		    -e '/tcpvsadm\.c$' -e '/adm_print\.c$') $here/fuzz_gen.c"
-		libs="$(pkg-config --libs libconfuse libpcre2-8) -ldl -lm"
+		    -e '/tcpvsadm\.c$' -e '/adm_print\.c$' \
+		    -e '/tls_none\.c$') $here/fuzz_gen.c"
+		libs="$(pkg-config --libs libconfuse libpcre2-8 openssl) -ldl -lm"
 		dict=$here/$t.dict
+		[ "$t" = rule ] && dict=$here/http.dict
+	fi
+	if [ "$t" = json ]; then
+		srcs=$src/json.c
+	fi
+	if [ "$t" = sni ]; then
+		srcs="$src/tls_sni.c $src/util.c $src/log.c"
+		dict=$here/sni.dict
 	fi
 	# shellcheck disable=SC2086  # $srcs and $libs are lists
 	if ! "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=all -I"$cfgdir" -I"$src" -I"$here" \
-	    $(pkg-config --cflags libconfuse libpcre2-8) \
+	    -fno-sanitize-recover=all -I"$cfgdir" -iquote "$src" -I"$here" \
+	    $(pkg-config --cflags libconfuse libpcre2-8 openssl) \
 	    -o "$bin" "$here/fuzz_$t.c" $srcs $libs; then
 		echo "fuzz_$t: build failed" >&2
 		failed=1

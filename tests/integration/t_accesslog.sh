@@ -1,8 +1,9 @@
 #!/bin/bash
-# The access log (issue 6): exactly one well-formed line per request --
+# The access log (issues 6, 23): exactly one well-formed line per request --
 # also under concurrent load from many workers, written with one write on
 # O_APPEND -- in Apache's combined format plus the real server and times,
-# or the fields accesslog_format names; bytes from clients escaped; a
+# then the termination code and reason, or the fields accesslog_format
+# names; bytes from clients escaped; a refused head logs what came; a
 # graceful restart (SIGUSR1) reopens it after rotation.
 . "$(dirname "$0")/lib.sh"
 start_origin a
@@ -35,11 +36,12 @@ printf 'GARBAGE\r\n\r\n' > "$T/bad"; raw "$P" < "$T/bad" > /dev/null
 get "http://127.0.0.1:$P/x" -A "$(printf 'say "caf\303\251"')" > /dev/null
 lines() { wc -l < "$1"; }
 check "one line per request: 23" wait_until 5 eventually 'test "$(lines "$T/access.log")" -eq 23'
-re='^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} [-+][0-9]{4}\] "[^"]*" ([0-9]{3}|-) ([0-9]+|-) "[^"]*" "[^"]*" [^ ]+ ([0-9]+|-) ([0-9]+|-) ([0-9]+|-) [0-9]+$'
-check "every line is combined format plus server and times" test "$(grep -cEv "$re" "$T/access.log")" -eq 0
+re='^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} [-+][0-9]{4}\] "[^"]*" ([0-9]{3}|-) ([0-9]+|-) "[^"]*" "[^"]*" [^ ]+ ([0-9]+|-) ([0-9]+|-) ([0-9]+|-) [0-9]+ (--|[CScsPFKI][RCBHD-]) "[^"]*"$'
+check "every line is combined format plus server, times, termination" test "$(grep -cEv "$re" "$T/access.log")" -eq 0
+check "a complete exchange ends in -- \"-\"" grep -q "\"GET /page?i=7 HTTP/1.1\" 200 .* -- \"-\"\$" "$T/access.log"
 check "a request line, status, referer and agent as sent" grep -q "\"GET /page?i=7 HTTP/1.1\" 200 [0-9]* \"http://ref/7\" \"agent 7\" 127.0.0.1:$PORT_a " "$T/access.log"
 check "the origin's 404 logged" grep -q '"GET /status/404 HTTP/1.1" 404 ' "$T/access.log"
-check "tcpvsd's own 400 logged, no server" grep -qE '"-" 400 [0-9]+ "-" "-" - ' "$T/access.log"
+check "tcpvsd's own 400 logged, no server, what came and why" grep -qE '"GARBAGE" 400 [0-9]+ "-" "-" - .* FR "invalid method"$' "$T/access.log"
 check "quotes and non-ASCII bytes from the client escaped" grep -qF '"say \x22caf\xc3\xa9\x22"' "$T/access.log"
 get "http://127.0.0.1:$P2/" -H 'X-Test: hello' > /dev/null
 check "accesslog_format picks fields" wait_until 5 grep -qx "custom 127.0.0.1 200 127.0.0.1:$PORT_a hello %" "$T/custom.log"

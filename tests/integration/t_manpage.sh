@@ -14,7 +14,7 @@ for f in "$T"/example*.conf; do
 done
 if command -v mandoc > /dev/null; then
 	for p in tcpvsd.8 tcpvsadm.8 tcpvs.conf.5; do
-		sed -e 's|@sysconfdir[@]|/etc|g; s|@runstatedir[@]|/run|g; s|@sbindir[@]|/usr/sbin|g; s|@PACKAGE_VERSION[@]|0|g' \
+		sed -e 's|@sysconfdir[@]|/etc|g; s|@runstatedir[@]|/run|g; s|@sbindir[@]|/usr/sbin|g; s|@systemdsystemunitdir[@]|/lib/systemd/system|g; s|@PACKAGE_VERSION[@]|0|g' \
 		    "$top_srcdir/man/$p.in" > "$T/$p"
 		check "$p: mandoc -Tlint clean" mandoc -Tlint -W warning "$T/$p"
 	done

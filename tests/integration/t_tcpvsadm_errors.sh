@@ -1,7 +1,9 @@
 #!/bin/bash
-# tcpvsadm's errors: each has a message that names what is wrong and a
-# non-zero exit (1 from tcpvsd or no tcpvsd, 2 with usage for the command
-# line), and a refused command changes nothing (same generation, same -S).
+# tcpvsadm's errors: each has a message that names what is wrong and the
+# exit tcpvsadm(8) gives (1 from tcpvsd, no tcpvsd or an unreadable -f
+# file; 2 with usage for the command line: options, numbers and
+# addresses), and a refused command changes nothing (same generation,
+# same -S).
 # Covers: no daemon (the socket path is named), permission denied (file
 # mode, and SO_PEERCRED with control_group, as root), unknown ident,
 # unknown server, unknown rule, invalid pattern (PCRE2's message and
@@ -58,10 +60,19 @@ expect 1 "unknown rule: virtual web has no rule with pattern '/nope'" --del-rule
 expect 1 "invalid pattern '/\(a': missing closing parenthesis at offset 3" --add-rule -i web -p '/(a' -r "$A"
 expect 1 "invalid pattern '\[z-a\]': range out of order in character class at offset 3" --add-rule -i web -p '[z-a]' -r "$A"
 expect 1 "pattern '/x' has no match group 2" --add-rule -i web -p /x -r "$A" -m 2
-expect 1 "invalid server address '127\.0\.0\.1:99999': port 99999 out of range" -a -i web -r 127.0.0.1:99999
-expect 1 "invalid server address 'no-such-host\.invalid:80': cannot resolve host" -a -i web -r no-such-host.invalid
-expect 1 "invalid listen address '0\.0\.0\.0:0': port 0 out of range" -A -i x -P 0
-expect 1 "invalid weight '70000': expected 0 to 65535" -e -i web -r "$A" -w 70000
+# what is written on the command line is checked there: usage, exit 2
+expect 2 "invalid server address '127\.0\.0\.1:99999': port 99999 out of range" -a -i web -r 127.0.0.1:99999
+expect 2 "invalid server address 'no-such-host\.invalid:80': cannot resolve host" -a -i web -r no-such-host.invalid
+expect 2 "invalid listen address '127\.0\.0\.1:0': port 0 out of range" -A -i x -l 127.0.0.1:0
+expect 2 "invalid listen address '0\.0\.0\.0:0': port 0 out of range" -A -i x -P 0
+expect 2 "invalid listen address '0\.0\.0\.0:nosuchservice': " -A -i x -P nosuchservice
+expect 2 "invalid weight '70000': expected 0 to 65535" -e -i web -r "$A" -w 70000
+expect 2 "invalid weight '-1': expected 0 to 65535" -a -i web -r 127.0.0.1:1 -w -1
+expect 2 "invalid weight '2x': expected 0 to 65535" -e -i web -r "$A" -w 2x
+expect 2 "invalid matchnum '100': expected 0 to 99" --add-rule -i web -p /x -r "$A" -m 100
+expect 2 "--reset needs -r ADDR" --reset -i web
+expect 2 "--reopen-logs does not take -i IDENT" --reopen-logs -i web
+expect 1 "unknown server 127\.0\.0\.1:1" --reset -i web -r 127.0.0.1:1
 expect 1 "server $A is already a server of virtual web" -a -i web -r "$A"
 expect 1 "server $A is named by rule '\^/' of virtual web" -d -i web -r "$A"
 expect 1 "virtual service 'web' already exists" -A -i web
@@ -73,7 +84,8 @@ expect 1 "virtual idle has no listen address: give it one with -E -i idle -P POR
 expect 2 "-A needs -i IDENT" -A
 expect 2 "-a needs -r ADDR" -a -i web
 expect 2 "-e needs -w WEIGHT" -e -i web -r "$A"
-expect 2 "--add-rule needs -p PATTERN" --add-rule -i web -r "$A"
+expect 1 "missing server" --add-rule -i web -p '^/q'
+expect 1 "a rule has a server \(-r\) or a return status \(--return\), not both" --add-rule -i web --return 403 -r "$A"
 expect 2 "-D does not take -r" -D -i web -r "$A"
 expect 2 "-L and -S: one command at a time" -L -S
 expect 2 "-i needs an argument" -L -i

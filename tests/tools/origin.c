@@ -3,7 +3,8 @@
 /*
  * origin: a small real HTTP/1.1 server for the integration tests.  It
  * forks a process per connection, speaks keep-alive, names itself in an
- * X-Origin header and in its bodies, and answers a few paths tests need:
+ * X-Origin header (and "Server: origin") and in its bodies, and answers
+ * a few paths tests need:
  *   /bytes/N         N bytes of a fixed pseudo-random stream (xorshift32)
  *   /sha256          the SHA-256 and length of the request body
  *   /slow/MS         answers after MS milliseconds
@@ -351,6 +352,7 @@ respond(int fd, const struct req *r, int status, const char *body,
 	int n;
 
 	n = snprintf(head, sizeof(head), "HTTP/1.1 %d X\r\nX-Origin: %s\r\n"
+	    "Server: origin\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n%s\r\n",
 	    status, name, len, keep ? "" : "Connection: close\r\n");
 	if (strcmp(r->method, "HEAD") == 0 || status == 204 || status == 304)

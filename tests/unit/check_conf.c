@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "probe.h"
 #include "sched.h"
+#include "tls.h"
 
 static char path[4096];
 
@@ -202,6 +203,38 @@ START_TEST(test_no_service)
 }
 END_TEST
 
+/*
+ * Built without OpenSSL, a configuration that asks for TLS is refused at
+ * the line of its first TLS option; with it, the certificate is looked
+ * for (check_tls tests the rest).
+ */
+START_TEST(test_tls_not_built)
+{
+	static const char src[] =
+	    "virtual web {\n"
+	    "    listen = \"127.0.0.1:1\"\n"
+	    "    tls_listen = \"127.0.0.1:2\"\n"
+	    "    tls_certificate = \"/nonexistent/tcpvs.pem\"\n"
+	    "}\n";
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&errs, &len);
+	struct generation *gen;
+
+	ck_assert_ptr_nonnull(f);
+	gen = conf_load_buf("mem", src, f);
+	fclose(f);
+	ck_assert_ptr_null(gen);
+	if (tls_built)
+		ck_assert_msg(strstr(errs, "mem:4: virtual web: tls_certificate "
+		    "/nonexistent/tcpvs.pem: No such file") != NULL, "%s", errs);
+	else
+		ck_assert_msg(strstr(errs, "mem:3: virtual web: tls_listen: "
+		    "tcpvsd was built without TLS") != NULL, "%s", errs);
+	free(errs);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	char *errs = NULL;
@@ -229,6 +262,14 @@ static const struct bad {
 	    "inflightlimit (16)" },
 	{ "bad-interval", 4, "check_interval '5m': expected seconds from 0.01 "
 	    "to 3600" },
+	{ "bad-dupoption", 5, "virtual web: maxclients set twice, on line 3 "
+	    "and line 5" },
+	{ "bad-dupweight", 6, "server 127.0.0.1:18081: weight set twice, on "
+	    "line 4 and line 6" },
+	{ "bad-pool", 3, "virtual web: minspareservers (8) is greater than "
+	    "maxclients (4); lines 3 and 4" },
+	{ "bad-admin", 3, "server 127.0.0.1:18081: admin 'maintenance': "
+	    "expected active, drain or disable" },
 	{ "bad-duplisten", 6, "listen 127.0.0.1:18080: already used by "
 	    "virtual web" },
 	{ "bad-dupserver", 4, "server localhost:18081: duplicate of server "
@@ -248,7 +289,7 @@ static const struct bad {
 	{ "bad-serverlimit", 1, "serverlimit (100) is less than the sum of "
 	    "maxclients of all services (160)" },
 	{ "bad-spare", 3, "minspareservers (20) is greater than "
-	    "maxspareservers (10)" },
+	    "maxspareservers (10); lines 3 and 4" },
 	{ "bad-start", 3, "startservers (50) is greater than maxclients (10)" },
 	{ "bad-syntax", 1, "unterminated section" },
 	{ "bad-weight", 4, "weight 65536: out of range, expected 0 to 65535" },
@@ -269,6 +310,57 @@ START_TEST(test_bad)
 	    errs);
 	ck_assert_msg(strstr(errs, b->words) != NULL, "%s: '%s' not in '%s'",
 	    b->file, b->words, errs);
+	free(errs);
+}
+END_TEST
+
+/* pool sizes at their default give way to written ones, with a warning */
+START_TEST(test_pool_defaults)
+{
+	char *errs = NULL;
+	struct generation *gen = load("tests/conf/good-pool.conf", &errs);
+	const struct service *web, *big;
+	static char want[3 * sizeof(path) + 512];
+
+	ck_assert_msg(gen != NULL, "good-pool rejected: %s", errs);
+	web = conf_service(gen, "web");
+	big = conf_service(gen, "big");
+	ck_assert_uint_eq(web->maxclients, 4);
+	ck_assert_uint_eq(web->minspareservers, 4);
+	ck_assert_uint_eq(web->startservers, 4);
+	ck_assert_uint_eq(web->maxspareservers, 10);
+	ck_assert_uint_eq(big->minspareservers, 12);
+	ck_assert_uint_eq(big->maxspareservers, 12);
+	snprintf(want, sizeof(want), "%s:4: warning: virtual web: "
+	    "minspareservers lowered from its default (5) to maxclients (4)\n"
+	    "%s:4: warning: virtual web: startservers lowered from its "
+	    "default (8) to maxclients (4)\n"
+	    "%s:9: warning: virtual big: maxspareservers raised from its "
+	    "default (10) to minspareservers (12)\n",
+	    path, path, path);
+	ck_assert_str_eq(errs, want);
+	conf_free(gen);
+	free(errs);
+}
+END_TEST
+
+/* admin = ...; a server without a port is port 80, in rules too */
+START_TEST(test_admin_port)
+{
+	char *errs = NULL;
+	struct generation *gen = load("tests/conf/good-admin.conf", &errs);
+	const struct service *svc;
+
+	ck_assert_msg(gen != NULL, "good-admin rejected: %s", errs);
+	ck_assert_str_eq(errs, "");
+	svc = conf_service(gen, "web");
+	ck_assert_str_eq(conf_admin_str(svc->rs[0].admin), "drain");
+	ck_assert_str_eq(conf_admin_str(svc->rs[1].admin), "disable");
+	ck_assert_str_eq(conf_admin_str(svc->rs[2].admin), "active");
+	ck_assert_str_eq(svc->rs[1].addrstr, "127.0.0.2:80");
+	ck_assert_str_eq(svc->rs[1].name, "127.0.0.2");
+	ck_assert_uint_eq(svc->rules[0].servers, 2);
+	conf_free(gen);
 	free(errs);
 }
 END_TEST
@@ -342,6 +434,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_no_service);
+	tcase_add_test(tc, test_pool_defaults);
+	tcase_add_test(tc, test_admin_port);
+	tcase_add_test(tc, test_tls_not_built);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));

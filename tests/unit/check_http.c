@@ -90,13 +90,13 @@ START_TEST(test_absolute_form)
 	ck_assert_str_eq(sp(s, req.path), "/a/b");
 	/* RFC 9112 3.2.2: the target's authority, not Host */
 	ck_assert_str_eq(sp(s, req.host), "Example.COM:8080");
-	ck_assert_uint_eq(req.flags, HTTP_F_HOST);
+	ck_assert_uint_eq(req.flags, HTTP_F_HOST | HTTP_F_ABSOLUTE);
 
-	s = "GET https://h.example HTTP/1.0\r\n\r\n";
+	s = "GET HTTP://h.example HTTP/1.0\r\n\r\n";
 	ck_assert_int_eq(parse(s), HTTP_OK);
 	ck_assert_str_eq(sp(s, req.host), "h.example");
 	ck_assert_uint_eq(req.path.len, 0);
-	ck_assert_uint_eq(req.flags, 0);
+	ck_assert_uint_eq(req.flags, HTTP_F_ABSOLUTE);
 }
 END_TEST
 
@@ -433,7 +433,11 @@ static const struct bad {
 	{ "GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 0,
 	    400, "invalid request-target", "ftp" },
 	{ "GET http://u@h/ HTTP/1.1\r\nHost: h\r\n\r\n", 0,
-	    400, "invalid authority in request-target", "@" },
+	    400, "userinfo in request-target", "@" },
+	{ "GET http://u:p@h/ HTTP/1.1\r\nHost: h\r\n\r\n", 0,
+	    400, "userinfo in request-target", "@" },
+	{ "GET https://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 0,
+	    400, "https request-target on a listener without TLS", "https" },
 	{ "GET http:///p HTTP/1.1\r\nHost: h\r\n\r\n", 0,
 	    400, "empty authority in request-target", "/p" },
 	{ "GET * HTTP/1.1\r\nHost: h\r\n\r\n", 0,
@@ -621,6 +625,44 @@ START_TEST(test_upstream_xff)
 }
 END_TEST
 
+/* RFC 9112 3.2.2: origin-form upstream, the authority as Host */
+START_TEST(test_upstream_absolute)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} c[] = {
+		{ "GET http://A.example:81/p?q=1 HTTP/1.1\r\nHost: other\r\n"
+		    "Accept: a\r\n\r\n",
+		    "GET /p?q=1 HTTP/1.1\r\nHost: A.example:81\r\n"
+		    "Accept: a\r\nConnection: close\r\n\r\n" },
+		{ "GET http://a.example HTTP/1.0\r\n\r\n",
+		    "GET / HTTP/1.0\r\nHost: a.example\r\n"
+		    "Connection: close\r\n\r\n" },
+		{ "GET http://a.example?x HTTP/1.1\r\nHost: b\r\n\r\n",
+		    "GET /?x HTTP/1.1\r\nHost: a.example\r\n"
+		    "Connection: close\r\n\r\n" },
+		{ "OPTIONS http://a.example HTTP/1.1\r\nHost: a.example\r\n"
+		    "\r\n",
+		    "OPTIONS * HTTP/1.1\r\nHost: a.example\r\n"
+		    "Connection: close\r\n\r\n" },
+		/* origin-form: as sent */
+		{ "GET /x HTTP/1.1\r\nHost: b\r\n\r\n",
+		    "GET /x HTTP/1.1\r\nHost: b\r\nConnection: close\r\n"
+		    "\r\n" },
+	};
+	char out[512];
+	long n;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		n = build(c[i].in, NULL, "close", out, sizeof(out));
+		ck_assert_int_ge(n, 0);
+		out[n] = '\0';
+		ck_assert_str_eq(out, c[i].out);
+	}
+}
+END_TEST
+
 START_TEST(test_upstream_content_length)
 {
 	const char *s = "POST /x HTTP/1.1\r\nHost: h\r\n"
@@ -789,6 +831,7 @@ http_suite(void)
 	tc = tcase_create("upstream");
 	tcase_add_test(tc, test_upstream_hop_by_hop);
 	tcase_add_test(tc, test_upstream_xff);
+	tcase_add_test(tc, test_upstream_absolute);
 	tcase_add_test(tc, test_upstream_content_length);
 	tcase_add_test(tc, test_upstream_upgrade);
 	tcase_add_test(tc, test_upstream_too_small);

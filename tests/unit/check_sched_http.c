@@ -42,11 +42,12 @@ static const struct {
 } routes[] = {
 	{ "/images/logo.png", 0 },
 	{ "/css/site.css", 0 },
-	{ "/api/users", 1 },
+	/* idle 1 and 2 tie: by weight, 2 (weight 2) goes first */
+	{ "/api/users", 2 },
 	{ "/index.php", 3 },
 	{ "/search?q=tcpvs", 4 },
 	/* the first matching rule wins */
-	{ "/api/run.php", 1 },
+	{ "/api/run.php", 2 },
 	{ "/images/x.php", 0 },
 	/* the target, query included, is the subject */
 	{ "/index.php?x=1", -1 },
@@ -81,9 +82,11 @@ START_TEST(test_least_loaded)
 	fixture_set_active(fx, 1, 1);
 	fixture_set_active(fx, 2, 3);
 	ck_assert_int_eq(fixture_pick(fx), 1);
-	/* 2/2 == 1/1: the first */
+	/* 2/2 == 1/1: in turn by weight (smooth wrr: 2 1 2) */
 	fixture_set_active(fx, 2, 2);
+	ck_assert_int_eq(fixture_pick(fx), 2);
 	ck_assert_int_eq(fixture_pick(fx), 1);
+	ck_assert_int_eq(fixture_pick(fx), 2);
 	/* servers outside the rule are never considered, however idle */
 	fixture_set_active(fx, 1, 50);
 	fixture_set_active(fx, 2, 50);
@@ -101,6 +104,7 @@ START_TEST(test_rule_servers_down)
 	struct fixture *fx = http_fixture();
 
 	fixture_request(fx, "/api/run.php");
+	fixture_set_active(fx, 2, 2);
 	ck_assert_int_eq(fixture_pick(fx), 1);
 	fixture_set_health(fx, 1, RS_HEALTH_DOWN);
 	ck_assert_int_eq(fixture_pick(fx), 2);
@@ -126,7 +130,7 @@ START_TEST(test_no_head)
 	fx->req.head = NULL;
 	ck_assert_int_eq(fixture_pick(fx), -1);
 	fixture_request(fx, "/api/x");
-	ck_assert_int_eq(fixture_pick(fx), 1);
+	ck_assert_int_eq(fixture_pick(fx), 2);
 	fx->req.http = NULL;
 	ck_assert_int_eq(fixture_pick(fx), -1);
 	ck_assert_int_eq(sched_http.schedule(fx->svc, fx->sb, NULL), -1);
@@ -153,7 +157,7 @@ END_TEST
 
 START_TEST(test_flags)
 {
-	ck_assert_uint_eq(sched_http.flags & SCHED_F_HTTP, SCHED_F_HTTP);
+	ck_assert_uint_eq(sched_http.flags & SCHED_F_RULES, SCHED_F_RULES);
 	ck_assert_ptr_eq(sched_lookup("http"), &sched_http);
 }
 END_TEST

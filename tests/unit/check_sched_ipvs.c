@@ -98,9 +98,12 @@ START_TEST(test_sed_counters)
 
 	/* (0+1)/1 against (0+1)/3: the heavy idle server */
 	ck_assert_int_eq(fixture_pick(fx), 1);
-	/* 1/1 against 3/3: a tie, the first */
+	/* 1/1 against 3/3: a tie, in turn by weight (1 0 1 1) */
 	fixture_set_active(fx, 1, 2);
+	ck_assert_int_eq(fixture_pick(fx), 1);
 	ck_assert_int_eq(fixture_pick(fx), 0);
+	ck_assert_int_eq(fixture_pick(fx), 1);
+	ck_assert_int_eq(fixture_pick(fx), 1);
 	/* 2/1 against 3/3 */
 	fixture_set_active(fx, 0, 1);
 	ck_assert_int_eq(fixture_pick(fx), 1);
@@ -114,8 +117,10 @@ START_TEST(test_nq_idle_first)
 	struct fixture *fx = fixture_new("nq", w, 3, NULL, 0);
 
 	fixture_set_active(fx, 0, 1);
-	/* an idle server, the first, though sed would take the heavy one */
+	/* idle servers in turn by weight (1 against 3): 2 1 2 2 */
+	ck_assert_int_eq(fixture_pick(fx), 2);
 	ck_assert_int_eq(fixture_pick(fx), 1);
+	ck_assert_int_eq(fixture_pick(fx), 2);
 	fixture_set_active(fx, 1, 1);
 	ck_assert_int_eq(fixture_pick(fx), 2);
 	/* none idle: sed, 2/1 2/1 2/3 */
@@ -374,8 +379,11 @@ START_TEST(test_lblcr_replicas)
 	ck_assert_int_eq(fixture_pick(fx), a);
 	fixture_set_active(fx, (unsigned)a, 2);
 	ck_assert_int_eq(fixture_pick(fx), b);
-	/* unchanged for lblc_expiration: the most loaded leaves the set */
-	fake_now += 61;
+	/* unchanged for lblc_expiration, though used: the most loaded
+	   leaves the set */
+	fake_now += 40;
+	ck_assert_int_eq(fixture_pick(fx), b);
+	fake_now += 30;
 	fixture_set_active(fx, (unsigned)a, 0);
 	fixture_set_active(fx, (unsigned)b, 1);
 	ck_assert_int_eq(fixture_pick(fx), a);	/* b left; a remains */

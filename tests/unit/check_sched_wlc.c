@@ -3,7 +3,7 @@
 /*
  * Check suite for sched_wlc.c and the parts of sched.c it rests on: the
  * choice by active count per weight (cross multiplied in 64 bits), ties,
- * servers that must never be picked, sched_pick_wlc() over a mask,
+ * servers that must never be picked, sched_pick_least() over a mask,
  * sched_available() and sched_all(), and the registry (sched_lookup,
  * sched_names).
  */
@@ -32,9 +32,9 @@ static const struct wlc_case cases[] = {
 	{ "equal weights", 2, { 1, 1 }, { 2, 1 }, 0, 0, 1 },
 	/* 2/3 < 1/1 with the heavier second */
 	{ "heavier second", 2, { 1, 3 }, { 1, 2 }, 0, 0, 1 },
-	/* 1/2 == 2/4 */
-	{ "tie: first", 2, { 2, 4 }, { 1, 2 }, 0, 0, 0 },
-	{ "all idle: first", 3, { 1, 5, 9 }, { 0, 0, 0 }, 0, 0, 0 },
+	/* 1/2 == 2/4: in turn by weight, the heavier first */
+	{ "tie: heavier first", 2, { 2, 4 }, { 1, 2 }, 0, 0, 1 },
+	{ "all idle: heaviest first", 3, { 1, 5, 9 }, { 0, 0, 0 }, 0, 0, 2 },
 	{ "weight 0 skipped", 3, { 1, 0, 1 }, { 3, 0, 2 }, 0, 0, 2 },
 	{ "down skipped", 3, { 1, 1, 1 }, { 3, 1, 2 }, 0x2, 0, 2 },
 	{ "excluded skipped", 3, { 1, 1, 1 }, { 3, 1, 2 }, 0, 0x2, 2 },
@@ -100,6 +100,13 @@ START_TEST(test_proportional)
 }
 END_TEST
 
+static int
+pick_wlc(struct fixture *fx, const struct sched_req *req, uint64_t mask)
+{
+	return sched_pick_least(fx->svc, fx->sb, req, mask, SCHED_LOAD_WLC,
+	    NULL);
+}
+
 START_TEST(test_pick_mask)
 {
 	static const unsigned w[] = { 1, 1, 1, 1 };
@@ -109,14 +116,14 @@ START_TEST(test_pick_mask)
 	fixture_set_active(fx, 1, 3);
 	fixture_set_active(fx, 2, 2);
 	fixture_set_active(fx, 3, 1);
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, NULL, 0xf), 0);
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, NULL, 0x6), 2);
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, NULL, 0x2), 1);
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, NULL, 0), -1);
+	ck_assert_int_eq(sched_pick_least(fx->svc, fx->sb, NULL, 0xf, SCHED_LOAD_WLC, NULL), 0);
+	ck_assert_int_eq(pick_wlc(fx, NULL, 0x6), 2);
+	ck_assert_int_eq(pick_wlc(fx, NULL, 0x2), 1);
+	ck_assert_int_eq(pick_wlc(fx, NULL, 0), -1);
 	/* bits past nrs name nothing */
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, NULL, 0xf0), -1);
+	ck_assert_int_eq(pick_wlc(fx, NULL, 0xf0), -1);
 	fx->req.exclude = 0x4;
-	ck_assert_int_eq(sched_pick_wlc(fx->svc, fx->sb, &fx->req, 0x6), 1);
+	ck_assert_int_eq(pick_wlc(fx, &fx->req, 0x6), 1);
 	fixture_free(fx);
 }
 END_TEST
@@ -171,21 +178,21 @@ static const struct {
 	const char	*name;
 	unsigned	 flags;
 } registered[] = {
-	{ "rr", SCHED_F_SHM },
-	{ "wrr", SCHED_F_SHM },
+	{ "rr", 0 },
+	{ "wrr", 0 },
 	{ "lc", 0 },
 	{ "wlc", 0 },
-	{ "http", SCHED_F_HTTP },
-	{ "phttp", SCHED_F_HTTP },
-	{ "chttp", SCHED_F_HTTP | SCHED_F_COOKIE },
-	{ "hhttp", SCHED_F_HTTP },
+	{ "http", SCHED_F_RULES },
+	{ "phttp", SCHED_F_RULES },
+	{ "chttp", SCHED_F_RULES },
+	{ "hhttp", 0 },
 	{ "sed", 0 },
 	{ "nq", 0 },
 	{ "sh", 0 },
-	{ "dh", SCHED_F_HTTP },
+	{ "dh", 0 },
 	{ "mh", 0 },
-	{ "lblc", SCHED_F_HTTP | SCHED_F_SHM },
-	{ "lblcr", SCHED_F_HTTP | SCHED_F_SHM },
+	{ "lblc", 0 },
+	{ "lblcr", 0 },
 };
 
 #define NREGISTERED	(sizeof(registered) / sizeof(registered[0]))
@@ -202,6 +209,7 @@ START_TEST(test_lookup)
 	ck_assert_ptr_nonnull(ops->init_service);
 	ck_assert_ptr_nonnull(ops->done_service);
 	ck_assert_ptr_nonnull(ops->schedule);
+	ck_assert_ptr_nonnull(ops->response_fields);
 }
 END_TEST
 

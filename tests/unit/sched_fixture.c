@@ -66,6 +66,7 @@ make_service(const struct sched_ops *ops, const unsigned *weights,
 	svc->nrs = n;
 	svc->mh_table_size = CONF_DEF_MH_TABLE_SIZE;
 	svc->lblc_expiration = CONF_DEF_LBLC_EXPIRATION;
+	snprintf(svc->cookie, sizeof(svc->cookie), "%s", CONF_DEF_COOKIE);
 	for (unsigned i = 0; i < n; i++) {
 		struct realserver *rs = &svc->rs[i];
 
@@ -84,18 +85,29 @@ struct fixture *
 fixture_new(const char *name, const unsigned *weights, unsigned n,
     const struct fixture_rule *rules, unsigned nrules)
 {
+	return fixture_new_rule_sched(name, NULL, weights, n, rules, nrules);
+}
+
+struct fixture *
+fixture_new_rule_sched(const char *name, const char *rule_sched,
+    const unsigned *weights, unsigned n, const struct fixture_rule *rules,
+    unsigned nrules)
+{
 	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *opt = NULL;
 	char err[256];
 
 	ck_assert_ptr_nonnull(fx);
 	ck_assert_msg((fx->ops = sched_lookup(name)) != NULL,
 	    "no scheduler %s", name);
 	fx->svc = make_service(fx->ops, weights, n);
+	if (rule_sched != NULL)
+		ck_assert_msg((fx->svc->rule_sched = sched_lookup(rule_sched)) !=
+		    NULL, "no scheduler %s", rule_sched);
 	add_rules(fx->svc, rules, nrules);
 	err[0] = '\0';
-	ck_assert_msg(fx->ops->init_service(fx->svc, err, sizeof(err)) == 0,
-	    "init_service: %s", err);
-	fx->svc->sched_shm = fx->ops->shm_size(fx->svc);
+	ck_assert_msg(sched_init(fx->svc, err, sizeof(err), &opt) == 0,
+	    "%s: %s", opt, err);
 	fx->gen.svc = fx->svc;
 	fx->gen.nsvc = 1;
 	fx->gen.serverlimit = 4;
@@ -112,7 +124,7 @@ fixture_free(struct fixture *fx)
 {
 	if (fx == NULL)
 		return;
-	fx->ops->done_service(fx->svc);
+	sched_done(fx->svc);
 	for (unsigned i = 0; i < fx->svc->nrules; i++)
 		rule_free(&fx->svc->rules[i]);
 	free(fx->svc->rules);

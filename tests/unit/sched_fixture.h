@@ -48,6 +48,11 @@ struct fixture {
 struct fixture	*fixture_new(const char *name, const unsigned *weights,
 		    unsigned n, const struct fixture_rule *rules,
 		    unsigned nrules);
+/* the same with rule_scheduler set (NULL: the default) */
+struct fixture	*fixture_new_rule_sched(const char *name,
+		    const char *rule_sched, const unsigned *weights,
+		    unsigned n, const struct fixture_rule *rules,
+		    unsigned nrules);
 void		 fixture_free(struct fixture *);
 
 /* the scoreboard slot of server i, and setters for its runtime fields */

@@ -1,0 +1,142 @@
+#!/bin/bash
+# HTTPS on a tls_listen address, end to end (issue 20).  NOT in TESTS yet:
+# it passes once the engine serves tls_listen through the TLS transport
+# (xprt.h); until then tcpvsd does not listen there.  Certificates come
+# from a throwaway CA made here (tls_lib.sh).
+#  - curl over HTTPS, verifying against the CA: 200, and the origin sees
+#    X-Forwarded-Proto: https (http on the plain listener; a client's own
+#    value replaced)
+#  - SNI picks the certificate for each of two names, the default for none
+#  - a TLS 1.1-only client is refused; ALPN h2 alone is served HTTP/1.1
+#  - 64 MiB down and up intact by SHA-256; 100 kept-alive requests on one
+#    TLS connection
+#  - a session resumed on 20 new connections is "Reused" each time, with
+#    at least 4 workers in the pool
+#  - mTLS required: no certificate fails, one from the CA succeeds
+#  - 200 half ClientHellos that stall are closed within request_timeout
+#    while a normal client keeps >= 99 % success; plain HTTP on the TLS
+#    port is closed
+#  - tls = true to a TLS origin: works; from another CA: 502 and down
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tls_lib.sh"
+start_origin a
+make_ca ca; make_ca other
+make_cert ca site www.example.test
+make_cert ca alt alt.example.test '*.alt.example.test'
+make_cert ca client client.example.test
+make_cert ca origin origin.test
+make_cert other stranger origin.test
+start_tls_origin tlsok origin
+start_tls_origin tlsbad stranger
+P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port)
+{ conf_header; cat <<EOF2
+virtual web {
+    listen = "127.0.0.1:$P"
+    tls_listen = "127.0.0.1:$S"
+    tls_certificate = {"$T/site.pem", "$T/alt.pem"}
+    startservers = 4
+    minspareservers = 4
+    maxclients = 16
+    request_timeout = 3
+    server "127.0.0.1:$PORT_a" { }
+}
+virtual mtls {
+    tls_listen = "127.0.0.1:$M"
+    tls_certificate = "$T/site.pem"
+    tls_client_ca = "$T/ca.crt"
+    tls_verify_client = "required"
+    startservers = 1
+    maxclients = 4
+    server "127.0.0.1:$PORT_a" { }
+}
+virtual up {
+    listen = "127.0.0.1:$O"
+    startservers = 1
+    maxclients = 4
+    check = "http"
+    check_interval = 0.3
+    rise = 1
+    fall = 1
+    server "127.0.0.1:$PORT_tlsok" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
+    server "127.0.0.1:$PORT_tlsbad" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
+}
+EOF2
+} > "$T/t.conf"
+start_tcpvsd "$T/t.conf" "$P"
+wait_until 10 port_open "$S" || { fail "tcpvsd does not listen on tls_listen $S"; finish; }
+U="https://www.example.test:$S"
+R="--resolve www.example.test:$S:127.0.0.1 --cacert $T/ca.crt"
+
+check "curl over HTTPS, verified: 200" test "$(status "$U/" $R)" = 200
+# shellcheck disable=SC2086  # $R is a list of options
+get "$U/echo-headers" $R -H "X-Forwarded-Proto: http" > "$T/h"
+check "the origin sees X-Forwarded-Proto: https" grep -qi "^X-Forwarded-Proto: https" "$T/h"
+check "... once: the client's own is replaced" test "$(grep -ci '^X-Forwarded-Proto' "$T/h")" = 1
+get "http://127.0.0.1:$P/echo-headers" > "$T/h"
+check "the plain listener: X-Forwarded-Proto: http" grep -qi "^X-Forwarded-Proto: http" "$T/h"
+
+subject() { openssl s_client -connect "127.0.0.1:$S" "$@" < /dev/null 2>/dev/null | sed -n 's/^subject=.*CN *= *//p'; }
+check "SNI www.example.test: its certificate" test "$(subject -servername www.example.test)" = www.example.test
+check "SNI x.alt.example.test: the wildcard's" test "$(subject -servername x.alt.example.test)" = alt.example.test
+check "SNI none: the default" test "$(subject -noservername)" = www.example.test
+check "a TLS 1.1-only client is refused" eval "! openssl s_client -connect 127.0.0.1:$S -tls1_1 -cipher DEFAULT@SECLEVEL=0 < /dev/null > /dev/null 2>&1"
+check "ALPN h2 alone: served, no ALPN" eval "openssl s_client -connect 127.0.0.1:$S -alpn h2 < /dev/null 2>&1 | grep -q 'No ALPN negotiated'"
+
+# shellcheck disable=SC2086
+check "64 MiB down: as many bytes" test "$(get "$U/bytes/67108864" $R | wc -c)" = 67108864
+head -c 67108864 /dev/urandom > "$T/big"
+want=$(sha256sum < "$T/big" | cut -d' ' -f1)
+# shellcheck disable=SC2086
+check "64 MiB up intact by SHA-256" eval "get '$U/sha256' $R --data-binary @'$T/big' | grep -q '$want'"
+urls=""; for i in $(seq 100); do urls="$urls $U/"; done
+# shellcheck disable=SC2086
+n=$(curl -s -v $R $urls 2>&1 | grep -c "Re-using existing connection\|Reusing existing")
+check "100 requests on one TLS connection ($n reused)" test "$n" -ge 99
+
+openssl s_client -connect "127.0.0.1:$S" -sess_out "$T/sess" < /dev/null > /dev/null 2>&1
+reused=0
+for i in $(seq 20); do
+	openssl s_client -connect "127.0.0.1:$S" -sess_in "$T/sess" < /dev/null 2>/dev/null | grep -q "^Reused" && reused=$((reused + 1))
+done
+check "a session resumed on 20 new connections: $reused Reused" test "$reused" = 20
+check "with at least 4 workers" test "$(sb_workers)" -ge 4
+
+check "mTLS required, no certificate: refused" eval "! curl -s --max-time 5 --resolve www.example.test:$M:127.0.0.1 --cacert $T/ca.crt https://www.example.test:$M/ > /dev/null"
+check "mTLS with a certificate from the CA: 200" test "$(status "https://www.example.test:$M/" --resolve "www.example.test:$M:127.0.0.1" --cacert "$T/ca.crt" --cert "$T/client.crt" --key "$T/client.key")" = 200
+
+python3 - "$S" "$T" <<'EOP' &
+import socket, sys, time
+port, t = int(sys.argv[1]), sys.argv[2]
+hello = bytes.fromhex("160301020001") + b"\x01" * 40   # half a ClientHello
+socks = []
+for _ in range(200):
+    s = socket.create_connection(("127.0.0.1", port)); s.sendall(hello); socks.append(s)
+deadline, closed = time.time() + 10, 0
+for s in socks:
+    s.settimeout(max(0.1, deadline - time.time()))
+    try:
+        if s.recv(1) == b"": closed += 1
+    except OSError:
+        closed += 1
+open(t + "/stalled", "w").write("%d\n" % closed)
+EOP
+STALL=$!
+good=0
+for i in $(seq 100); do [ "$(status "$U/" $R)" = 200 ] && good=$((good + 1)); done
+wait "$STALL"
+check "200 stalled half hellos all closed within request_timeout" test "$(cat "$T/stalled")" = 200
+check "a normal client meanwhile: $good/100 (>= 99)" test "$good" -ge 99
+check "plain HTTP on the TLS port: closed" eval "! curl -s --max-time 5 http://127.0.0.1:$S/ | grep -q a"
+
+check "tls = true origin from the CA: up" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsok health | grep -q up"
+check "from another CA: down" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsbad health | grep -q down"
+check "served over TLS by the good one" test "$(status "http://127.0.0.1:$O/")" = 200
+finish
