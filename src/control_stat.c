@@ -109,8 +109,11 @@ control_sample(struct control *c)
 	struct control_rates *r = control_rates(c);
 	const struct sb *sb = control_sb(c);
 	int64_t now = util_now_ms();
+	/* past the high-water marks no slot was ever used: left untouched */
+	unsigned nsvc = LOAD(sb->hdr->services_used),
+	    nsrv = LOAD(sb->hdr->servers_used);
 
-	for (unsigned i = 0; i < r->nservices; i++) {
+	for (unsigned i = 0; i < r->nservices && i < nsvc; i++) {
 		const struct sb_service *ss = sb_service(sb, i);
 		uint64_t v[RATE_COUNTERS] = { LOAD(ss->conns),
 		    LOAD(ss->requests), LOAD(ss->bytes_in),
@@ -121,7 +124,7 @@ control_sample(struct control *c)
 		else
 			r->svc[i].n = 0;
 	}
-	for (unsigned i = 0; i < r->nservers; i++) {
+	for (unsigned i = 0; i < r->nservers && i < nsrv; i++) {
 		const struct sb_server *s = sb_server(sb, i);
 		/* in: towards the server, as for the service */
 		uint64_t v[RATE_COUNTERS] = { LOAD(s->conns),

@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		4
+#define SB_VERSION		5
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -102,6 +102,10 @@ struct sb_header {
 	uint32_t		 inflight;	/* exchange slots per worker
 						   slot (inflightlimit) */
 	uint64_t		 off_exchanges;
+	/* master: one past the highest service / server slot ever used;
+	   scans stop there, so pages past it are never touched */
+	_Atomic uint32_t	 services_used;
+	_Atomic uint32_t	 servers_used;
 	_Atomic int64_t		 start_ms;	/* master: wall time of start */
 	_Atomic uint32_t	 generation;	/* master: current generation */
 	_Atomic pid_t		 master_pid;	/* master */

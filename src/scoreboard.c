@@ -148,9 +148,11 @@ sb_create(unsigned nworkers, unsigned inflight, unsigned sched_bytes,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return NULL;
-	/* fresh (anonymous, or a new file), hence zero: XS_FREE; only the
-	   part before the exchange slots is touched now */
-	memset(base, 0, (size_t)h.off_exchanges);
+	/*
+	 * Fresh (anonymous, or a file just created and truncated), hence
+	 * zero: no memset, so a page costs memory only once it is written
+	 * (the persistence tables, the server and exchange slots in use).
+	 */
 	memcpy(base, &h, sizeof(h));
 	((struct sb_header *)base)->magic = SB_MAGIC;
 	((struct sb_header *)base)->version = SB_VERSION;
@@ -206,12 +208,25 @@ sb_destroy(struct sb *sb)
 	free(sb);
 }
 
+/* no free slot below the high-water mark *used: the next one, or -1 */
+static int
+next_slot(_Atomic uint32_t *used, unsigned n)
+{
+	uint32_t hw = atomic_load(used);
+
+	if (hw >= n)
+		return -1;
+	atomic_store(used, hw + 1);
+	return (int)hw;
+}
+
 static int
 find_service(struct sb *sb, const char *ident)
 {
+	unsigned used = atomic_load(&sb->hdr->services_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservices; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_service *ss = &sb->services[i];
 
 		if (atomic_load(&ss->in_use) &&
@@ -220,7 +235,8 @@ find_service(struct sb *sb, const char *ident)
 		if (freeslot == -1 && !atomic_load(&ss->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->services_used,
+	    sb->hdr->nservices)) == -1)
 		return -1;
 	{
 		struct sb_service *ss = &sb->services[freeslot];
@@ -258,9 +274,10 @@ server_key(const struct service *svc, const struct realserver *rs, char *key,
 static int
 find_server(struct sb *sb, const char *key)
 {
+	unsigned used = atomic_load(&sb->hdr->servers_used);
 	int freeslot = -1;
 
-	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+	for (unsigned i = 0; i < used; i++) {
 		struct sb_server *s = &sb->servers[i];
 
 		if (atomic_load(&s->in_use) && strcmp(s->key, key) == 0)
@@ -268,7 +285,8 @@ find_server(struct sb *sb, const char *key)
 		if (freeslot == -1 && !atomic_load(&s->in_use))
 			freeslot = (int)i;
 	}
-	if (freeslot == -1)
+	if (freeslot == -1 && (freeslot = next_slot(&sb->hdr->servers_used,
+	    sb->hdr->nservers)) == -1)
 		return -1;
 	{
 		struct sb_server *s = &sb->servers[freeslot];
@@ -443,13 +461,16 @@ give_back(struct sb *sb, _Atomic int32_t *server)
 		dec_floor(&sb->servers[s].active);
 }
 
-/* master: end every exchange of a dead worker */
+/* master: end every exchange of a dead worker (see set_state) */
 static void
 repair_exchanges(struct sb *sb, unsigned slot)
 {
 	struct sb_worker *ws = &sb->workers[slot];
+	uint32_t counted = 0;
 
-	for (unsigned i = 0; i < sb->hdr->inflight; i++) {
+	for (unsigned i = 0; i < XS__COUNT; i++)
+		counted += atomic_load(&ws->xstates[i]);
+	for (unsigned i = 0; counted > 0 && i < sb->hdr->inflight; i++) {
 		struct sb_exchange *x = sb_exchange(sb, slot, i);
 
 		if (atomic_load(&x->state) == XS_FREE)
@@ -528,27 +549,25 @@ sb_server_release(struct sb *sb, struct sb_worker *ws)
 	atomic_store(&ws->server, -1);
 }
 
-/* the slot's previous state, counted out and the new one in */
-static void
-count_state(struct sb_worker *ws, enum xs_state from, enum xs_state to)
-{
-	if (from != XS_FREE && (unsigned)from < XS__COUNT)
-		dec_floor(&ws->xstates[from]);
-	if (to != XS_FREE)
-		atomic_fetch_add_explicit(&ws->xstates[to], 1,
-		    memory_order_relaxed);
-}
-
+/*
+ * The new state counted in before the slot changes, the old one out
+ * after: a worker killed at any step leaves counts that add up to at
+ * least its slots in use, so the repair may skip a worker that counts
+ * none without reading (and faulting in) its slots.
+ */
 static void
 set_state(struct sb_worker *ws, struct sb_exchange *x, enum xs_state st)
 {
 	enum xs_state from = (enum xs_state)atomic_load_explicit(&x->state,
 	    memory_order_relaxed);
 
+	if (st != XS_FREE)
+		atomic_fetch_add(&ws->xstates[st], 1);
 	atomic_store_explicit(&x->state, st, memory_order_release);
 	atomic_store_explicit(&x->state_ms, util_wall_ms(),
 	    memory_order_relaxed);
-	count_state(ws, from, st);
+	if (from != XS_FREE && (unsigned)from < XS__COUNT)
+		dec_floor(&ws->xstates[from]);
 }
 
 void

@@ -35,7 +35,7 @@ dump_check(const struct sb_server *s)
 static void
 dump_servers(const struct sb *sb)
 {
-	for (unsigned i = 0; i < sb->hdr->nservers; i++) {
+	for (unsigned i = 0; i < atomic_load(&sb->hdr->servers_used); i++) {
 		const struct sb_server *s = sb_server(sb, i);
 
 		if (!atomic_load(&s->in_use))

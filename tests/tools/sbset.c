@@ -27,7 +27,7 @@
 static int
 find_server(const struct sb *sb, const char *key)
 {
-	for (unsigned i = 0; i < sb->hdr->nservers; i++)
+	for (unsigned i = 0; i < atomic_load(&sb->hdr->servers_used); i++)
 		if (atomic_load(&sb_server(sb, i)->in_use) &&
 		    strcmp(sb_server(sb, i)->key, key) == 0)
 			return (int)i;

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -104,6 +105,35 @@ START_TEST(test_attach_stable)
 	    (unsigned)g1->svc[0].rs[0].sb_index)->in_use), 1);
 	free_gen(g1);
 	free_gen(g2);
+	sb_destroy(sb);
+}
+END_TEST
+
+/* slots are taken lowest first, a freed one again before a new one */
+START_TEST(test_attach_high_water)
+{
+	struct sb *sb = sb_create(2, 4, 256, NULL);
+	struct generation *g1 = make_gen("web", 3), *g2 = make_gen("web", 2),
+	    *g3 = make_gen("api", 2);
+	char err[256];
+
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 0);
+	ck_assert_int_eq(sb_attach(sb, g1, err, sizeof(err)), 0);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->services_used), 1);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_int_eq(g1->svc[0].rs[i].sb_index, (int)i);
+	ck_assert_int_eq(sb_attach(sb, g2, err, sizeof(err)), 0);
+	sb_detach(sb, g1, g2);	/* frees web/...:8083, slot 2 */
+	ck_assert_int_eq(sb_attach(sb, g3, err, sizeof(err)), 0);
+	ck_assert_int_eq(g3->svc[0].sb_index, 1);
+	ck_assert_int_eq(g3->svc[0].rs[0].sb_index, 2);
+	ck_assert_int_eq(g3->svc[0].rs[1].sb_index, 3);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->servers_used), 4);
+	ck_assert_uint_eq(atomic_load(&sb->hdr->services_used), 2);
+	free_gen(g1);
+	free_gen(g2);
+	free_gen(g3);
 	sb_destroy(sb);
 }
 END_TEST
@@ -612,6 +642,46 @@ START_TEST(test_worker_free)
 }
 END_TEST
 
+/* pages of [p, p + len) in memory: mincore over the whole pages inside */
+static unsigned
+resident(const void *p, size_t len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)(pg - 1);
+	unsigned char vec[256];
+	unsigned n = 0;
+
+	ck_assert_uint_gt(e, a);
+	ck_assert_uint_le((e - a) / pg, sizeof(vec));
+	ck_assert_int_eq(mincore((void *)a, e - a, vec), 0);
+	for (size_t i = 0; i < (e - a) / pg; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* exchange slots cost memory only once used; a repair reads none it need not */
+START_TEST(test_exchange_untouched)
+{
+	struct sb *sb = sb_create(4, 256, 256, NULL);
+	size_t len = 256 * sizeof(struct sb_exchange);
+	unsigned slot = (unsigned)sb_worker_alloc(sb);
+
+	ck_assert_uint_eq(resident(sb_exchange(sb, slot, 0), len), 0);
+	sb_worker_repair(sb, slot);
+	ck_assert_uint_eq(resident(sb_exchange(sb, slot, 0), len), 0);
+	slot = (unsigned)sb_worker_alloc(sb);
+	/* the check can fail: a slot in use is in memory, and repaired */
+	sb_exchange_begin(sb_worker(sb, slot), sb_exchange(sb, slot, 128),
+	    NULL);
+	ck_assert_uint_ge(resident(sb_exchange(sb, slot, 0), len), 1);
+	sb_worker_repair(sb, slot);
+	ck_assert_int_eq(atomic_load(&sb_exchange(sb, slot, 128)->state),
+	    XS_FREE);
+	sb_destroy(sb);
+}
+END_TEST
+
 /* a reload cannot grow the exchange slots of a running scoreboard */
 START_TEST(test_exchange_reload_limit)
 {
@@ -642,6 +712,7 @@ scoreboard_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("slots");
 	tcase_add_test(tc, test_attach_stable);
+	tcase_add_test(tc, test_attach_high_water);
 	tcase_add_test(tc, test_available);
 	tcase_add_test(tc, test_attach_health);
 	suite_add_tcase(s, tc);
@@ -660,6 +731,7 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_exchange_names);
 	tcase_add_test(tc, test_exchange_reload_limit);
 	tcase_add_test(tc, test_worker_free);
+	tcase_add_test(tc, test_exchange_untouched);
 	suite_add_tcase(s, tc);
 	return s;
 }
