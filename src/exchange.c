@@ -21,7 +21,9 @@
  * every exchange; decide() says whether the client connection carries
  * another request and whether the server connection is kept, in one
  * place; a server's active count is taken in hold_server() and given
- * back in release_server(), nowhere else.
+ * back in exchange_release_server(), nowhere else.  The CONNECT phase is
+ * in exchange_connect.c, RELAY in exchange_relay.c; they share
+ * exchange_priv.h.
  */
 #include "config.h"
 
@@ -41,115 +43,17 @@
 #include "alog.h"
 #include "conf-t.h"
 #include "exchange.h"
+#include "exchange_priv.h"
 #include "flow.h"
 #include "http.h"
 #include "log.h"
-#include "proxy_conn.h"
 #include "relay.h"
 #include "route.h"
 #include "sched.h"
 #include "scoreboard.h"
-#include "term.h"
 #include "util.h"
 #include "worker.h"
 
-#define X_CLIENT_BUF	16384	/* for the body, past the largest head */
-#define X_RESP_HEAD_MAX	65536	/* largest response head */
-#define X_RESP_READ	16384	/* read per recv while the response head
-				   is incomplete: body bytes read with it
-				   are copied, the rest of the body spliced */
-#define X_REPLY_MS	1000	/* to write an error reply */
-#define X_LINGER_MS	2000	/* drain after an error reply */
-#define X_LINGER_BYTES	(1024 * 1024)
-#define X_RUN_MAX	16	/* pipelined requests in a row, then the
-				   others get their turn */
-
-/* how an exchange ends, besides a status to answer (> 0) */
-#define XFER_DONE	0
-#define XFER_ABORT	(-1)	/* close the client connection, no reply */
-#define XFER_RETRY	(-2)	/* the server failed before answering */
-
-enum xphase { XP_FREE, XP_HEAD, XP_CONNECT, XP_RELAY, XP_REPLY, XP_LINGER };
-
-/* what a step did: moved to another phase (go on), or wait */
-enum step { STEP_AGAIN, STEP_WAIT };
-
-struct exchange {
-	struct worker		*w;
-	uint32_t		 idx;
-	enum xphase		 phase;
-	struct sb_exchange	*xs;
-	struct exchange		*next;		/* free stack */
-	struct conn		 c;
-	/* the client's bytes: head, then body or pipelined requests */
-	char			*head;
-	size_t			 headcap, headlen, restoff;
-	int64_t			 head_start;	/* ms: request_min_rate from */
-	int64_t			 head_deadline;
-	struct http_req		 req;
-	struct route		 route;		/* the request's rule (route.c) */
-	bool			 head_ok;
-	bool			 answered;	/* a rule's answer being sent */
-	unsigned		 run;		/* requests in this run */
-	/* the way to the server */
-	char			*up;		/* head sent upstream */
-	size_t			 upcap, uplen, upoff;
-	char			*sbuf;		/* bytes from the server */
-	size_t			 scap, slen;
-	bool			 sparse;	/* sbuf holds unparsed bytes */
-	char			*obuf;		/* head sent to the client */
-	size_t			 ocap, ooff, olen; /* an interim head or an
-						   error reply, being sent */
-	struct http_resp	 resp;
-	struct relay		 relay;
-	enum http_body		 reqbody;
-	bool			 keep;		/* client: another request */
-	bool			 retry_ok;	/* may be sent again */
-	bool			 retried;	/* sent again to another */
-	bool			 fresh;		/* no kept connection */
-	bool			 sorry_tried;
-	bool			 timedout;	/* the last connect */
-	int			 nosrv;		/* status when no server is left:
-						   503, 502 after a retry */
-	unsigned		 tries;
-	uint64_t		 exclude;	/* servers failed */
-	int			 sfd;
-	int			 rsi;		/* index into svc->rs, -1 */
-	bool			 sorry;		/* connected to the redirect */
-	bool			 reused;	/* a kept connection */
-	bool			 reusable;	/* may be kept afterwards */
-	bool			 started;	/* the final response head went
-						   to the client */
-	bool			 srd;		/* the server may have bytes */
-	bool			 swfail;	/* the server stopped reading */
-	bool			 fq_on;		/* the head went: fq runs */
-	bool			 relaying;	/* the exchange proper began:
-						   its end is term_exchange's */
-	enum term		 term;		/* how it ended, for the log */
-	bool			 head_phase;	/* awaiting the response head */
-	uint32_t		 sev;		/* server events not looked at */
-	int			 slowat;	/* SO_RCVLOWAT of sfd, 0: never */
-	struct flow		 fq, fs;
-	struct alog_rec		 rec;
-	int64_t			 t_first;	/* us: the request's first byte */
-	int64_t			 t_head;	/* us: its head complete */
-	int64_t			 wall_first;	/* ms, wall clock, for the log */
-	int64_t			 t_conn;	/* us to get a connection, -1 */
-	int64_t			 t_sent;	/* us: head sent */
-	int64_t			 t_resp;	/* us from sent to response head */
-	char			 setcookie[128]; /* chttp: a field for the
-						   response, or "" */
-	uint64_t		 to_server;
-	uint64_t		 to_client;
-	struct timer		 tm;		/* the phase's deadline */
-	struct timer		 tl;		/* a raised low-water mark's
-						   wait; a turn given away */
-	int64_t			 progress;	/* ms: RELAY moved last */
-	size_t			 lingered;
-	bool			 linger;	/* drain after the reply */
-};
-
-static enum step	finish(struct exchange *, int rc);
 static void		run(struct exchange *);
 
 #define X_OF(t, member)	((struct exchange *)(void *)((char *)(t) - \
@@ -195,8 +99,8 @@ exchange_room(const struct worker *w)
 }
 
 /* the exchange's state, for the scoreboard (and the worker's, at 1) */
-static void
-xstate(struct exchange *x, enum xs_state s)
+void
+exchange_xstate(struct exchange *x, enum xs_state s)
 {
 	static const enum ws_state ws[XS__COUNT] = {
 		[XS_FREE] = WS_IDLE,
@@ -258,7 +162,7 @@ begin_head(struct exchange *x)
 	struct worker *w = x->w;
 
 	x->phase = XP_HEAD;
-	xstate(x, XS_READING);
+	exchange_xstate(x, XS_READING);
 	x->t_first = util_now_us();
 	x->wall_first = util_wall_ms();
 	x->head_start = w->now;
@@ -306,7 +210,7 @@ exchange_close_all(struct worker *w)
 			continue;
 		}
 		if (x->phase == XP_RELAY) {
-			(void)finish(x, XFER_ABORT);
+			(void)exchange_finish(x, XFER_ABORT);
 			continue;
 		}
 		if (x->sfd != -1) {
@@ -363,7 +267,6 @@ too_slow(const struct exchange *x)
 	return true;
 }
 
-static void	on_timer(struct timer *);
 
 /* the head's deadline, or a look at its rate once a second */
 static void
@@ -374,7 +277,7 @@ arm_head(struct exchange *x)
 	if (x->w->svc->request_min_rate > 0 && x->headlen > 0 &&
 	    when > x->w->now + 1000)
 		when = x->w->now + 1000;
-	timer_set(&x->w->timers, &x->tm, when, on_timer);
+	timer_set(&x->w->timers, &x->tm, when, exchange_on_timer);
 }
 
 static enum step	on_head(struct exchange *);
@@ -610,7 +513,6 @@ upstream_head(struct exchange *x)
 	    x->up, x->upcap);
 }
 
-static enum step	connect_next(struct exchange *);
 
 /*
  * A rule answers the request itself (route.c): no server sees it.  A
@@ -629,7 +531,7 @@ answer_itself(struct exchange *x)
 	n = route_answer(&x->route, !x->keep ? "close" : x->req.minor == 0 ?
 	    "keep-alive" : NULL, x->obuf, x->ocap);
 	if (n < 0)
-		return finish(x, 500);
+		return exchange_finish(x, 500);
 	x->c.out += (uint64_t)n;
 	count_request(x);
 	x->rec.status = x->route.rule->ret;
@@ -643,9 +545,9 @@ answer_itself(struct exchange *x)
 	x->linger = !x->keep;
 	x->answered = true;
 	x->phase = XP_REPLY;
-	xstate(x, XS_CLOSING);
+	exchange_xstate(x, XS_CLOSING);
 	timer_set(&w->timers, &x->tm, w->now +
-	    (int64_t)w->svc->read_timeout * 1000, on_timer);
+	    (int64_t)w->svc->read_timeout * 1000, exchange_on_timer);
 	return STEP_AGAIN;
 }
 
@@ -661,14 +563,14 @@ on_head(struct exchange *x)
 	if ((rc = check_body_limit(x)) != 0 ||
 	    (x->reqbody == HTTP_BODY_CHUNKED &&
 	    (rc = check_buffered_chunks(x)) != 0))
-		return finish(x, rc);
+		return exchange_finish(x, rc);
 	x->keep = client_keepalive(x);
 	route_request(&x->route, x->w->svc, &x->req, x->head,
 	    (const struct sockaddr *)&x->c.client);
 	if (route_answers(&x->route))
 		return answer_itself(x);
 	if ((n = upstream_head(x)) < 0)
-		return finish(x, 431);
+		return exchange_finish(x, 431);
 	x->uplen = (size_t)n;
 	x->retry_ok = idempotent(x) && x->reqbody == HTTP_BODY_NONE;
 	x->retried = x->fresh = x->sorry_tried = x->timedout = false;
@@ -677,678 +579,7 @@ on_head(struct exchange *x)
 	x->nosrv = 503;
 	x->started = false;
 	x->t_conn = util_now_us();
-	return connect_next(x);
-}
-
-/*
- * Choosing and connecting.
- */
-
-/*
- * The one place a server is chosen (sched_choose: the persistence
- * template first, then the service's scheduler), never a server in
- * x->exclude.  -1: none.
- */
-static int
-choose_server(struct exchange *x)
-{
-	const struct service *svc = x->w->svc;
-	struct sched_req sr = {
-		.client = (const struct sockaddr *)&x->c.client,
-		.http = &x->req,
-		.head = x->head,
-		.exclude = x->exclude,
-	};
-
-	return sched_choose(svc, x->w->sb, &sr);
-}
-
-/* the one place a server's active count is taken ... */
-static void
-hold_server(struct exchange *x, int i)
-{
-	sb_exchange_hold(x->w->sb, x->xs, x->w->svc->rs[i].sb_index);
-	x->rsi = i;
-}
-
-/* ... and the one place it is given back (nothing if none is held) */
-static void
-release_server(struct exchange *x)
-{
-	sb_exchange_release(x->w->sb, x->xs);
-}
-
-/*
- * Passive health: a failed connect counts towards the server's fall (it
- * is marked down at once when actively checked); logged once a run.
- */
-static void
-note_connect_failure(struct exchange *x, const struct realserver *rs,
-    int err)
-{
-	struct sb_server *s = sb_server(x->w->sb, (unsigned)rs->sb_index);
-
-	atomic_fetch_add_explicit(&s->connect_errors, 1,
-	    memory_order_relaxed);
-	if (sb_server_report_fail(x->w->sb, rs->sb_index,
-	    rs->check.fall) == 1) {
-		errno = err;
-		log_warn("server %s: connect", rs->name);
-	}
-}
-
-static void
-note_connect_success(struct exchange *x, const struct realserver *rs)
-{
-	sb_server_connected(x->w->sb, rs->sb_index);
-	if (sb_server_report_ok(x->w->sb, rs->sb_index) > 0)
-		log_info("server %s: connect succeeds again", rs->name);
-}
-
-/* the header fields the scheduler adds to the response (chttp's cookie) */
-static void
-set_cookie(struct exchange *x)
-{
-	struct sched_req sr = {
-		.client = (const struct sockaddr *)&x->c.client,
-		.http = &x->req,
-		.head = x->head,
-	};
-
-	(void)sched_response_fields(x->w->svc, &sr, x->rsi, x->setcookie,
-	    sizeof(x->setcookie));
-}
-
-static void
-close_server(struct exchange *x)
-{
-	if (x->sfd == -1)
-		return;
-	worker_fd_close(x->w, x->sfd);
-	x->sfd = -1;
-	x->slowat = 0;
-}
-
-static enum step	start_relay(struct exchange *);
-
-static enum step	connect_failed(struct exchange *, int err);
-
-/*
- * send_proxy: the PROXY header goes first on a new connection.  It is one
- * small write to a fresh socket: it completes at once (a timeout of 0),
- * or the connect counts as failed.
- */
-static bool
-send_proxy(struct exchange *x)
-{
-	const struct realserver *rs;
-
-	if (x->reused || x->rsi < 0)
-		return true;
-	rs = &x->w->svc->rs[x->rsi];
-	return proxy_send(x->sfd, rs->send_proxy,
-	    (const struct sockaddr *)&x->c.client, x->c.cfd, 0) == 0;
-}
-
-/* the connection is made (or kept): the head goes next */
-static enum step
-connected(struct exchange *x)
-{
-	int one = 1;
-
-	timer_del(&x->w->timers, &x->tm);
-	if (!send_proxy(x))
-		return connect_failed(x, errno != 0 ? errno : EIO);
-	if (!x->reused) {
-		if (x->rsi >= 0)
-			note_connect_success(x, &x->w->svc->rs[x->rsi]);
-		(void)setsockopt(x->sfd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
-	}
-	x->t_conn = x->reused ? 0 : util_now_us() - x->t_conn;
-	set_cookie(x);
-	return start_relay(x);
-}
-
-/* start connecting to sa; STEP_WAIT while it is in progress */
-static enum step
-connect_to(struct exchange *x, const struct sockaddr *sa, socklen_t len,
-    int *err)
-{
-	bool inprogress;
-	int fd;
-
-	*err = 0;
-	xstate(x, XS_CONNECTING);
-	if ((fd = relay_connect_start(sa, len, &inprogress)) == -1) {
-		*err = errno;
-		return STEP_AGAIN;
-	}
-	if (worker_fd_watch(x->w, fd, FD_SERVER, x->idx) == -1) {
-		*err = errno;
-		close(fd);
-		return STEP_AGAIN;
-	}
-	x->sfd = fd;
-	x->reused = false;
-	if (!inprogress)
-		return STEP_AGAIN;
-	x->phase = XP_CONNECT;
-	x->sev = 0;
-	timer_set(&x->w->timers, &x->tm, x->w->now +
-	    (int64_t)x->w->svc->connect_timeout * 1000, on_timer);
-	return STEP_WAIT;
-}
-
-/* the sorry server (redirect), once, when no real server could take it */
-static enum step
-connect_sorry(struct exchange *x)
-{
-	const struct service *svc = x->w->svc;
-	int err;
-
-	if (!svc->has_redirect || x->sorry_tried)
-		return finish(x, x->timedout ? 504 : x->nosrv);
-	x->sorry_tried = x->sorry = true;
-	if (connect_to(x, (const struct sockaddr *)&svc->redirect,
-	    svc->redirectlen, &err) == STEP_WAIT)
-		return STEP_WAIT;
-	return err != 0 ? connect_failed(x, err) : connected(x);
-}
-
-/*
- * Schedule and get a connection: a kept one (unless x->fresh), else a new
- * one; after a failed connect another server the scheduler picks, at most
- * retries more and never the same one twice; then the sorry server; then
- * 503 (504 when the last try timed out).
- */
-static enum step
-connect_next(struct exchange *x)
-{
-	const struct service *svc = x->w->svc;
-	const struct realserver *rs;
-	int i, fd, err;
-
-	while (x->tries <= svc->retries && x->tries < svc->nrs) {
-		xstate(x, XS_SCHEDULING);
-		if ((i = choose_server(x)) < 0)
-			break;
-		x->tries++;
-		rs = &svc->rs[i];
-		hold_server(x, i);
-		/* a kept connection carries another client's PROXY header */
-		if (!x->fresh && rs->send_proxy == PROXY_SEND_NONE &&
-		    (fd = upstream_take(x->w, i)) != -1) {
-			worker_fd_own(x->w, fd, FD_SERVER, x->idx);
-			x->sfd = fd;
-			x->reused = true;
-			return connected(x);
-		}
-		if (connect_to(x, (const struct sockaddr *)&rs->addr,
-		    rs->addrlen, &err) == STEP_WAIT)
-			return STEP_WAIT;
-		if (err == 0)
-			return connected(x);
-		note_connect_failure(x, rs, err);
-		release_server(x);
-		x->exclude |= (uint64_t)1 << i;
-		x->rsi = -1;
-		x->timedout = false;
-		if (worker_stop_now())
-			return finish(x, 503);
-	}
-	return connect_sorry(x);
-}
-
-/* the connect in progress failed (err), or timed out (ETIMEDOUT) */
-static enum step
-connect_failed(struct exchange *x, int err)
-{
-	timer_del(&x->w->timers, &x->tm);
-	close_server(x);
-	x->timedout = err == ETIMEDOUT;
-	if (x->sorry) {
-		errno = err;
-		log_warn("sorry server %s: connect", x->w->svc->redirect_name);
-		x->sorry = false;
-		return finish(x, x->timedout ? 504 : 503);
-	}
-	note_connect_failure(x, &x->w->svc->rs[x->rsi], err);
-	release_server(x);
-	x->exclude |= (uint64_t)1 << x->rsi;
-	x->rsi = -1;
-	return connect_next(x);
-}
-
-static enum step
-step_connect(struct exchange *x)
-{
-	int err;
-
-	if ((x->sev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0)
-		return STEP_WAIT;
-	x->sev = 0;
-	if ((err = relay_connect_result(x->sfd)) != 0)
-		return connect_failed(x, err);
-	return connected(x);
-}
-
-/*
- * Relaying.
- */
-
-static enum step
-start_relay(struct exchange *x)
-{
-	x->phase = XP_RELAY;
-	xstate(x, XS_RELAYING);
-	x->upoff = 0;
-	x->slen = 0;
-	x->sparse = false;
-	x->ooff = x->olen = 0;
-	x->started = x->reusable = x->swfail = x->fq_on = false;
-	x->head_phase = true;
-	x->relaying = true;
-	x->term = TERM_NONE;
-	memset(&x->fq, 0, sizeof(x->fq));
-	memset(&x->fs, 0, sizeof(x->fs));
-	/* edge-triggered: what the server sends from now on is reported */
-	x->srd = false;
-	x->progress = x->w->now;
-	timer_set(&x->w->timers, &x->tm, x->w->now +
-	    (int64_t)x->w->svc->read_timeout * 1000, on_timer);
-	return STEP_AGAIN;
-}
-
-static bool
-splice_ok(struct exchange *x)
-{
-	return x->w->svc->splice && relay_pipes(&x->relay) == 0;
-}
-
-/* the head went: the request body follows it */
-static void
-head_sent(struct exchange *x)
-{
-	const struct service *svc = x->w->svc;
-
-	x->to_server += x->uplen;
-	x->t_sent = util_now_us();
-	/* the body starts after the head, which stays for a retry */
-	flow_init(&x->fq, x->c.cfd, x->sfd, splice_ok(x), x->relay.pipe_cs,
-	    &x->relay.in_cs, x->head + x->req.head_len,
-	    x->headcap - x->req.head_len, 0, x->headlen - x->req.head_len,
-	    flow_mode_of(x->reqbody), x->req.content_length);
-	x->fq.limit = svc->max_body_size;
-	x->fq.lowat = &x->c.lowat;
-	x->fq_on = true;
-}
-
-/* may a request whose server failed before any byte of an answer be
-   sent again: a kept connection once on a new one, then once to
-   another server (HAProxy's retry-on conn-failure empty-response) */
-static bool
-may_retry(const struct exchange *x)
-{
-	if (!x->retry_ok || x->sorry || x->slen > 0 || x->started ||
-	    (x->fq_on && x->fq.bytes > 0))
-		return false;
-	return x->reused ? !x->fresh : !x->retried;
-}
-
-static enum step
-retry(struct exchange *x)
-{
-	const struct realserver *rs = &x->w->svc->rs[x->rsi];
-
-	if (x->reused) {
-		log_debug("server %s: kept connection closed, reconnecting",
-		    rs->name);
-		x->fresh = true;
-	} else {
-		log_debug("server %s: failed before answering, the request "
-		    "sent to another server", rs->name);
-		x->retried = true;
-		x->exclude |= (uint64_t)1 << x->rsi;
-		x->nosrv = 502;		/* none left: what it failed with */
-	}
-	timer_del(&x->w->timers, &x->tl);
-	close_server(x);
-	release_server(x);
-	x->rsi = -1;
-	x->to_server = x->to_client = 0;
-	x->relaying = false;
-	x->tries = 0;
-	x->t_conn = util_now_us();
-	return connect_next(x);
-}
-
-/* the Connection field for the response head, or NULL for none */
-static const char *
-response_connection(const struct exchange *x, enum http_body body)
-{
-	if (body == HTTP_BODY_TUNNEL)
-		return x->resp.status == 101 ? "upgrade" : NULL;
-	if (!x->keep)
-		return "close";
-	return x->req.minor == 0 ? "keep-alive" : NULL;
-}
-
-/* an interim head goes to an HTTP/1.1 client (olen set); the next is
-   awaited; 0 or XFER_ABORT */
-static int
-interim_head(struct exchange *x)
-{
-	size_t rest;
-	long n;
-
-	if (x->req.minor == 1) {
-		n = http_build_response(&x->resp, x->sbuf, NULL, NULL,
-		    x->obuf, x->ocap);
-		if (n < 0)
-			return XFER_ABORT;
-		x->ooff = 0;
-		x->olen = (size_t)n;
-		x->to_client += (uint64_t)n;
-	}
-	rest = x->slen - x->resp.head_len;
-	memmove(x->sbuf, x->sbuf + x->resp.head_len, rest);
-	x->slen = rest;
-	x->sparse = rest > 0;
-	return 0;
-}
-
-/*
- * A complete final response head is in sbuf: it goes out rewritten, with
- * the body bytes that came with it, as the first bytes of the response
- * flow.  0, or a status.
- */
-static int
-final_head(struct exchange *x, enum http_body body)
-{
-	const struct service *svc = x->w->svc;
-	size_t rest;
-	long n;
-
-	if (body == HTTP_BODY_CLOSE || body == HTTP_BODY_TUNNEL)
-		x->keep = false;
-	n = http_build_response(&x->resp, x->sbuf, response_connection(x,
-	    body), x->setcookie[0] != '\0' ? x->setcookie : NULL, x->obuf,
-	    x->ocap);
-	if (n >= 0)
-		n = route_response(&x->route, x->obuf, (size_t)n, x->ocap);
-	rest = x->slen - x->resp.head_len;
-	if (n < 0 || (size_t)n + rest > x->ocap) {
-		x->term = TERM_LIMIT_RESP_HEAD;
-		return 502;
-	}
-	memcpy(x->obuf + n, x->sbuf + x->resp.head_len, rest);
-	x->started = true;
-	if (x->rsi >= 0 && x->resp.status >= 100 && x->resp.status < 600)
-		atomic_fetch_add_explicit(&sb_server(x->w->sb,
-		    (unsigned)svc->rs[x->rsi].sb_index)->responses[
-		    x->resp.status / 100 - 1], 1, memory_order_relaxed);
-	x->reusable = http_response_keepalive(&x->resp, body) &&
-	    !x->sorry && x->rsi >= 0 && svc->server_keepalive > 0;
-	flow_init(&x->fs, x->sfd, x->c.cfd, splice_ok(x), x->relay.pipe_sc,
-	    &x->relay.in_sc, x->obuf, x->ocap, (size_t)n, (size_t)n + rest,
-	    flow_mode_of(body), x->resp.content_length);
-	x->fs.lowat = &x->slowat;
-	if (body == HTTP_BODY_TUNNEL) {
-		/* what the client sent after its head goes first */
-		rest = x->fq.done ? flow_rest(&x->fq) : 0;
-		flow_init(&x->fq, x->c.cfd, x->sfd, x->fs.splice,
-		    x->relay.pipe_cs, &x->relay.in_cs,
-		    x->head + x->req.head_len, x->headcap - x->req.head_len,
-		    0, rest, FLOW_TUNNEL, 0);
-		x->swfail = false;
-	}
-	x->head_phase = false;
-	x->t_resp = util_now_us() - x->t_sent;
-	return 0;
-}
-
-/* parse what sbuf holds: 0 final head out, 1 more needed, or a status */
-static int
-parse_response(struct exchange *x)
-{
-	enum http_body body;
-	enum http_result hr;
-	const char *who = x->rsi >= 0 ? x->w->svc->rs[x->rsi].name : "sorry";
-
-	x->sparse = false;
-	hr = http_parse_response(x->sbuf, x->slen, &x->w->rlim, &x->resp);
-	if (hr == HTTP_AGAIN && x->slen == x->scap)
-		x->term = TERM_LIMIT_RESP_HEAD;
-	if (hr == HTTP_AGAIN)
-		return x->slen == x->scap ? 502 : 1;
-	if (hr == HTTP_ERROR) {
-		log_warn("server %s: invalid response: %s at byte %zu", who,
-		    x->resp.reason ? x->resp.reason : "?", x->resp.err_off);
-		x->term = TERM_FRAMING_RESP_HEAD;
-		return 502;
-	}
-	body = http_response_body(&x->req, NULL, &x->resp);
-	if (body == HTTP_BODY_INVALID) {
-		log_warn("server %s: unrequested 101 response", who);
-		x->term = TERM_FRAMING_RESP_HEAD;
-		return 502;
-	}
-	if (body == HTTP_BODY_NONE && x->resp.status < 200)
-		return interim_head(x) == 0 ? 1 : XFER_ABORT;
-	return final_head(x, body);
-}
-
-/* the response head: 0 when it is out, 1 to wait, or a status /
-   XFER_ABORT / XFER_RETRY */
-static int
-read_response(struct exchange *x)
-{
-	size_t want;
-	ssize_t n;
-	int rc;
-
-	for (;;) {
-		while (x->ooff < x->olen) {
-			n = send(x->c.cfd, x->obuf + x->ooff,
-			    x->olen - x->ooff, MSG_NOSIGNAL);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				return 1;
-			if (n <= 0)
-				return XFER_ABORT;
-			x->ooff += (size_t)n;
-		}
-		if (x->sparse && (rc = parse_response(x)) != 1)
-			return rc;
-		if (x->sparse || x->ooff < x->olen)
-			continue;
-		if (!x->srd)
-			return 1;
-		want = x->scap - x->slen;
-		if (want > X_RESP_READ)
-			want = X_RESP_READ;
-		n = recv(x->sfd, x->sbuf + x->slen, want, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
-			x->srd = false;
-			return 1;
-		}
-		if (n <= 0) {
-			if (may_retry(x))
-				return XFER_RETRY;
-			log_warn("server %s: closed before a complete response "
-			    "head", x->rsi >= 0 ? x->w->svc->rs[x->rsi].name :
-			    "sorry");
-			return 502;
-		}
-		x->slen += (size_t)n;
-		x->sparse = true;
-	}
-}
-
-/* why a flow failed, for the log */
-static void
-log_flow(const struct exchange *x, const char *what, const struct flow *f)
-{
-	if (f->errnum != 0) {
-		errno = f->errnum;
-		log_debug("client %s: %s: %s: %s", x->c.clientstr, what,
-		    flow_error_str(f->err), strerror(f->errnum));
-	} else
-		log_debug("client %s: %s: %s", x->c.clientstr, what,
-		    flow_error_str(f->err));
-}
-
-/* a failure of the request body: what to answer */
-static int
-request_flow_failed(struct exchange *x)
-{
-	log_flow(x, "request body", &x->fq);
-	x->reusable = false;
-	x->keep = false;
-	if (x->started)
-		return XFER_ABORT;
-	switch (x->fq.err) {
-	case FLOW_EFRAMING:
-		return 400;
-	case FLOW_ELIMIT:
-		return 413;
-	case FLOW_OK:
-	case FLOW_ESRC:
-	case FLOW_EDST:
-		break;
-	}
-	return XFER_ABORT;
-}
-
-/* the response has ended: what follows the request is the next one */
-static enum step
-relay_done(struct exchange *x)
-{
-	if (x->fs.r > x->fs.c || x->fs.mode == FLOW_CLOSE)
-		x->reusable = false;	/* bytes past the response */
-	if (!x->fq.done) {
-		/* answered before the whole body came: nothing to reuse */
-		x->reusable = false;
-		x->keep = false;
-	} else if (x->fs.mode != FLOW_TUNNEL) {
-		/* moved to the front once the request is logged */
-		x->headlen = flow_rest(&x->fq);
-		x->restoff = (size_t)(x->fq.buf - x->head);
-	}
-	return finish(x, XFER_DONE);
-}
-
-/* send what is left of the head; false when the server failed */
-static bool
-send_head(struct exchange *x, bool *progress)
-{
-	ssize_t n;
-
-	while (x->upoff < x->uplen) {
-		n = send(x->sfd, x->up + x->upoff, x->uplen - x->upoff,
-		    MSG_NOSIGNAL);
-		if (n > 0) {
-			x->upoff += (size_t)n;
-			*progress = true;
-			continue;
-		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return true;
-		return false;
-	}
-	if (!x->fq_on)
-		head_sent(x);
-	return true;
-}
-
-static void	on_lowat(struct timer *);
-
-/* one pass over everything that can move; STEP_AGAIN: moved */
-static int
-relay_pass(struct exchange *x, bool *progress)
-{
-	int rc;
-
-	if (!send_head(x, progress))
-		return may_retry(x) ? XFER_RETRY : 502;
-	if (x->fq_on && !x->fq.done && x->fq.err == FLOW_OK && !x->swfail) {
-		*progress |= flow_step(&x->fq);
-		if (x->fq.err == FLOW_EDST) {
-			/* the server stopped reading: its answer may still
-			   come */
-			x->swfail = true;
-			x->reusable = false;
-			x->keep = false;
-		} else if (x->fq.err != FLOW_OK)
-			return request_flow_failed(x);
-	}
-	if (x->head_phase && x->fq_on) {
-		rc = read_response(x);
-		if (rc == 0)
-			*progress = true;
-		else if (rc != 1)
-			return rc;
-	}
-	if (!x->head_phase) {
-		*progress |= flow_step(&x->fs);
-		if (x->fs.err != FLOW_OK) {
-			log_flow(x, "response", &x->fs);
-			return XFER_ABORT;
-		}
-		if (x->fs.done && (x->fs.mode != FLOW_TUNNEL ||
-		    x->fq.done || x->fq.err != FLOW_OK))
-			return XFER_DONE;
-	}
-	return 1;
-}
-
-static enum step
-step_relay(struct exchange *x)
-{
-	bool progress, lowat;
-	int rc;
-
-	do {
-		progress = false;
-		rc = relay_pass(x, &progress);
-		if (progress)
-			x->progress = x->w->now;
-		if (rc == XFER_DONE)
-			return relay_done(x);
-		if (rc == XFER_RETRY)
-			return retry(x);
-		if (rc != 1)
-			return finish(x, rc);
-	} while (progress);
-	if (worker_stop_now())
-		return finish(x, XFER_ABORT);
-	lowat = (x->fq_on && flow_lowat_waiting(&x->fq)) ||
-	    (!x->head_phase && flow_lowat_waiting(&x->fs));
-	/* FLOW_LOWAT_WAIT_MS without a wake-up: the source is slow */
-	if (lowat)
-		timer_set(&x->w->timers, &x->tl, util_now_ms() +
-		    FLOW_LOWAT_WAIT_MS, on_lowat);
-	else
-		timer_del(&x->w->timers, &x->tl);
-	return STEP_WAIT;
-}
-
-/* no progress for read_timeout? (the timer is moved lazily) */
-static enum step
-relay_timer(struct exchange *x)
-{
-	int64_t due = x->progress + (int64_t)x->w->svc->read_timeout * 1000;
-
-	if (x->w->now < due) {
-		timer_set(&x->w->timers, &x->tm, due, on_timer);
-		return STEP_WAIT;
-	}
-	log_debug("client %s: no progress for %us", x->c.clientstr,
-	    x->w->svc->read_timeout);
-	x->term = term_timeout(&x->fq, &x->fs, x->started);
-	return finish(x, x->started ? XFER_ABORT : 504);
+	return exchange_connect_next(x);
 }
 
 /*
@@ -1413,8 +644,8 @@ decide(const struct exchange *x, int rc, bool *keep, bool *reuse)
  */
 static enum step	next_request(struct exchange *, bool keep);
 
-static enum step
-finish(struct exchange *x, int rc)
+enum step
+exchange_finish(struct exchange *x, int rc)
 {
 	struct worker *w = x->w;
 	bool keep, reuse;
@@ -1440,8 +671,8 @@ finish(struct exchange *x, int rc)
 		upstream_put(w, x->rsi, x->sfd);
 		x->sfd = -1;
 	} else
-		close_server(x);
-	release_server(x);
+		exchange_close_server(x);
+	exchange_release_server(x);
 	/* a relay cut short leaves bytes in the pipes */
 	relay_reset_pipes(&x->relay);
 	if (rc > 0 && x->started)
@@ -1472,7 +703,7 @@ next_request(struct exchange *x, bool keep)
 	if (++x->run < X_RUN_MAX)
 		return STEP_AGAIN;
 	/* the others' turn; this one goes on at the next round */
-	timer_set(&w->timers, &x->tl, w->now, on_lowat);
+	timer_set(&w->timers, &x->tl, w->now, exchange_on_lowat);
 	return STEP_WAIT;
 }
 
@@ -1502,8 +733,9 @@ reply(struct exchange *x, int status, bool logged)
 		access_log(x);
 	}
 	x->phase = XP_REPLY;
-	xstate(x, XS_CLOSING);
-	timer_set(&w->timers, &x->tm, w->now + X_REPLY_MS, on_timer);
+	exchange_xstate(x, XS_CLOSING);
+	timer_set(&w->timers, &x->tm, w->now + X_REPLY_MS,
+	    exchange_on_timer);
 	return STEP_AGAIN;
 }
 
@@ -1531,7 +763,8 @@ step_reply(struct exchange *x)
 		return close_client(x);
 	x->phase = XP_LINGER;
 	x->lingered = 0;
-	timer_set(&x->w->timers, &x->tm, x->w->now + X_LINGER_MS, on_timer);
+	timer_set(&x->w->timers, &x->tm, x->w->now + X_LINGER_MS,
+	    exchange_on_timer);
 	return STEP_AGAIN;
 }
 
@@ -1566,9 +799,9 @@ step(struct exchange *x)
 	case XP_HEAD:
 		return step_head(x);
 	case XP_CONNECT:
-		return step_connect(x);
+		return exchange_step_connect(x);
 	case XP_RELAY:
-		return step_relay(x);
+		return exchange_step_relay(x);
 	case XP_REPLY:
 		return step_reply(x);
 	case XP_LINGER:
@@ -1600,8 +833,8 @@ exchange_event(struct worker *w, uint32_t i, bool server, uint32_t events)
 	run(x);
 }
 
-static void
-on_timer(struct timer *t)
+void
+exchange_on_timer(struct timer *t)
 {
 	struct exchange *x = X_OF(t, tm);
 	enum step s = STEP_WAIT;
@@ -1613,10 +846,10 @@ on_timer(struct timer *t)
 		s = head_timer(x);
 		break;
 	case XP_CONNECT:
-		s = connect_failed(x, ETIMEDOUT);
+		s = exchange_connect_failed(x, ETIMEDOUT);
 		break;
 	case XP_RELAY:
-		s = relay_timer(x);
+		s = exchange_relay_timer(x);
 		break;
 	case XP_REPLY:
 	case XP_LINGER:
@@ -1629,8 +862,8 @@ on_timer(struct timer *t)
 
 /* a raised low-water mark waited long enough: a slow source, wake at
    every segment from now; or a turn given away comes back */
-static void
-on_lowat(struct timer *t)
+void
+exchange_on_lowat(struct timer *t)
 {
 	struct exchange *x = X_OF(t, tl);
 

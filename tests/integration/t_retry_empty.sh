@@ -1,7 +1,9 @@
 #!/bin/bash
 # Origins killed (-9) and restarted on their ports during 20 s of mixed
-# GET load (slow and small answers on kept-alive client connections, 8
-# clients): every GET is answered.  A GET whose server connection fails before any byte of an
+# GET load (answers after 20 ms and at once, each one write of the
+# origin, on kept-alive client connections, 8 clients): every GET is
+# answered.  (A response cut after its head left cannot be sent again:
+# the bodies here are too small for that.)  A GET whose server connection fails before any byte of an
 # answer (refused, reset, closed before the status line) is sent again
 # once, to another server, as HAProxy's "retry-on conn-failure
 # empty-response" does.  A POST with a body is never sent twice.
@@ -28,7 +30,7 @@ start_tcpvsd "$T/t.conf" "$P"
 FL="python3 $top_srcdir/tests/integration/faultload.py"
 $FL "$P" "$PORT_a" 4 20 /slow/20 > "$T/load1" 2>&1 &
 L1=$!
-$FL "$P" "$PORT_a" 4 20 /bytes/2048 > "$T/load2" 2>&1 &
+$FL "$P" "$PORT_a" 4 20 / > "$T/load2" 2>&1 &
 L2=$!
 PIDS="$PIDS $L1 $L2"
 # restart NAME: kill -9 the origin (its connections die with it) and
