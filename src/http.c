@@ -21,11 +21,9 @@
 /* empty lines skipped before the request line (RFC 9112 2.2) */
 #define HTTP_MAX_EMPTY_LINES	4
 
-/* one parse: the buffer, the bytes looked at, the limits, the result */
+/* one parse: the shared core's head (http_head.c), the result */
 struct parse {
-	const char		*buf;
-	size_t			 len;
-	const struct http_limits *lim;
+	struct http_head	 h;
 	struct http_req		*req;
 	int			 absolute;	/* absolute-form target */
 };
@@ -127,13 +125,6 @@ fail(struct http_req *req, int status, size_t off, const char *reason)
 	return HTTP_ERROR;
 }
 
-static enum http_result
-fail_size(struct parse *p)
-{
-	return fail(p->req, 431, p->lim->max_header_size,
-	    "request head too large");
-}
-
 static void
 req_reset(struct http_req *req)
 {
@@ -143,39 +134,13 @@ req_reset(struct http_req *req)
 	req->reason = NULL;
 }
 
-static unsigned
-max_fields(const struct http_limits *lim)
-{
-	return lim->max_headers < HTTP_MAX_HEADERS ? lim->max_headers :
-	    HTTP_MAX_HEADERS;
-}
-
-/* NUL, bare CR and other controls (HTAB aside) are errors anywhere */
+/* the shared core's verdict (http_head.c), as this request's */
 static enum http_result
-check_bytes(struct parse *p, size_t off, size_t end)
+core(struct parse *p, enum http_result r)
 {
-	const char *why;
-	size_t at;
-
-	if ((why = http_bad_byte(p->buf, off, end, &at)) != NULL)
-		return fail(p->req, 400, at, why);
-	return HTTP_OK;
-}
-
-/* the last line has no LF yet: reject early what can never be valid */
-static enum http_result
-partial_line(struct parse *p, size_t off)
-{
-	size_t end = p->len;
-	enum http_result r;
-
-	if (end > off && p->buf[end - 1] == '\r')
-		end--;		/* maybe the CR of CR LF */
-	if ((r = check_bytes(p, off, end)) != HTTP_OK)
-		return r;
-	if (p->len > p->lim->max_header_size)
-		return fail_size(p);
-	return HTTP_AGAIN;
+	if (r == HTTP_ERROR)
+		return fail(p->req, p->h.status, p->h.err_off, p->h.reason);
+	return r;
 }
 
 /* returns the offset of the request line */
@@ -186,10 +151,10 @@ skip_empty_lines(struct parse *p, size_t *start)
 	int n;
 
 	for (n = 0; n <= HTTP_MAX_EMPTY_LINES; n++) {
-		if (off < p->len && p->buf[off] == '\n')
+		if (off < p->h.len && p->h.buf[off] == '\n')
 			off++;
-		else if (off + 1 < p->len && p->buf[off] == '\r' &&
-		    p->buf[off + 1] == '\n')
+		else if (off + 1 < p->h.len && p->h.buf[off] == '\r' &&
+		    p->h.buf[off + 1] == '\n')
 			off += 2;
 		else
 			break;
@@ -208,7 +173,7 @@ method_is(const struct parse *p, const char *name)
 	size_t n = strlen(name);
 
 	return p->req->method.len == n &&
-	    memcmp(p->buf + p->req->method.off, name, n) == 0;
+	    memcmp(p->h.buf + p->req->method.off, name, n) == 0;
 }
 
 /*
@@ -223,18 +188,18 @@ absolute_target(struct parse *p, size_t off, size_t end, size_t *path)
 	struct http_req *req = p->req;
 	size_t a;
 
-	if (end - off > 7 && strncasecmp(p->buf + off, "http://", 7) == 0)
+	if (end - off > 7 && strncasecmp(p->h.buf + off, "http://", 7) == 0)
 		off += 7;
-	else if (end - off > 8 && strncasecmp(p->buf + off, "https://",
+	else if (end - off > 8 && strncasecmp(p->h.buf + off, "https://",
 	    8) == 0)
 		return fail(req, 400, off, "https request-target on a "
 		    "listener without TLS");
 	else
 		return fail(req, 400, off, "invalid request-target");
-	for (a = off; a < end && strchr("/?#", p->buf[a]) == NULL; a++) {
-		if (p->buf[a] == '@')
+	for (a = off; a < end && strchr("/?#", p->h.buf[a]) == NULL; a++) {
+		if (p->h.buf[a] == '@')
 			return fail(req, 400, a, "userinfo in request-target");
-		if (!is_hostchar((unsigned char)p->buf[a]))
+		if (!is_hostchar((unsigned char)p->h.buf[a]))
 			return fail(req, 400, a, "invalid authority in "
 			    "request-target");
 	}
@@ -256,16 +221,16 @@ parse_target(struct parse *p)
 	size_t off = req->target.off, end = off + req->target.len, e;
 	enum http_result r;
 
-	if ((req->flags & HTTP_F_CONNECT) || p->buf[off] == '/')
+	if ((req->flags & HTTP_F_CONNECT) || p->h.buf[off] == '/')
 		r = HTTP_OK;
-	else if (req->target.len == 1 && p->buf[off] == '*')
+	else if (req->target.len == 1 && p->h.buf[off] == '*')
 		r = method_is(p, "OPTIONS") ? HTTP_OK :
 		    fail(req, 400, off, "asterisk-form target without OPTIONS");
 	else
 		r = absolute_target(p, off, end, &off);
 	if (r != HTTP_OK)
 		return r;
-	for (e = off; e < end && p->buf[e] != '?' && p->buf[e] != '#'; e++)
+	for (e = off; e < end && p->h.buf[e] != '?' && p->h.buf[e] != '#'; e++)
 		;
 	req->path = span(off, e - off);
 	return HTTP_OK;
@@ -276,7 +241,7 @@ static enum http_result
 parse_request_line(struct parse *p, size_t off, size_t end)
 {
 	struct http_req *req = p->req;
-	const char *buf = p->buf;
+	const char *buf = p->h.buf;
 	size_t m, t, v;
 
 	for (m = off; m < end && http_is_tchar((unsigned char)buf[m]); m++)
@@ -312,65 +277,26 @@ parse_request_line(struct parse *p, size_t off, size_t end)
 static enum http_result
 request_line(struct parse *p, size_t off, size_t *next)
 {
-	size_t end, max = p->lim->max_request_line;
+	size_t end, max = p->h.lim->max_request_line;
 	enum http_result r;
 
-	if (http_line(p->buf, off, p->len, &end, next) == -1) {
-		end = p->len;
-		if (end > off && p->buf[end - 1] == '\r')
+	if (http_line(p->h.buf, off, p->h.len, &end, next) == -1) {
+		end = p->h.len;
+		if (end > off && p->h.buf[end - 1] == '\r')
 			end--;
 		/* 414 as soon as the limit is passed, before the LF */
 		if (end - off > max)
 			return fail(p->req, 414, off + max,
 			    "request line too long");
-		return partial_line(p, off);
+		return core(p, http_head_partial(&p->h, off));
 	}
 	if (end - off > max)
 		return fail(p->req, 414, off + max, "request line too long");
-	if (*next > p->lim->max_header_size)
-		return fail_size(p);
-	if ((r = check_bytes(p, off, end)) != HTTP_OK)
+	if (*next > p->h.lim->max_header_size)
+		return core(p, http_head_too_large(&p->h));
+	if ((r = core(p, http_head_bytes(&p->h, off, end))) != HTTP_OK)
 		return r;
 	return parse_request_line(p, off, end);
-}
-
-/* one field line, in [off, end) */
-static enum http_result
-header_line(struct parse *p, size_t off, size_t end)
-{
-	struct http_req *req = p->req;
-	struct http_header h;
-	const char *why;
-	size_t at;
-
-	if ((why = http_field_line(p->buf, off, end, &h, &at)) != NULL)
-		return fail(req, 400, at, why);
-	if (req->nheaders >= max_fields(p->lim))
-		return fail(req, 431, off, "too many header fields");
-	req->hdr[req->nheaders++] = h;
-	return HTTP_OK;
-}
-
-/* returns the offset just past the empty line that ends the head */
-static enum http_result
-header_lines(struct parse *p, size_t off, size_t *head_end)
-{
-	size_t end, next;
-	enum http_result r;
-
-	for (;;) {
-		if (http_line(p->buf, off, p->len, &end, &next) == -1)
-			return partial_line(p, off);
-		if (next > p->lim->max_header_size)
-			return fail_size(p);
-		if (end == off) {
-			*head_end = next;
-			return HTTP_OK;
-		}
-		if ((r = header_line(p, off, end)) != HTTP_OK)
-			return r;
-		off = next;
-	}
 }
 
 /*
@@ -394,14 +320,14 @@ check_host(struct parse *p)
 
 	for (i = 0; i < req->nheaders; i++) {
 		h = &req->hdr[i];
-		if (!name_is(p->buf, h, "host"))
+		if (!name_is(p->h.buf, h, "host"))
 			continue;
 		if (++n > 1)
 			return fail(req, 400, h->name.off,
 			    "more than one Host");
 		for (size_t o = h->value.off; o < h->value.off + h->value.len;
 		    o++)
-			if (!is_hostchar((unsigned char)p->buf[o]))
+			if (!is_hostchar((unsigned char)p->h.buf[o]))
 				return fail(req, 400, o, "invalid Host");
 		req->flags |= HTTP_F_HOST;
 		if (!p->absolute)	/* RFC 9112 3.2.2: the target wins */
@@ -420,7 +346,7 @@ check_content_length(struct parse *p)
 	const char *why;
 	size_t at;
 
-	if ((why = http_content_length(p->buf, req->hdr, req->nheaders,
+	if ((why = http_content_length(p->h.buf, req->hdr, req->nheaders,
 	    &req->content_length, &req->flags, &at)) != NULL)
 		return fail(req, 400, at, why);
 	return HTTP_OK;
@@ -440,7 +366,7 @@ check_transfer_encoding(struct parse *p)
 	const char *why;
 	size_t at;
 
-	if ((why = http_transfer_encoding(p->buf, req->hdr, req->nheaders,
+	if ((why = http_transfer_encoding(p->h.buf, req->hdr, req->nheaders,
 	    &te, &at)) != NULL)
 		return fail(req, 400, at, why);
 	if (te.ncodings > 0 && !te.chunked)
@@ -459,22 +385,10 @@ static enum http_result
 check_framing(struct parse *p)
 {
 	struct http_req *req = p->req;
-	const struct http_header *te, *cl;
 	enum http_result r;
 
-	te = http_find_header(req, p->buf, "transfer-encoding");
-	cl = http_find_header(req, p->buf, "content-length");
-	/*
-	 * RFC 9112 6.1: a server MAY reject both; a proxy must, or it
-	 * forwards a length the next hop may read differently.
-	 */
-	if (te != NULL && cl != NULL)
-		return fail(req, 400, te->name.off,
-		    "both Content-Length and Transfer-Encoding");
-	/* RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing */
-	if (te != NULL && req->minor == 0)
-		return fail(req, 400, te->name.off,
-		    "Transfer-Encoding in an HTTP/1.0 request");
+	if ((r = core(p, http_head_framing(&p->h, req->minor))) != HTTP_OK)
+		return r;
 	if ((r = check_transfer_encoding(p)) != HTTP_OK)
 		return r;
 	return check_content_length(p);
@@ -488,7 +402,7 @@ check_connection(struct parse *p)
 	const char *why;
 	size_t at;
 
-	if ((why = http_connection(p->buf, req->hdr, req->nheaders,
+	if ((why = http_connection(p->h.buf, req->hdr, req->nheaders,
 	    &req->flags, &at)) != NULL)
 		return fail(req, 400, at, why);
 	return HTTP_OK;
@@ -505,11 +419,11 @@ check_expect(struct parse *p)
 	if (req->minor == 0)
 		return;
 	for (unsigned i = 0; i < req->nheaders; i++) {
-		if (!name_is(p->buf, &req->hdr[i], "expect"))
+		if (!name_is(p->h.buf, &req->hdr[i], "expect"))
 			continue;
-		http_list_init(&l, p->buf, req->hdr[i].value);
+		http_list_init(&l, p->h.buf, req->hdr[i].value);
 		while (http_list_next(&l, &el))
-			if (http_span_is(p->buf, el, "100-continue"))
+			if (http_span_is(p->h.buf, el, "100-continue"))
 				req->flags |= HTTP_F_EXPECT_100;
 	}
 }
@@ -518,17 +432,20 @@ enum http_result
 http_parse_request(const char *buf, size_t len, const struct http_limits *lim,
     struct http_req *req)
 {
-	struct parse p = { buf, len, lim, req, 0 };
+	struct parse p = { { buf, len, lim, req->hdr, &req->nheaders,
+	    "request head too large",
+	    "Transfer-Encoding in an HTTP/1.0 request", 0, 0, NULL }, req, 0 };
 	size_t off = 0, next = 0;
 	enum http_result r;
 
 	req_reset(req);
 	/* past max_header_size bytes, only 431 or a complete head remain */
 	if (len > lim->max_header_size)
-		p.len = (size_t)lim->max_header_size + 1;
+		p.h.len = (size_t)lim->max_header_size + 1;
 	if ((r = skip_empty_lines(&p, &off)) != HTTP_OK ||
 	    (r = request_line(&p, off, &next)) != HTTP_OK ||
-	    (r = header_lines(&p, next, &req->head_len)) != HTTP_OK)
+	    (r = core(&p, http_head_fields(&p.h, next, &req->head_len))) !=
+	    HTTP_OK)
 		return r;
 	if ((r = check_host(&p)) != HTTP_OK ||
 	    (r = check_framing(&p)) != HTTP_OK ||

@@ -285,6 +285,33 @@ struct http_te {
 	size_t		 other_off;	/* offset of the first other one */
 };
 
+/*
+ * One head being parsed (http_head.c): the core requests and responses
+ * share.  On HTTP_ERROR: status (400 or 431, for a request), err_off and
+ * reason, which the parser copies into its message.
+ */
+struct http_head {
+	const char		*buf;
+	size_t			 len;		/* bytes looked at */
+	const struct http_limits *lim;
+	struct http_header	*hdr;		/* the message's fields */
+	unsigned		*nhdr;
+	const char		*size_reason;	/* "request head too large" */
+	const char		*te10_reason;	/* Transfer-Encoding in 1.0 */
+	int			 status;
+	size_t			 err_off;
+	const char		*reason;
+};
+
+enum http_result http_head_too_large(struct http_head *);
+enum http_result http_head_bytes(struct http_head *, size_t off,
+		    size_t end);
+enum http_result http_head_partial(struct http_head *, size_t off);
+/* the field lines from off; *head_end: just past the empty line */
+enum http_result http_head_fields(struct http_head *, size_t off,
+		    size_t *head_end);
+enum http_result http_head_framing(struct http_head *, int minor);
+
 int		 http_is_tchar(unsigned char);
 int		 http_is_fieldchar(unsigned char);
 int		 http_span_is(const char *buf, struct http_span, const char *);

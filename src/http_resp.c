@@ -16,11 +16,9 @@
 
 #include "http.h"
 
-/* one parse: the buffer, the bytes looked at, the limits, the result */
+/* one parse: the shared core's head (http_head.c), the result */
 struct parse {
-	const char		*buf;
-	size_t			 len;
-	const struct http_limits *lim;
+	struct http_head	 h;
 	struct http_resp	*resp;
 };
 
@@ -49,11 +47,13 @@ fail(struct http_resp *resp, size_t off, const char *reason)
 	return HTTP_ERROR;
 }
 
+/* the shared core's verdict (http_head.c), as this response's */
 static enum http_result
-fail_size(struct parse *p)
+core(struct parse *p, enum http_result r)
 {
-	return fail(p->resp, p->lim->max_header_size,
-	    "response head too large");
+	if (r == HTTP_ERROR)
+		return fail(p->resp, p->h.err_off, p->h.reason);
+	return r;
 }
 
 static void
@@ -64,33 +64,6 @@ resp_reset(struct http_resp *resp)
 	resp->reason = NULL;
 }
 
-static enum http_result
-check_bytes(struct parse *p, size_t off, size_t end)
-{
-	const char *why;
-	size_t at;
-
-	if ((why = http_bad_byte(p->buf, off, end, &at)) != NULL)
-		return fail(p->resp, at, why);
-	return HTTP_OK;
-}
-
-/* the last line has no LF yet: reject early what can never be valid */
-static enum http_result
-partial_line(struct parse *p, size_t off)
-{
-	size_t end = p->len;
-	enum http_result r;
-
-	if (end > off && p->buf[end - 1] == '\r')
-		end--;		/* maybe the CR of CR LF */
-	if ((r = check_bytes(p, off, end)) != HTTP_OK)
-		return r;
-	if (p->len > p->lim->max_header_size)
-		return fail_size(p);
-	return HTTP_AGAIN;
-}
-
 /*
  * A response starts "HTTP/": anything else (an HTTP/0.9 body, a TLS
  * alert, garbage after the previous response) is refused at once.
@@ -98,10 +71,10 @@ partial_line(struct parse *p, size_t off)
 static enum http_result
 check_start(struct parse *p)
 {
-	size_t n = p->len < 5 ? p->len : 5;
+	size_t n = p->h.len < 5 ? p->h.len : 5;
 
 	for (size_t i = 0; i < n; i++)
-		if (p->buf[i] != "HTTP/"[i])
+		if (p->h.buf[i] != "HTTP/"[i])
 			return fail(p->resp, i, "invalid status line");
 	return HTTP_OK;
 }
@@ -111,7 +84,7 @@ static enum http_result
 parse_status_line(struct parse *p, size_t end)
 {
 	struct http_resp *resp = p->resp;
-	const char *b = p->buf;
+	const char *b = p->h.buf;
 	int code = 0;
 
 	/* HTTP-version is case-sensitive (RFC 9112 2.3) */
@@ -144,55 +117,13 @@ status_line(struct parse *p, size_t *next)
 
 	if ((r = check_start(p)) != HTTP_OK)
 		return r;
-	if (http_line(p->buf, 0, p->len, &end, next) == -1)
-		return partial_line(p, 0);
-	if (*next > p->lim->max_header_size)
-		return fail_size(p);
-	if ((r = check_bytes(p, 0, end)) != HTTP_OK)
+	if (http_line(p->h.buf, 0, p->h.len, &end, next) == -1)
+		return core(p, http_head_partial(&p->h, 0));
+	if (*next > p->h.lim->max_header_size)
+		return core(p, http_head_too_large(&p->h));
+	if ((r = core(p, http_head_bytes(&p->h, 0, end))) != HTTP_OK)
 		return r;
 	return parse_status_line(p, end);
-}
-
-/* one field line, in [off, end) */
-static enum http_result
-header_line(struct parse *p, size_t off, size_t end)
-{
-	struct http_resp *resp = p->resp;
-	struct http_header h;
-	const char *why;
-	size_t at;
-	unsigned max;
-
-	if ((why = http_field_line(p->buf, off, end, &h, &at)) != NULL)
-		return fail(resp, at, why);
-	max = p->lim->max_headers < HTTP_MAX_HEADERS ? p->lim->max_headers :
-	    HTTP_MAX_HEADERS;
-	if (resp->nheaders >= max)
-		return fail(resp, off, "too many header fields");
-	resp->hdr[resp->nheaders++] = h;
-	return HTTP_OK;
-}
-
-/* returns the offset just past the empty line that ends the head */
-static enum http_result
-header_lines(struct parse *p, size_t off, size_t *head_end)
-{
-	size_t end, next;
-	enum http_result r;
-
-	for (;;) {
-		if (http_line(p->buf, off, p->len, &end, &next) == -1)
-			return partial_line(p, off);
-		if (next > p->lim->max_header_size)
-			return fail_size(p);
-		if (end == off) {
-			*head_end = next;
-			return HTTP_OK;
-		}
-		if ((r = header_line(p, off, end)) != HTTP_OK)
-			return r;
-		off = next;
-	}
 }
 
 /*
@@ -205,26 +136,19 @@ static enum http_result
 check_framing(struct parse *p)
 {
 	struct http_resp *resp = p->resp;
-	const struct http_header *te, *cl;
 	struct http_te codings;
+	enum http_result r;
 	const char *why;
 	size_t at;
 
-	te = http_resp_find_header(resp, p->buf, "transfer-encoding");
-	cl = http_resp_find_header(resp, p->buf, "content-length");
-	if (te != NULL && cl != NULL)
-		return fail(resp, te->name.off,
-		    "both Content-Length and Transfer-Encoding");
-	/* RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing */
-	if (te != NULL && resp->minor == 0)
-		return fail(resp, te->name.off,
-		    "Transfer-Encoding in an HTTP/1.0 response");
-	if ((why = http_transfer_encoding(p->buf, resp->hdr, resp->nheaders,
+	if ((r = core(p, http_head_framing(&p->h, resp->minor))) != HTTP_OK)
+		return r;
+	if ((why = http_transfer_encoding(p->h.buf, resp->hdr, resp->nheaders,
 	    &codings, &at)) != NULL)
 		return fail(resp, at, why);
 	if (codings.chunked)
 		resp->flags |= HTTP_F_CHUNKED;
-	if ((why = http_content_length(p->buf, resp->hdr, resp->nheaders,
+	if ((why = http_content_length(p->h.buf, resp->hdr, resp->nheaders,
 	    &resp->content_length, &resp->flags, &at)) != NULL)
 		return fail(resp, at, why);
 	return HTTP_OK;
@@ -234,7 +158,9 @@ enum http_result
 http_parse_response(const char *buf, size_t len,
     const struct http_limits *lim, struct http_resp *resp)
 {
-	struct parse p = { buf, len, lim, resp };
+	struct parse p = { { buf, len, lim, resp->hdr, &resp->nheaders,
+	    "response head too large",
+	    "Transfer-Encoding in an HTTP/1.0 response", 0, 0, NULL }, resp };
 	size_t next = 0, at;
 	const char *why;
 	enum http_result r;
@@ -242,9 +168,10 @@ http_parse_response(const char *buf, size_t len,
 	resp_reset(resp);
 	/* past max_header_size bytes, only an error or a whole head remain */
 	if (len > lim->max_header_size)
-		p.len = (size_t)lim->max_header_size + 1;
+		p.h.len = (size_t)lim->max_header_size + 1;
 	if ((r = status_line(&p, &next)) != HTTP_OK ||
-	    (r = header_lines(&p, next, &resp->head_len)) != HTTP_OK ||
+	    (r = core(&p, http_head_fields(&p.h, next, &resp->head_len))) !=
+	    HTTP_OK ||
 	    (r = check_framing(&p)) != HTTP_OK)
 		return r;
 	if ((why = http_connection(buf, resp->hdr, resp->nheaders,
@@ -258,12 +185,14 @@ http_parse_status_line(const char *buf, size_t len, size_t max,
     struct http_resp *resp)
 {
 	struct http_limits lim = { 0, (unsigned)max, 0 };
-	struct parse p = { buf, len, &lim, resp };
+	struct parse p = { { buf, len, &lim, resp->hdr, &resp->nheaders,
+	    "response head too large",
+	    "Transfer-Encoding in an HTTP/1.0 response", 0, 0, NULL }, resp };
 	size_t next;
 
 	resp_reset(resp);
 	if (len > max)
-		p.len = max + 1;
+		p.h.len = max + 1;
 	return status_line(&p, &next);
 }
 

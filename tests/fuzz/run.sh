@@ -25,7 +25,8 @@ cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-20}
 targets=${FUZZ_TARGETS:-request response chunk conf control proxy rule json sni}
 artifacts=${FUZZ_ARTIFACTS:-$(pwd)/fuzz-artifacts}
-sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_resp.c"
+sources="$src/http.c $src/http_chunk.c $src/http_field.c $src/http_head.c \
+    $src/http_resp.c"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcpvs-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
