@@ -71,7 +71,9 @@ check "an idle handed-off connection is closed at its keepalive_timeout ($gone, 
 timeout 30 $H1 beside "$P" 5 /slow/2000 /slow/2000 > "$T/b2" 2> "$T/b2.err" &
 B2=$!
 PIDS="$PIDS $B2"
-sleep 0.6
+# both slow requests in flight (not a fixed sleep: python may start late)
+check "both workers relaying a slow request" wait_until 10 eventually '[ "$(sb_workers relaying)" -eq 2 ]'
+sleep 0.1
 kill -USR1 "$TCPVSD_PID"
 wait "$B2"
 read -r _ ok close ms < <(grep '^second' "$T/b2")
