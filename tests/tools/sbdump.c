@@ -130,5 +130,6 @@ main(int argc, char *argv[])
 	dump_servers(sb);
 	dump_workers(sb);
 	dump_exchanges(sb);
+	sb_destroy(sb);
 	return 0;
 }
