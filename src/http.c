@@ -28,14 +28,6 @@ struct parse {
 	int			 absolute;	/* absolute-form target */
 };
 
-/* an output buffer that remembers it overflowed */
-struct out {
-	char			*buf;
-	size_t			 len;
-	size_t			 cap;
-	int			 full;
-};
-
 static const char *const hop_by_hop[] = {
 	"connection", "keep-alive", "proxy-connection", "te", "trailer",
 	"upgrade"
@@ -459,8 +451,8 @@ http_parse_request(const char *buf, size_t len, const struct http_limits *lim,
  * The head for a real server.
  */
 
-static void
-put(struct out *o, const char *s, size_t n)
+void
+http_out_put(struct http_out *o, const char *s, size_t n)
 {
 	if (o->full || n > o->cap - o->len) {
 		o->full = 1;
@@ -470,16 +462,16 @@ put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-static void
-put_str(struct out *o, const char *s)
+void
+http_out_str(struct http_out *o, const char *s)
 {
-	put(o, s, strlen(s));
+	http_out_put(o, s, strlen(s));
 }
 
 static void
-put_span(struct out *o, const char *buf, struct http_span sp)
+put_span(struct http_out *o, const char *buf, struct http_span sp)
 {
-	put(o, buf + sp.off, sp.len);
+	http_out_put(o, buf + sp.off, sp.len);
 }
 
 /* the field is named as an option in a Connection field of hdr[0..n) */
@@ -523,7 +515,7 @@ is_hop_by_hop(const struct http_header *hdr, unsigned n, const char *buf,
 
 /* the client's X-Forwarded-For values, then client, as one field */
 static void
-put_xff(struct out *o, const struct http_req *req, const char *buf,
+put_xff(struct http_out *o, const struct http_req *req, const char *buf,
     const char *client)
 {
 	const struct http_header *h;
@@ -534,15 +526,15 @@ put_xff(struct out *o, const struct http_req *req, const char *buf,
 		if (!name_is(buf, h, "x-forwarded-for") || h->value.len == 0 ||
 		    named_in_connection(req->hdr, req->nheaders, buf, h))
 			continue;
-		put_str(o, n++ ? ", " : "X-Forwarded-For: ");
+		http_out_str(o, n++ ? ", " : "X-Forwarded-For: ");
 		put_span(o, buf, h->value);
 	}
 	if (client != NULL && *client != '\0') {
-		put_str(o, n++ ? ", " : "X-Forwarded-For: ");
-		put_str(o, client);
+		http_out_str(o, n++ ? ", " : "X-Forwarded-For: ");
+		http_out_str(o, client);
 	}
 	if (n > 0)
-		put(o, "\r\n", 2);
+		http_out_put(o, "\r\n", 2);
 }
 
 /*
@@ -551,7 +543,7 @@ put_xff(struct out *o, const struct http_req *req, const char *buf,
  * read it differently (RFC 9112 6.3).
  */
 static void
-put_content_length(struct out *o, const struct http_req *req,
+put_content_length(struct http_out *o, const struct http_req *req,
     const char *buf, const struct http_header *h)
 {
 	char num[24];
@@ -560,9 +552,9 @@ put_content_length(struct out *o, const struct http_req *req,
 	n = snprintf(num, sizeof(num), "%llu",
 	    (unsigned long long)req->content_length);
 	put_span(o, buf, h->name);
-	put(o, ": ", 2);
-	put(o, num, (size_t)n);
-	put(o, "\r\n", 2);
+	http_out_put(o, ": ", 2);
+	http_out_put(o, num, (size_t)n);
+	http_out_put(o, "\r\n", 2);
 }
 
 /*
@@ -571,37 +563,37 @@ put_content_length(struct out *o, const struct http_req *req,
  * gateway) and its authority in a Host field first.
  */
 static void
-put_request_line(struct out *o, const struct http_req *req, const char *buf)
+put_request_line(struct http_out *o, const struct http_req *req, const char *buf)
 {
 	size_t end = (size_t)req->target.off + req->target.len;
 
 	if (!(req->flags & HTTP_F_ABSOLUTE)) {
 		/* method SP target SP "HTTP/1.x" */
-		put(o, buf + req->method.off, end + 9 - req->method.off);
-		put(o, "\r\n", 2);
+		http_out_put(o, buf + req->method.off, end + 9 - req->method.off);
+		http_out_put(o, "\r\n", 2);
 		return;
 	}
 	put_span(o, buf, req->method);
-	put(o, " ", 1);
+	http_out_put(o, " ", 1);
 	if (end > req->path.off && buf[req->path.off] == '/')
-		put(o, buf + req->path.off, end - req->path.off);
+		http_out_put(o, buf + req->path.off, end - req->path.off);
 	else {
 		/* "http://a" or "http://a?q": the path is empty */
-		put_str(o, (req->flags & HTTP_F_OPTIONS) && end ==
+		http_out_str(o, (req->flags & HTTP_F_OPTIONS) && end ==
 		    req->path.off ? "*" : "/");
-		put(o, buf + req->path.off, end - req->path.off);
+		http_out_put(o, buf + req->path.off, end - req->path.off);
 	}
-	put(o, buf + end, 9);
-	put(o, "\r\nHost: ", 8);
+	http_out_put(o, buf + end, 9);
+	http_out_put(o, "\r\nHost: ", 8);
 	put_span(o, buf, req->host);
-	put(o, "\r\n", 2);
+	http_out_put(o, "\r\n", 2);
 }
 
 long
 http_build_upstream(const struct http_req *req, const char *buf,
     const char *client, const char *conn_value, char *out, size_t outlen)
 {
-	struct out o = { out, 0, outlen, 0 };
+	struct http_out o = { out, 0, outlen, 0 };
 	const struct http_header *h;
 	int keep_upgrade, cl_done = 0;
 
@@ -625,14 +617,14 @@ http_build_upstream(const struct http_req *req, const char *buf,
 		if (name_is(buf, h, "host") && (req->flags & HTTP_F_ABSOLUTE))
 			continue;
 		put_span(&o, buf, h->name);
-		put(&o, ": ", 2);
+		http_out_put(&o, ": ", 2);
 		put_span(&o, buf, h->value);
-		put(&o, "\r\n", 2);
+		http_out_put(&o, "\r\n", 2);
 	}
 	put_xff(&o, req, buf, client);
-	put_str(&o, "Connection: ");
-	put_str(&o, conn_value);
-	put(&o, "\r\n\r\n", 4);
+	http_out_str(&o, "Connection: ");
+	http_out_str(&o, conn_value);
+	http_out_put(&o, "\r\n\r\n", 4);
 	return o.full ? -1 : (long)o.len;
 }
 
@@ -646,37 +638,37 @@ long
 http_build_response(const struct http_resp *resp, const char *buf,
     const char *conn_value, const char *extra, char *out, size_t outlen)
 {
-	struct out o = { out, 0, outlen, 0 };
+	struct http_out o = { out, 0, outlen, 0 };
 	const struct http_header *h;
 	char line[32];
 	int n, keep_upgrade = resp->status == 101;
 
 	n = snprintf(line, sizeof(line), "HTTP/1.1 %03d", resp->status);
-	put(&o, line, (size_t)n);
+	http_out_put(&o, line, (size_t)n);
 	if (resp->phrase.len > 0) {
-		put(&o, " ", 1);
+		http_out_put(&o, " ", 1);
 		put_span(&o, buf, resp->phrase);
 	} else
-		put(&o, " ", 1);
-	put(&o, "\r\n", 2);
+		http_out_put(&o, " ", 1);
+	http_out_put(&o, "\r\n", 2);
 	for (unsigned i = 0; i < resp->nheaders; i++) {
 		h = &resp->hdr[i];
 		if (is_hop_by_hop(resp->hdr, resp->nheaders, buf, h,
 		    keep_upgrade))
 			continue;
 		put_span(&o, buf, h->name);
-		put(&o, ": ", 2);
+		http_out_put(&o, ": ", 2);
 		put_span(&o, buf, h->value);
-		put(&o, "\r\n", 2);
+		http_out_put(&o, "\r\n", 2);
 	}
 	if (extra != NULL)
-		put_str(&o, extra);
+		http_out_str(&o, extra);
 	if (conn_value != NULL) {
-		put_str(&o, "Connection: ");
-		put_str(&o, conn_value);
-		put(&o, "\r\n", 2);
+		http_out_str(&o, "Connection: ");
+		http_out_str(&o, conn_value);
+		http_out_put(&o, "\r\n", 2);
 	}
-	put(&o, "\r\n", 2);
+	http_out_put(&o, "\r\n", 2);
 	return o.full ? -1 : (long)o.len;
 }
 

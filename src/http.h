@@ -335,4 +335,19 @@ const char	*http_transfer_encoding(const char *buf,
 const char	*http_connection(const char *buf, const struct http_header *,
 		    unsigned n, unsigned *flags, size_t *at);
 
+/*
+ * An output buffer that remembers it overflowed: the builders (the
+ * upstream head here, rule answers in rule_reply.c) write without a
+ * check per piece and look at full once.
+ */
+struct http_out {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	int		 full;
+};
+
+void		 http_out_put(struct http_out *, const char *, size_t);
+void		 http_out_str(struct http_out *, const char *);
+
 #endif /* TCPVS_HTTP_H */

@@ -17,30 +17,6 @@
 #include "conf-t.h"
 #include "rule.h"
 
-struct out {
-	char	*buf;
-	size_t	 len;
-	size_t	 cap;
-	int	 full;
-};
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->full || n > o->cap - o->len) {
-		o->full = 1;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
 /* the variable at s ("$host" ...): its span in ctx, or 0 when none */
 static size_t
 variable(const char *s, const struct rule_ctx *ctx, struct http_span *v)
@@ -59,7 +35,7 @@ variable(const char *s, const struct rule_ctx *ctx, struct http_span *v)
 }
 
 static void
-put_location(struct out *o, const char *tpl, const struct rule_ctx *ctx)
+put_location(struct http_out *o, const char *tpl, const struct rule_ctx *ctx)
 {
 	struct http_span v;
 	size_t n;
@@ -68,17 +44,17 @@ put_location(struct out *o, const char *tpl, const struct rule_ctx *ctx)
 		const char *d = strchr(tpl, '$');
 
 		if (d == NULL) {
-			put_str(o, tpl);
+			http_out_str(o, tpl);
 			return;
 		}
-		put(o, tpl, (size_t)(d - tpl));
+		http_out_put(o, tpl, (size_t)(d - tpl));
 		if ((n = variable(d, ctx, &v)) == 0) {
-			put(o, "$", 1);
+			http_out_put(o, "$", 1);
 			tpl = d + 1;
 			continue;
 		}
 		if (ctx->buf != NULL)
-			put(o, ctx->buf + v.off, v.len);
+			http_out_put(o, ctx->buf + v.off, v.len);
 		tpl = d + n;
 	}
 }
@@ -87,11 +63,11 @@ long
 rule_location(const struct rule *r, const struct rule_ctx *ctx, char *out,
     size_t outlen)
 {
-	struct out o = { out, 0, outlen, 0 };
+	struct http_out o = { out, 0, outlen, 0 };
 
 	if (r->location != NULL)
 		put_location(&o, r->location, ctx);
-	put(&o, "", 1);
+	http_out_put(&o, "", 1);
 	return o.full ? -1 : (long)o.len - 1;
 }
 
@@ -117,7 +93,7 @@ long
 rule_reply(const struct rule *r, const struct rule_ctx *ctx,
     const char *conn, bool head_only, char *out, size_t outlen)
 {
-	struct out o = { out, 0, outlen, 0 };
+	struct http_out o = { out, 0, outlen, 0 };
 	bool nobody = r->ret == 204 || r->ret == 304;
 	char line[64], tmp[128];
 	const char *b;
@@ -125,26 +101,26 @@ rule_reply(const struct rule *r, const struct rule_ctx *ctx,
 
 	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", r->ret,
 	    http_status_text(r->ret));
-	put_str(&o, line);
+	http_out_str(&o, line);
 	if (r->location != NULL) {
-		put_str(&o, "Location: ");
+		http_out_str(&o, "Location: ");
 		put_location(&o, r->location, ctx);
-		put(&o, "\r\n", 2);
+		http_out_put(&o, "\r\n", 2);
 	}
 	b = rule_body(r, tmp, sizeof(tmp), &blen);
 	if (!nobody) {
 		snprintf(line, sizeof(line), "Content-Length: %zu\r\n", blen);
 		if (blen > 0)
-			put_str(&o, "Content-Type: text/plain\r\n");
-		put_str(&o, line);
+			http_out_str(&o, "Content-Type: text/plain\r\n");
+		http_out_str(&o, line);
 	}
 	if (conn != NULL) {
-		put_str(&o, "Connection: ");
-		put_str(&o, conn);
-		put(&o, "\r\n", 2);
+		http_out_str(&o, "Connection: ");
+		http_out_str(&o, conn);
+		http_out_put(&o, "\r\n", 2);
 	}
-	put(&o, "\r\n", 2);
+	http_out_put(&o, "\r\n", 2);
 	if (!head_only)
-		put(&o, b, blen);
+		http_out_put(&o, b, blen);
 	return o.full ? -1 : (long)o.len;
 }
