@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
@@ -33,6 +32,7 @@
 #include "health.h"
 #include "log.h"
 #include "probe.h"
+#include "proc.h"
 #include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -456,30 +456,18 @@ targets(struct checker *c, const struct generation *gen)
 }
 
 /*
- * A child starts with the master's blocked mask and handlers: SIGTERM
- * (also sent when the master dies) is read from a signalfd in the epoll
- * set; everything else is reset.
+ * SIGTERM (also sent when the master dies) is read from a signalfd in the
+ * epoll set; everything else is as every child has it (proc.c).
  */
 static int
-setup_signals(void)
+setup_signals(const struct sb *sb)
 {
-	struct sigaction sa;
 	sigset_t set;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);	/* the master's: reopen.c */
-	sigaction(SIGINT, &sa, NULL);	/* the terminal's ^C is the master's */
-	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
-		fatal("sigprocmask");
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (!proc_child_init("tcpvsd-health", NULL, 0, &set, SIGTERM, sb))
+		exit(0);	/* the master died before PDEATHSIG was set */
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
@@ -490,13 +478,10 @@ health_main(const struct health_args *a)
 	struct epoll_event ev;
 
 	log_set_tag("health");
-	(void)prctl(PR_SET_NAME, "tcpvsd-health");
 	c.sb = a->sb;
-	if ((c.sigfd = setup_signals()) == -1)
+	if ((c.sigfd = setup_signals(c.sb)) == -1)
 		fatal("signalfd");
 	c.master = getppid();
-	if (c.master != atomic_load(&c.sb->hdr->master_pid))
-		exit(0);	/* the master died before PDEATHSIG was set */
 	if ((c.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	memset(&ev, 0, sizeof(ev));

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * Moving bytes in a worker: the two pipes a worker splices through (one
- * per direction, made once), connecting to a real server with a timeout,
- * and writing a buffer with a timeout.  The bodies themselves move in
- * flow.c.  Everything is non-blocking and every wait is a poll with a
- * deadline (relay_poll, which also wakes the worker once when it has been
- * busy long enough to hand off its idle connections); a signal that sets
- * the worker's stop flag ends a write.
+ * Moving bytes in an exchange (relay.h): its two pipes (one per
+ * direction), made when a body is first spliced and kept for the
+ * exchange's later requests, and connecting to a real server without
+ * waiting.  The bodies themselves move in flow.c.
  */
 #include "config.h"
 
@@ -15,14 +12,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "relay.h"
-#include "util.h"
 
 /*
  * 64 KiB, the kernel's default, set so that it does not depend on the
@@ -41,14 +36,11 @@ make_pipe(int p[2])
 	return 0;
 }
 
-int
-relay_init(struct relay *r, volatile const int *stop)
+void
+relay_init(struct relay *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->pipe_cs[0] = r->pipe_cs[1] = r->pipe_sc[0] = r->pipe_sc[1] = -1;
-	r->stop = stop;
-	return make_pipe(r->pipe_cs) == -1 ||
-	    make_pipe(r->pipe_sc) == -1 ? -1 : 0;
 }
 
 static void
@@ -59,6 +51,17 @@ close_pipe(int p[2])
 	if (p[1] != -1)
 		close(p[1]);
 	p[0] = p[1] = -1;
+}
+
+int
+relay_pipes(struct relay *r)
+{
+	if (r->pipe_cs[0] != -1 && r->pipe_sc[0] != -1)
+		return 0;
+	if ((r->pipe_cs[0] == -1 && make_pipe(r->pipe_cs) == -1) ||
+	    (r->pipe_sc[0] == -1 && make_pipe(r->pipe_sc) == -1))
+		return -1;
+	return 0;
 }
 
 void
@@ -75,9 +78,9 @@ reset_pipe(int p[2], size_t *inpipe)
 	if (*inpipe == 0)
 		return;
 	close_pipe(p);
-	if (make_pipe(p) == -1)
-		fatal("pipe");
 	*inpipe = 0;
+	if (make_pipe(p) == -1)
+		log_warn("pipe");	/* made again when next needed */
 }
 
 void
@@ -88,61 +91,22 @@ relay_reset_pipes(struct relay *r)
 }
 
 int
-relay_poll(struct relay *r, struct pollfd *pfd, nfds_t n, int timeout_ms)
+relay_connect_start(const struct sockaddr *sa, socklen_t len,
+    bool *inprogress)
 {
-	int64_t now, end;
-	int rc;
+	int fd, err;
 
-	if (r->wake_at == 0)
-		return poll(pfd, n, timeout_ms);
-	now = util_now_ms();
-	end = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
-	if (r->wake_at >= end)
-		return poll(pfd, n, timeout_ms);
-	rc = poll(pfd, n, r->wake_at > now ? (int)(r->wake_at - now) : 0);
-	if (rc != 0)
-		return rc;
-	r->wake_at = 0;
-	r->on_wake(r->wake_arg);
-	if (end == INT64_MAX)
-		return poll(pfd, n, -1);
-	now = util_now_ms();
-	return poll(pfd, n, end > now ? (int)(end - now) : 0);
-}
-
-int
-relay_connect(struct relay *r, const struct sockaddr *sa, socklen_t len,
-    int timeout_ms)
-{
-	struct pollfd pfd;
-	socklen_t elen = sizeof(int);
-	int fd, err = 0, n;
-
+	*inprogress = false;
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1)
 		return -1;
 	if (connect(fd, sa, len) == 0)
 		return fd;
-	if (errno != EINPROGRESS)
-		goto fail;
-	pfd.fd = fd;
-	pfd.events = POLLOUT;
-	do
-		n = relay_poll(r, &pfd, 1, timeout_ms);
-	while (n == -1 && errno == EINTR);
-	if (n == 0) {
-		errno = ETIMEDOUT;
-		goto fail;
+	if (errno == EINPROGRESS) {
+		*inprogress = true;
+		return fd;
 	}
-	if (n == -1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
-		goto fail;
-	if (err != 0) {
-		errno = err;
-		goto fail;
-	}
-	return fd;
-fail:
 	err = errno;
 	close(fd);
 	errno = err;
@@ -150,35 +114,12 @@ fail:
 }
 
 int
-relay_write_all(struct relay *r, int fd, const void *buf, size_t len,
-    int timeout_ms)
+relay_connect_result(int fd)
 {
-	const char *p = buf;
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t n;
-	int rc;
+	socklen_t elen = sizeof(int);
+	int err = 0;
 
-	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n == -1 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		if (r->stop != NULL && *r->stop) {
-			errno = EINTR;
-			return -1;
-		}
-		rc = relay_poll(r, &pfd, 1, timeout_ms);
-		if (rc == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (rc == -1 && errno != EINTR)
-			return -1;
-	}
-	return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1)
+		return errno;
+	return err;
 }
-

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -28,6 +27,7 @@
 
 #include "conf-t.h"
 #include "log.h"
+#include "proc.h"
 #include "sched.h"
 #include "scoreboard.h"
 #include "status.h"
@@ -518,28 +518,16 @@ done:
 void
 status_main(const struct status_args *a)
 {
-	struct sigaction sa;
+	static const struct proc_sig sigs[] = {
+		{ SIGTERM, on_term }, { SIGINT, on_term }
+	};
 	struct pollfd pfd = { .fd = a->fd, .events = POLLIN };
-	sigset_t none;
 	pid_t master = getppid();
 	int fd;
 
 	log_set_tag("status");
-	(void)prctl(PR_SET_NAME, "tcpvsd-status");
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (!proc_child_init("tcpvsd-status", sigs, 2, NULL, SIGTERM, a->sb))
+		exit(0);
 	while (!stop && getppid() == master) {
 		if (poll(&pfd, 1, 1000) <= 0)
 			continue;

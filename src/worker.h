@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * The worker process: belongs to one virtual service, handles one client
- * connection at a time: accept, read and parse the request head, schedule,
- * connect, forward the head and relay with splice.
+ * The worker process: belongs to one virtual service and runs up to
+ * maxinflight exchanges (exchange.c) at once in one epoll loop, with every
+ * deadline in one timer heap (timer.c).  Client connections are accepted,
+ * parked between requests and handed off in conn.c; kept connections to
+ * real servers wait in upstream.c.  The worker's own file holds its start,
+ * its signals and its loop.
  */
 #ifndef TCPVS_WORKER_H
 #define TCPVS_WORKER_H
 
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "conn.h"
+#include "http.h"
+#include "timer.h"
+#include "upstream.h"
+
+struct exchange;
 struct generation;
 struct sb;
+struct sb_service;
+struct sb_worker;
 struct service;
 
 /* what the master hands a worker it forks */
@@ -22,10 +37,69 @@ struct worker_args {
 	int			 slot;		/* its scoreboard slot */
 	int			 pod;		/* read end of the pipe of death */
 	int			 handoff[2];	/* [0] send, [1] take parked
-						   connections (worker.c) */
+						   connections (conn.c) */
 	int			 alog;		/* access log, or -1 */
 };
 
+/* what a descriptor in the worker's epoll set belongs to (w->fdk) */
+enum fd_kind {
+	FD_NONE,
+	FD_PARKED,	/* an idle client connection: its place */
+	FD_CLIENT,	/* an exchange's client connection: the exchange */
+	FD_SERVER,	/* an exchange's server connection: the exchange */
+	FD_POOL		/* a kept server connection: its place in the pool */
+};
+
+/* epoll data of what is not a connection (those carry their fd) */
+#define WORKER_TAG_LISTEN	(1ULL << 40)	/* | listener index */
+#define WORKER_TAG_POD		(1ULL << 41)
+#define WORKER_TAG_HANDOFF	(1ULL << 42)
+#define WORKER_TAG_CONNS	(1ULL << 43)	/* epfd has events */
+
+struct worker {
+	const struct worker_args *a;
+	const struct service	*svc;
+	struct sb		*sb;
+	struct sb_worker	*ws;
+	struct sb_service	*ss;
+	pid_t			 master;
+	int			 epfd;		/* connections, edge-triggered */
+	int			 epl;		/* listening sockets, handoff
+						   socket, pipe of death, and
+						   epfd: waited on with room */
+	struct timers		 timers;
+	int64_t			 now;		/* ms, as of the last wake-up */
+	struct http_limits	 lim;		/* request heads */
+	struct http_limits	 rlim;		/* response heads */
+	struct exchange		*x;		/* nx places, never moved */
+	unsigned		 nx;		/* maxinflight */
+	unsigned		 inflight;
+	struct exchange		*xfree;		/* free places, a stack: the
+						   last used (warm) goes first */
+	struct conns		 conns;		/* conn.c */
+	struct upstream		 up;		/* upstream.c */
+	uint8_t			*fdk;		/* enum fd_kind, by descriptor */
+	uint32_t		*fdi;		/* the place it names */
+	unsigned		 nfd;
+	bool			 finishing;
+	unsigned long		 served;	/* connections closed */
+};
+
 noreturn void	worker_main(const struct worker_args *);
+
+/* SIGTERM: close everything now */
+bool		 worker_stop_now(void);
+/* SIGTERM or SIGUSR1 (also the master's death) */
+bool		 worker_told_to_stop(void);
+/* stop taking work: told to, the master gone, or maxrequestsperchild */
+bool		 worker_should_finish(const struct worker *);
+/* the descriptor belongs to kind / place i (FD_NONE: forget it) */
+void		 worker_fd_own(struct worker *, int fd, enum fd_kind,
+		    uint32_t i);
+/* register a new connection for every event, edge-triggered; -1 */
+int		 worker_fd_watch(struct worker *, int fd, enum fd_kind,
+		    uint32_t i);
+/* close a descriptor the worker owns */
+void		 worker_fd_close(struct worker *, int fd);
 
 #endif /* TCPVS_WORKER_H */

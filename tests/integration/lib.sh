@@ -135,8 +135,20 @@ stop_origin() { # stop_origin NAME
 	return 0
 }
 
+# inflight_conf CONF: with TCPVS_TEST_MAXINFLIGHT=N in the environment,
+# every service of a configuration that does not set maxinflight itself
+# runs N exchanges a worker (the suite at 1, Apache prefork, and at the
+# default); configurations a test writes later for a reload keep the
+# default
+inflight_conf() {
+	[ -n "${TCPVS_TEST_MAXINFLIGHT:-}" ] || return 0
+	grep -q maxinflight "$1" && return 0
+	sed -i "s/^\([[:space:]]*virtual[[:space:]][^{]*{\)[[:space:]]*\$/\1\n    maxinflight = $TCPVS_TEST_MAXINFLIGHT/" "$1"
+}
+
 # start_tcpvsd CONF PORT: tcpvsd -F in the background, log in $T/tcpvsd.log
 start_tcpvsd() {
+	inflight_conf "$1"
 	"$TCPVSD" -F -f "$1" >> "$T/tcpvsd.log" 2>&1 &
 	TCPVSD_PID=$!
 	PIDS="$PIDS $TCPVSD_PID"
@@ -146,6 +158,7 @@ start_tcpvsd() {
 # start_tcpvsd_ctl CONF: tcpvsd -F in the background, ready when tcpvsadm
 # gets an answer on $CTL (a configuration may have no service to listen)
 start_tcpvsd_ctl() {
+	inflight_conf "$1"
 	"$TCPVSD" -F -f "$1" >> "$T/tcpvsd.log" 2>&1 &
 	TCPVSD_PID=$!
 	PIDS="$PIDS $TCPVSD_PID"

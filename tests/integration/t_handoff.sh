@@ -1,7 +1,8 @@
 #!/bin/bash
 # Kept-alive connections wait between requests in the epoll set of the
-# worker that served them.  When that worker is busy with another
-# connection for 20 ms (a slow origin here), it hands them to the
+# worker that served them.  When that worker is full (maxinflight = 1
+# here: Apache prefork, busy with another connection) for 20 ms (a slow
+# origin here), it hands them to the
 # service's other workers through the handoff socket: their next request
 # is answered at once by an idle worker instead of waiting for the slow
 # one.  They keep their request count (maxkeepaliverequests) and their
@@ -17,6 +18,7 @@ virtual web {
     minspareservers = 1
     maxspareservers = 2
     maxclients = 2
+    maxinflight = 1
     keepalive_timeout = 3
     maxkeepaliverequests = 3
     server "127.0.0.1:$PORT_a" { }

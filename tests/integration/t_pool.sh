@@ -1,5 +1,6 @@
 #!/bin/bash
-# Apache prefork pool management: startservers at start; under 100
+# Apache prefork pool management (maxinflight = 1: a worker per request
+# in flight): startservers at start; under 100
 # concurrent slow requests the pool grows but never above maxclients; after
 # the load it shrinks back to at most maxspareservers idle workers.
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +14,7 @@ virtual web {
     minspareservers = 2
     maxspareservers = 4
     maxclients = 24
+    maxinflight = 1
     server "127.0.0.1:$PORT_a" { }
 }
 EOF2

@@ -61,9 +61,12 @@ dump_workers(const struct sb *sb)
 		const struct sb_worker *ws = sb_worker(sb, i);
 		int svc = atomic_load(&ws->service);
 		pid_t pid = atomic_load(&ws->pid);
+		unsigned inflight = 0;
 
 		if (pid == 0)
 			continue;
+		for (unsigned k = XS_FREE + 1; k < XS__COUNT; k++)
+			inflight += atomic_load(&ws->xstates[k]);
 		printf("worker %u pid=%ld service=%s state=%s conns=%llu "
 		    "requests=%llu", i, (long)pid,
 		    svc >= 0 && (unsigned)svc < sb->hdr->nservices ?
@@ -74,7 +77,8 @@ dump_workers(const struct sb *sb)
 		for (int st = XS_FREE + 1; st < XS__COUNT; st++)
 			printf(" %s=%u", sb_xs_state_str((enum xs_state)st),
 			    atomic_load(&ws->xstates[st]));
-		printf(" parked=%u\n", atomic_load(&ws->parked));
+		printf(" inflight=%u parked=%u\n", inflight,
+		    atomic_load(&ws->parked));
 	}
 }
 

@@ -1,0 +1,603 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * Client connections of a worker outside exchanges (conn.h): accept,
+ * park, queue, hand off, close at the deadline.  Parked connections live
+ * in places made CONN_CHUNK at a time and never moved (their timers are
+ * in the worker's heap), up to WORKER_PARK_MAX within the open-files
+ * limit; free places are a stack.  A parked connection whose request
+ * comes while every exchange place is taken waits in a queue, oldest
+ * first; the worker serves it as soon as a place frees, or, when it stays
+ * full for CONN_HANDOFF_MS, hands every parked and queued connection to
+ * the service's idle workers through the handoff socket (SCM_RIGHTS),
+ * where one idle worker takes each (EPOLLEXCLUSIVE), as it would accept a
+ * connection.  A full worker must not take a wake-up meant
+ * for an idle worker: a full worker waits on its connections' epoll set
+ * alone, not on the one that holds the listening sockets (worker.c).
+ */
+#include "config.h"
+
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf-t.h"
+#include "conn.h"
+#include "exchange.h"
+#include "log.h"
+#include "proxy_conn.h"
+#include "scoreboard.h"
+#include "util.h"
+#include "worker.h"
+
+#define CONN_CHUNK		256	/* places made at a time */
+#define CONN_PARK_MIN		64	/* places at least */
+#define CONN_PARK_MAX		4096	/* places at most */
+#define CONN_ACCEPT_BATCH	16	/* connections taken a round */
+#define CONN_HANDOFF_MS		20	/* full this long: hand off */
+#define CONN_GRACE_IDLE_MS	1000	/* finishing: how long a kept idle
+					   connection may still send its next
+					   request (answered with close) */
+#define CONN_NONE		UINT32_MAX
+
+static struct parked *
+place(const struct worker *w, uint32_t i)
+{
+	return &w->conns.chunk[i / CONN_CHUNK][i % CONN_CHUNK];
+}
+
+static uint32_t
+place_index(const struct worker *w, const struct parked *pk)
+{
+	const struct conns *cs = &w->conns;
+
+	for (unsigned k = 0; k < cs->nchunk; k++)
+		if (pk >= cs->chunk[k] && pk < cs->chunk[k] + CONN_CHUNK)
+			return k * CONN_CHUNK + (uint32_t)(pk - cs->chunk[k]);
+	return CONN_NONE;
+}
+
+/*
+ * As many places as CONN_PARK_MAX, and as leave the worker descriptors
+ * for its listening sockets, its exchanges (client and server; pipes are
+ * made only when a body is spliced, else it is copied) and its kept
+ * server connections.
+ */
+static void
+park_limit(struct worker *w)
+{
+	struct rlimit rl;
+	rlim_t spare = 64 + (rlim_t)w->up.n + w->svc->nlisten + 2 * w->nx;
+
+	w->conns.max = CONN_PARK_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)CONN_PARK_MAX + spare)
+		w->conns.max = rl.rlim_cur > spare + CONN_PARK_MIN ?
+		    (unsigned)(rl.rlim_cur - spare) : CONN_PARK_MIN;
+}
+
+/* CONN_CHUNK more places; false at the limit */
+static bool
+grow(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+	struct parked *p;
+
+	if (cs->cap >= cs->max)
+		return false;
+	p = xcalloc(CONN_CHUNK, sizeof(*p));
+	cs->chunk[cs->nchunk++] = p;
+	/* the stack pops the lowest new place first */
+	for (unsigned i = CONN_CHUNK; i-- > 0; ) {
+		p[i].fd = -1;
+		p[i].w = w;
+		if (cs->cap + i < cs->max)
+			cs->free[cs->nfree++] = cs->cap + i;
+	}
+	cs->cap += CONN_CHUNK;
+	return true;
+}
+
+/* the listening sockets and the handoff socket in or out of w->epl */
+static void
+listen_ctl(struct worker *w, bool on)
+{
+	struct epoll_event ev;
+	int op = on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL;
+
+	if (w->conns.listening == on)
+		return;
+	w->conns.listening = on;
+	for (unsigned i = 0; i < w->svc->nlisten; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = WORKER_TAG_LISTEN | i;
+		if (epoll_ctl(w->epl, op, w->svc->listen[i].fd, &ev) == -1 &&
+		    on)
+			fatal("epoll_ctl listen %s", w->svc->listen[i].name);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u64 = WORKER_TAG_HANDOFF;
+	if (epoll_ctl(w->epl, op, w->a->handoff[1], &ev) == -1 && on)
+		fatal("epoll_ctl handoff socket");
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.u64 = WORKER_TAG_POD;
+	if (epoll_ctl(w->epl, op, w->a->pod, &ev) == -1 && on)
+		fatal("epoll_ctl pipe of death");
+}
+
+void
+conn_init(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+
+	park_limit(w);
+	cs->chunk = xcalloc(cs->max / CONN_CHUNK + 1, sizeof(*cs->chunk));
+	cs->free = xcalloc(cs->max + CONN_CHUNK, sizeof(*cs->free));
+	cs->qhead = cs->qtail = CONN_NONE;
+	(void)grow(w);
+	listen_ctl(w, true);
+}
+
+unsigned
+conn_parked(const struct worker *w)
+{
+	return w->conns.nparked;
+}
+
+static void
+account(struct worker *w, struct conn *c)
+{
+	atomic_fetch_add_explicit(&w->ws->bytes_in, c->in,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->ws->bytes_out, c->out,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->ss->bytes_in, c->in,
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->ss->bytes_out, c->out,
+	    memory_order_relaxed);
+	c->in = c->out = 0;
+}
+
+void
+conn_close(struct worker *w, struct conn *c)
+{
+	worker_fd_close(w, c->cfd);
+	c->cfd = -1;
+	account(w, c);
+	w->served++;
+}
+
+/* take pk out of the queue, if it is in it */
+static void
+dequeue(struct worker *w, struct parked *pk, uint32_t i)
+{
+	struct conns *cs = &w->conns;
+	uint32_t *pp = &cs->qhead, prev = CONN_NONE;
+
+	if (!pk->queued)
+		return;
+	while (*pp != CONN_NONE && *pp != i) {
+		prev = *pp;
+		pp = &place(w, *pp)->next;
+	}
+	if (*pp == i)
+		*pp = pk->next;
+	if (cs->qtail == i)
+		cs->qtail = prev;
+	pk->queued = false;
+}
+
+/* the place is free again; its connection is the caller's */
+static void
+unpark(struct worker *w, struct parked *pk, uint32_t i)
+{
+	dequeue(w, pk, i);
+	timer_del(&w->timers, &pk->tm);
+	pk->fd = -1;
+	w->conns.free[w->conns.nfree++] = i;
+	w->conns.nparked--;
+	atomic_store_explicit(&w->ws->parked, w->conns.nparked,
+	    memory_order_relaxed);
+}
+
+static void
+conn_of(struct conn *c, int fd, const struct handoff_msg *m)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfd = fd;
+	c->nreq = m->nreq;
+	c->idle_until = m->deadline;
+	memcpy(&c->client, &m->client, sizeof(c->client));
+	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
+	    sizeof(c->clientstr));
+}
+
+static void
+on_deadline(struct timer *t)
+{
+	struct parked *pk = (struct parked *)(void *)((char *)t -
+	    offsetof(struct parked, tm));
+	struct worker *w = pk->w;
+	int fd = pk->fd;
+
+	unpark(w, pk, place_index(w, pk));
+	worker_fd_close(w, fd);
+	w->served++;
+}
+
+static void
+handoff_due(struct timer *);
+
+bool
+conn_park(struct worker *w, struct conn *c, int64_t deadline)
+{
+	struct conns *cs = &w->conns;
+	struct parked *pk;
+	uint32_t i;
+
+	if (cs->nfree == 0 && !grow(w)) {
+		/* full: the one nearest its deadline goes (an idle
+		   connection may be closed at any time, RFC 9112 9.5) */
+		pk = NULL;
+		for (uint32_t k = 0; k < cs->cap; k++)
+			if (place(w, k)->fd != -1 && (pk == NULL ||
+			    place(w, k)->m.deadline < pk->m.deadline))
+				pk = place(w, k);
+		if (pk == NULL) {
+			conn_close(w, c);
+			return false;
+		}
+		on_deadline(&pk->tm);
+	}
+	/* finishing: a last short while for its next request */
+	if (w->finishing && deadline > w->now + CONN_GRACE_IDLE_MS)
+		deadline = w->now + CONN_GRACE_IDLE_MS;
+	i = cs->free[--cs->nfree];
+	pk = place(w, i);
+	pk->fd = c->cfd;
+	pk->queued = false;
+	pk->m.nreq = c->nreq;
+	pk->m.deadline = deadline;
+	memcpy(&pk->m.client, &c->client, sizeof(pk->m.client));
+	cs->nparked++;
+	atomic_store_explicit(&w->ws->parked, cs->nparked,
+	    memory_order_relaxed);
+	worker_fd_own(w, c->cfd, FD_PARKED, i);
+	timer_set(&w->timers, &pk->tm, deadline, on_deadline);
+	account(w, c);
+	if (!exchange_room(w) && !timer_armed(&cs->handoff) &&
+	    w->svc->maxclients > 1 && !w->finishing)
+		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
+		    handoff_due);
+	return true;
+}
+
+/* pk's request came: serve it, or queue it while every place is taken */
+static void
+wake(struct worker *w, struct parked *pk, uint32_t i)
+{
+	struct conns *cs = &w->conns;
+	struct conn c;
+
+	if (exchange_room(w)) {
+		conn_of(&c, pk->fd, &pk->m);
+		unpark(w, pk, i);
+		(void)exchange_start(w, &c);
+		return;
+	}
+	if (pk->queued)
+		return;
+	pk->queued = true;
+	pk->next = CONN_NONE;
+	if (cs->qtail != CONN_NONE)
+		place(w, cs->qtail)->next = i;
+	else
+		cs->qhead = i;
+	cs->qtail = i;
+	/* it came in time: it is served, not closed for idling */
+	timer_set(&w->timers, &pk->tm, w->now +
+	    (int64_t)w->svc->request_timeout * 1000, on_deadline);
+}
+
+void
+conn_parked_event(struct worker *w, uint32_t i, uint32_t events)
+{
+	struct parked *pk;
+
+	if (i >= w->conns.cap || (pk = place(w, i))->fd == -1 ||
+	    (events & ~(uint32_t)EPOLLOUT) == 0)
+		return;
+	wake(w, pk, i);
+}
+
+void
+conn_run_queue(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+
+	while (cs->qhead != CONN_NONE && exchange_room(w))
+		wake(w, place(w, cs->qhead), cs->qhead);
+}
+
+/* put one parked connection into the handoff socket; false if full */
+static bool
+send_parked(struct worker *w, struct parked *pk)
+{
+	return util_send_fd(w->a->handoff[0], &pk->m, sizeof(pk->m), pk->fd,
+	    MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(pk->m);
+}
+
+/*
+ * Full for CONN_HANDOFF_MS: every parked connection goes to the service's
+ * other workers (those the socket has no room for stay).  Without it a
+ * parked connection's next request would wait for a place here, however
+ * slow the exchanges holding them, while other workers idle.
+ */
+static void
+handoff_due(struct timer *t)
+{
+	struct worker *w = (struct worker *)(void *)((char *)t -
+	    offsetof(struct worker, conns.handoff));
+	struct conns *cs = &w->conns;
+	struct parked *pk;
+	unsigned moved = 0;
+	int fd;
+
+	if (exchange_room(w) || w->finishing || worker_should_finish(w))
+		return;		/* it will take its own back when finishing */
+	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
+		pk = place(w, i);
+		if (pk->fd == -1)
+			continue;
+		/* the descriptor in the socket keeps the registration
+		   alive: take it out of the epoll set first */
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, pk->fd, NULL);
+		if (!send_parked(w, pk)) {
+			struct epoll_event ev = {
+				.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+				    EPOLLET,
+				.data.u64 = (uint64_t)pk->fd,
+			};
+
+			(void)epoll_ctl(w->epfd, EPOLL_CTL_ADD, pk->fd, &ev);
+			break;
+		}
+		fd = pk->fd;
+		unpark(w, pk, i);
+		worker_fd_close(w, fd);
+		moved++;
+	}
+	if (moved > 0)
+		log_debug("busy for %d ms: %u idle connections handed to the "
+		    "other workers", CONN_HANDOFF_MS, moved);
+}
+
+/* a connection from the handoff socket; false if there is none */
+static bool
+recv_handoff(struct worker *w, struct conn *c)
+{
+	struct handoff_msg m;
+	ssize_t n;
+	int fd;
+
+	/* MSG_TRUNC: the length of the message, were it longer */
+	n = util_recv_fd(w->a->handoff[1], &m, sizeof(m), &fd,
+	    MSG_DONTWAIT | MSG_TRUNC);
+	if (n == -1)
+		return false;	/* another worker was quicker */
+	if (fd == -1 || n != (ssize_t)sizeof(m)) {
+		if (fd != -1)
+			close(fd);
+		log_warnx("handoff socket: a message of %zd bytes without "
+		    "a connection, expected %zu bytes and one descriptor",
+		    n, sizeof(m));
+		return false;
+	}
+	conn_of(c, fd, &m);
+	if (worker_fd_watch(w, fd, FD_CLIENT, 0) == -1) {
+		close(fd);
+		return false;
+	}
+	return true;
+}
+
+void
+conn_take_handoff(struct worker *w)
+{
+	struct conn c;
+
+	if (!exchange_room(w) || !recv_handoff(w, &c))
+		return;
+	(void)exchange_start(w, &c);
+}
+
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr,
+		    sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/*
+ * maxconnperip: exchanges of this service's workers in flight for the
+ * same address, read from the scoreboard (racy by a connection or two,
+ * never by more).
+ */
+static bool
+over_conn_limit(const struct worker *w, const struct conn *c)
+{
+	const struct sb_exchange *xs;
+	unsigned n = 0, nw = w->sb->hdr->nworkers, nx = w->sb->hdr->inflight;
+
+	if (w->svc->maxconnperip == 0)
+		return false;
+	for (unsigned i = 0; i < nw; i++) {
+		if (atomic_load_explicit(&sb_worker(w->sb, i)->service,
+		    memory_order_relaxed) != w->svc->sb_index)
+			continue;
+		for (unsigned k = 0; k < nx; k++) {
+			xs = sb_exchange(w->sb, i, k);
+			if (atomic_load_explicit(&xs->state,
+			    memory_order_relaxed) != XS_FREE &&
+			    same_host(&xs->client, &c->client) &&
+			    ++n >= w->svc->maxconnperip)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void
+tune_socket(int fd)
+{
+	int one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* false when there was none to take (or no descriptor for it) */
+static bool
+accept_one(struct worker *w, int lfd)
+{
+	struct conn c;
+	socklen_t len = sizeof(c.client);
+
+	memset(&c, 0, sizeof(c));
+	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (c.cfd == -1) {
+		int e = errno;
+
+		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
+			log_warn("virtual %s: accept", w->svc->ident);
+		return e == ECONNABORTED || e == EINTR;
+	}
+	/* accept_proxy: the address the header carries is the client's
+	   (read within request_timeout, blocking: proxy_conn.c) */
+	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
+		close(c.cfd);
+		return true;
+	}
+	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
+	    sizeof(c.clientstr));
+	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
+	if (over_conn_limit(w, &c)) {
+		log_debug("client %s: over maxconnperip (%u)", c.clientstr,
+		    w->svc->maxconnperip);
+		c.refuse = true;	/* the exchange says 503 */
+	}
+	if (worker_fd_watch(w, c.cfd, FD_CLIENT, 0) == -1) {
+		close(c.cfd);
+		return true;
+	}
+	tune_socket(c.cfd);
+	/* nothing to read yet (defer_accept timed out, or a syncookie):
+	   parked until request_timeout; a deferred connection has waited
+	   CONF_DEFER_ACCEPT_SECS in the kernel already */
+	c.idle_until = w->now + ((int64_t)w->svc->request_timeout -
+	    (w->svc->defer_accept ? CONF_DEFER_ACCEPT_SECS : 0)) * 1000;
+	(void)exchange_start(w, &c);
+	return true;
+}
+
+/*
+ * Up to CONN_ACCEPT_BATCH waiting connections while a place is free.
+ * epoll reports the listening socket once a round, beside up to
+ * WORKER_MAX_EVENTS others: taking one a round, a burst of new
+ * connections would wait in the listen queue for dozens of rounds
+ * (t_accept).
+ */
+void
+conn_accept(struct worker *w, unsigned i)
+{
+	if (i >= w->svc->nlisten)
+		return;
+	for (unsigned n = 0; n < CONN_ACCEPT_BATCH && exchange_room(w) &&
+	    !worker_stop_now() && !worker_should_finish(w); n++)
+		if (!accept_one(w, w->svc->listen[i].fd))
+			break;
+}
+
+void
+conn_set_full(struct worker *w, bool full)
+{
+	struct conns *cs = &w->conns;
+
+	if (!full)
+		timer_del(&w->timers, &cs->handoff);
+	else if (cs->nparked > 0 && w->svc->maxclients > 1 && !w->finishing)
+		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
+		    handoff_due);
+}
+
+/*
+ * Finishing: no more accepts (the listening sockets may already be the
+ * next generation's), and each parked connection gets a last short while
+ * to send its next request, which is answered with "Connection: close".
+ * Closing them at once would race with a request on its way: the client
+ * would get a reset instead of an answer.  What other workers handed off
+ * and no one took yet is parked here: a worker hands off only before it
+ * finishes, so the last to finish takes the last of it.
+ */
+void
+conn_begin_finish(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+	int64_t last = w->now + CONN_GRACE_IDLE_MS;
+	struct parked *pk;
+	struct conn c;
+
+	listen_ctl(w, false);
+	timer_del(&w->timers, &cs->handoff);
+	w->finishing = true;
+	for (unsigned n = 0; n < CONN_PARK_MAX; n++) {
+		if (!recv_handoff(w, &c))
+			break;
+		(void)conn_park(w, &c, c.idle_until);
+	}
+	for (uint32_t i = 0; i < cs->cap; i++) {
+		pk = place(w, i);
+		if (pk->fd != -1 && !pk->queued && pk->m.deadline > last) {
+			pk->m.deadline = last;
+			timer_set(&w->timers, &pk->tm, last, on_deadline);
+		}
+	}
+}
+
+void
+conn_close_all(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+	struct parked *pk;
+	int fd;
+
+	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
+		pk = place(w, i);
+		if (pk->fd == -1)
+			continue;
+		fd = pk->fd;
+		unpark(w, pk, i);
+		worker_fd_close(w, fd);
+		w->served++;
+	}
+}

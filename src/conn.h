@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Copyright (C) 2026 The tcpvs developers */
+/*
+ * A worker's client connections outside exchanges: accepting them (a
+ * batch at a time), parking them while they idle (before their first
+ * request, and between requests), queueing those whose request came while
+ * every exchange place was taken, handing the parked ones to the
+ * service's idle workers when this one stays full, and closing them at
+ * their deadline.  A connection is registered in the worker's epoll set
+ * once, when it is accepted; parking it and waking it make no system
+ * call.
+ */
+#ifndef TCPVS_CONN_H
+#define TCPVS_CONN_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "timer.h"
+#include "util.h"
+
+struct worker;
+
+/* a client connection, as an exchange holds it */
+struct conn {
+	int			 cfd;
+	struct sockaddr_storage	 client;
+	char			 clientstr[UTIL_ADDRSTRLEN];
+	unsigned		 nreq;		/* requests read on it */
+	int			 lowat;		/* SO_RCVLOWAT as set, 0: never */
+	uint64_t		 in;		/* bytes from the client */
+	uint64_t		 out;		/* bytes to the client */
+	int64_t			 idle_until;	/* parked again with this
+						   deadline if nothing comes */
+	bool			 refuse;	/* over maxconnperip: 503 */
+};
+
+/* what goes with a parked connection through the handoff socket */
+struct handoff_msg {
+	unsigned		 nreq;
+	int64_t			 deadline;	/* util_now_ms() */
+	struct sockaddr_storage	 client;
+};
+
+struct parked {
+	int			 fd;		/* -1: free */
+	struct handoff_msg	 m;
+	struct timer		 tm;		/* m.deadline */
+	bool			 queued;	/* its request came, no place */
+	uint32_t		 next;		/* in the queue */
+	struct worker		*w;
+};
+
+struct conns {
+	struct parked		**chunk;	/* CONN_CHUNK places each */
+	unsigned		 nchunk;
+	unsigned		 cap;		/* places made */
+	unsigned		 max;		/* within the open-files limit */
+	uint32_t		*free;		/* free places, a stack */
+	unsigned		 nfree;
+	unsigned		 nparked;	/* queued ones included */
+	uint32_t		 qhead, qtail;	/* queued, oldest first */
+	bool			 listening;	/* listeners in the epoll set */
+	struct timer		 handoff;	/* full this long: hand off */
+};
+
+void		 conn_init(struct worker *);
+/* epoll reported listening socket i / the handoff socket / a parked one */
+void		 conn_accept(struct worker *, unsigned i);
+void		 conn_take_handoff(struct worker *);
+void		 conn_parked_event(struct worker *, uint32_t place,
+		    uint32_t events);
+/* c idles: watch it until deadline; false if it cannot be (closed) */
+bool		 conn_park(struct worker *, struct conn *, int64_t deadline);
+/* close c and count it */
+void		 conn_close(struct worker *, struct conn *);
+/* give places freed since to queued connections */
+void		 conn_run_queue(struct worker *);
+/* every exchange place taken, or one free again */
+void		 conn_set_full(struct worker *, bool full);
+/* told to finish: no more accepts, parked ones get a last second */
+void		 conn_begin_finish(struct worker *);
+/* parked or queued connections left */
+unsigned	 conn_parked(const struct worker *);
+void		 conn_close_all(struct worker *);
+
+#endif /* TCPVS_CONN_H */
