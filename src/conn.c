@@ -516,24 +516,40 @@ accept_one(struct worker *w, int lfd)
 	   CONF_DEFER_ACCEPT_SECS in the kernel already */
 	c.idle_until = w->now + ((int64_t)w->svc->request_timeout -
 	    (w->svc->defer_accept ? CONF_DEFER_ACCEPT_SECS : 0)) * 1000;
-	(void)exchange_start(w, &c);
+	if (exchange_start(w, &c))
+		return true;
+	/* every exchange place is taken: it waits parked, and its request
+	   queues behind those of the kept connections that came first
+	   (or goes to an idle worker with them, by handoff) */
+	if (c.refuse)
+		conn_close(w, &c);	/* no place to say 503 from */
+	else
+		(void)conn_park(w, &c, c.idle_until);
 	return true;
 }
 
+/* a place to park one more connection without closing another */
+static bool
+park_room(const struct worker *w)
+{
+	return w->conns.nfree > 0 || w->conns.cap < w->conns.max;
+}
+
 /*
- * Up to CONN_ACCEPT_BATCH waiting connections while a place is free.
- * epoll reports the listening socket once a round, beside up to
- * WORKER_MAX_EVENTS others: taking one a round, a burst of new
- * connections would wait in the listen queue for dozens of rounds
- * (t_accept).
+ * Up to CONN_ACCEPT_BATCH waiting connections a round, into exchanges
+ * while a place is free, else parked.  epoll reports the listening socket
+ * once a round, beside up to WORKER_MAX_EVENTS others: taking one a
+ * round, or none while every place is taken by kept connections that
+ * always have a next request, a burst of new connections would wait in
+ * the listen queue for dozens of rounds (t_accept).
  */
 void
 conn_accept(struct worker *w, unsigned i)
 {
 	if (i >= w->svc->nlisten)
 		return;
-	for (unsigned n = 0; n < CONN_ACCEPT_BATCH && exchange_room(w) &&
-	    !worker_stop_now() && !worker_should_finish(w); n++)
+	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
+	    (exchange_room(w) || park_room(w)) && !worker_stop_now() && !worker_should_finish(w); n++)
 		if (!accept_one(w, w->svc->listen[i].fd))
 			break;
 }
