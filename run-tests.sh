@@ -3,9 +3,10 @@
 # The whole test suite, as README says: builds tcpvs twice out of tree --
 # a normal build with warnings as errors (_build) and an AddressSanitizer +
 # UndefinedBehaviorSanitizer build (_build-asan) -- and runs `make check`
-# in each.  Prints the log of every failing test and ends with the line
-# "N passed, N failed" summed over both builds.  RUN_DISTCHECK=1 adds
-# `make distcheck`.  Exits non-zero on any failure.
+# in each, and in the sanitizer build once more with maxinflight = 1 in
+# every service that does not set it.  Prints the log of every failing
+# test and ends with the line "N passed, N failed" summed over all runs.
+# RUN_DISTCHECK=1 adds `make distcheck`.  Exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")" || exit 1
 top=$(pwd)
@@ -24,13 +25,19 @@ fi
 
 # run_build DIR CFLAGS...
 run_build() {
-	local dir=$1 cflags=$2 log
+	local dir=$1 cflags=$2
 	echo "=== $dir: CFLAGS=$cflags"
 	mkdir -p "$top/$dir"
 	( cd "$top/$dir" && "$top/configure" -q --enable-werror CFLAGS="$cflags" ) ||
-	    { echo "$dir: configure failed"; failed=$((failed + 1)); rc=1; return; }
+	    { echo "$dir: configure failed"; failed=$((failed + 1)); rc=1; return 1; }
 	make -C "$top/$dir" -s -j"$jobs" > "$top/$dir/build.log" 2>&1 ||
-	    { cat "$top/$dir/build.log"; echo "$dir: build failed"; failed=$((failed + 1)); rc=1; return; }
+	    { cat "$top/$dir/build.log"; echo "$dir: build failed"; failed=$((failed + 1)); rc=1; return 1; }
+	run_check "$dir"
+}
+
+# run_check DIR: make check there, and count each test's result
+run_check() {
+	local dir=$1 log
 	make -C "$top/$dir" -s -j"$jobs" check > "$top/$dir/check.log" 2>&1 || rc=1
 	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$top/$dir/check.log"
 	for log in "$top/$dir"/tests/unit/*.log "$top/$dir"/tests/integration/*.log; do
@@ -51,7 +58,14 @@ run_build _build "-O2 -g"
 # the test that ran it
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-run_build _build-asan "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+if run_build _build-asan "-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined"; then
+	# the same suite with one exchange a worker (maxinflight = 1, Apache
+	# prefork) in every service that does not set it: both settings
+	# under the sanitizers (lib.sh's inflight_conf); the fuzz targets
+	# ran already
+	echo "=== _build-asan: maxinflight = 1"
+	TCPVS_TEST_MAXINFLIGHT=1 FUZZ_SECONDS=0 run_check _build-asan
+fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
 # The Check suites once more under valgrind memcheck, in the normal build:

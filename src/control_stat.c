@@ -521,7 +521,7 @@ list_worker(const struct sb *sb, unsigned i, int64_t now, FILE *out)
 		ctl_putu(out, sb_xs_state_str((enum xs_state)st),
 		    LOAD(ws->xstates[st]));
 	ctl_putu(out, "parked", LOAD(ws->parked));
-	put_what(sb, out, &ws->client, LOAD(ws->server), ws->request,
+	put_what(sb, out, &ws->client, LOAD(ws->last_server), ws->request,
 	    sizeof(ws->request));
 	fputc('\n', out);
 }

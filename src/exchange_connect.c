@@ -58,6 +58,9 @@ static void
 hold_server(struct exchange *x, int i)
 {
 	sb_exchange_hold(x->w->sb, x->xs, x->w->svc->rs[i].sb_index);
+	/* what the worker row names beside its last request */
+	atomic_store_explicit(&x->w->ws->last_server,
+	    x->w->svc->rs[i].sb_index, memory_order_relaxed);
 	x->rsi = i;
 }
 

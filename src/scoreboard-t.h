@@ -145,6 +145,8 @@ struct sb_worker {
 	/* worker, informative only (read racily by tcpvsadm --workers) */
 	struct sockaddr_storage	 client;
 	char			 request[96];	/* start of the request line */
+	_Atomic int32_t		 last_server;	/* server slot its last request
+						   went to, -1: none yet */
 	_Atomic uint32_t	 xstates[XS__COUNT]; /* worker: its exchanges
 						   by state; [XS_FREE] unused;
 						   master zeroes at repair */

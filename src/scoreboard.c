@@ -109,6 +109,7 @@ init_slots(struct sb *sb)
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		atomic_init(&sb->workers[i].state, WS_DEAD);
 		atomic_init(&sb->workers[i].server, -1);
+		atomic_init(&sb->workers[i].last_server, -1);
 		atomic_init(&sb->workers[i].service, -1);
 	}
 }
@@ -446,6 +447,7 @@ sb_worker_alloc(struct sb *sb)
 			/* keep nothing of the previous occupant */
 			memset(ws, 0, sizeof(*ws));
 			atomic_store(&ws->server, -1);
+			atomic_store(&ws->last_server, -1);
 			atomic_store(&ws->service, -1);
 			atomic_store(&ws->state, WS_STARTING);
 			atomic_store(&ws->state_ms, util_wall_ms());

@@ -252,14 +252,34 @@ dispatch(struct worker *w, const struct epoll_event *ev)
 	}
 }
 
-/* the worker's state for the scoreboard between rounds */
+/*
+ * The worker's state for the scoreboard between rounds: idle (or
+ * closing) with no exchange, else its furthest exchange's (relaying
+ * before connecting before scheduling before reading), as Apache's
+ * scoreboard shows a busy process.  Written only when it changes, so
+ * its time in the state counts up.
+ */
 static void
 note_state(struct worker *w)
 {
-	if (w->inflight == 0)
-		sb_worker_state(w->ws, w->finishing ? WS_CLOSING : WS_IDLE);
-	else if (w->nx > 1)
-		sb_worker_state(w->ws, WS_RELAYING);
+	static const struct { enum xs_state x; enum ws_state w; } order[] = {
+		{ XS_RELAYING, WS_RELAYING },
+		{ XS_CONNECTING, WS_CONNECTING },
+		{ XS_SCHEDULING, WS_SCHEDULING },
+		{ XS_READING, WS_READING },
+		{ XS_CLOSING, WS_CLOSING },
+	};
+	enum ws_state st = w->finishing ? WS_CLOSING : WS_IDLE;
+
+	for (size_t i = 0; w->inflight > 0 && i < sizeof(order) / sizeof(order[0]); i++)
+		if (atomic_load_explicit(&w->ws->xstates[order[i].x],
+		    memory_order_relaxed) > 0) {
+			st = order[i].w;
+			break;
+		}
+	if (atomic_load_explicit(&w->ws->state, memory_order_relaxed) !=
+	    (int32_t)st)
+		sb_worker_state(w->ws, st);
 }
 
 void

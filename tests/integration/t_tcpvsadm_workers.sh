@@ -25,7 +25,9 @@ start_tcpvsd "$T/t.conf" "$P"
 check "idle workers in the scoreboard line" wait_until 10 eventually 'adm --workers | sed -n 2p | grep -q "^___"'
 get "http://127.0.0.1:$P/slow/3000" > "$T/slow" &
 slow=$!
-busy() { adm --workers -n | grep -E "^ +[0-9]+ +[0-9]+ web +[0-9]+ relaying +[0-9]+( +[0-9]+){6} +127\.0\.0\.1 +${A//./\\.} +GET /slow/3000 HTTP/1\.1"; }
+# the worker row (its furthest exchange's state, its last request and
+# where it went), then that exchange's own row under it
+busy() { adm --workers -n | grep -A1 -E "^ +[0-9]+ +[0-9]+ web +[0-9]+ relaying +[0-9]+( +[0-9]+){6} +127\.0\.0\.1 +${A//./\\.} +GET /slow/3000 HTTP/1\.1" | grep -B1 -E "^ +[0-9]+-[0-9]+ +relaying +[0-9]+ +127\.0\.0\.1 +${A//./\\.} +GET /slow/3000 HTTP/1\.1" | head -n 1 | grep .; }
 check "--workers: the busy worker, relaying /slow/3000 to $A" wait_until 5 busy
 adm --workers -n > "$T/workers"
 cat "$T/workers"
