@@ -571,7 +571,8 @@ def cmd_report(a):
     L.append("## Settings")
     L.append("")
     for k in ("duration", "rounds", "warmup", "wrk_threads", "origins",
-              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "perf",
+              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "tls",
+              "perf",
               "load_start", "load_end",
               "elapsed"):
         if k in meta:
