@@ -479,15 +479,19 @@ def summarize(runs, scen_order, cand_order):
     return out
 
 
-def each_result(scenarios, cands, summ, key):
+def each_result(scenarios, cands, summ, key, skipped=None):
     """(scenario, candidate, summary, HAProxy's value of key) for each
-    candidate measured in each scenario, in table order."""
+    candidate measured in each scenario, in table order; then, from
+    skipped ({scenario: [(candidate, why)]}), (scenario, candidate, None,
+    why) for each candidate the scenario had to leave out."""
     for s in scenarios:
         hp = summ.get((s["name"], "haproxy"), {}).get(key)
         for c in cands:
             v = summ.get((s["name"], c))
             if v:
                 yield s, c, v, hp
+        for c, why in (skipped or {}).get(s["name"], []):
+            yield s, c, None, why
 
 
 def held_all(s, v):
@@ -567,7 +571,8 @@ def cmd_report(a):
     L.append("## Settings")
     L.append("")
     for k in ("duration", "rounds", "warmup", "wrk_threads", "origins",
-              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "perf",
+              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "tls",
+              "perf",
               "load_start", "load_end",
               "elapsed"):
         if k in meta:
@@ -596,7 +601,19 @@ def cmd_report(a):
     L.append("| scenario | candidate | req/s | MB/s | p50 | p99 | p99.9 | "
              "errors | PSS MiB | procs | ×HAProxy | ×direct |")
     L.append("|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|")
-    for s, c, v, hp in each_result(scenarios, cands, summ, "rps"):
+    skipped = {}
+    path = os.path.join(raw, "skipped.tsv")     # scenario, candidate, why
+    if os.path.exists(path):
+        with open(path) as f:
+            for ln in f:
+                sc, c, why = (ln.rstrip("\n").split("\t") + ["", ""])[:3]
+                skipped.setdefault(sc, []).append((c, why))
+    for s, c, v, hp in each_result(scenarios, cands, summ, "rps",
+                                   skipped):
+        if v is None:
+            L.append("| %s | %s | skipped: %s |%s" % (
+                s["name"], c, hp, " – |" * 9))
+            continue
         dr = summ.get((s["name"], "direct"), {}).get("rps")
         L.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | "
                  "%s | %s |" % (
