@@ -47,6 +47,8 @@
 					   connection may still send its next
 					   request (answered with close) */
 #define CONN_NONE		UINT32_MAX
+/* listening socket i's TLS service, NULL: plain (until the listeners) */
+#define LISTENER_TLS(w, i)	((const struct tls_service *)NULL)
 
 static struct parked *
 place(const struct worker *w, uint32_t i)
@@ -170,10 +172,18 @@ account(struct worker *w, struct conn *c)
 }
 
 void
+conn_xclose(struct worker *w, struct xconn *x)
+{
+	if (x->fd < 0)
+		return;
+	worker_fd_own(w, x->fd, FD_NONE, 0);
+	x->ops->close(x);
+}
+
+void
 conn_close(struct worker *w, struct conn *c)
 {
-	worker_fd_close(w, c->cfd);
-	c->cfd = -1;
+	conn_xclose(w, &c->x);
 	account(w, c);
 	w->served++;
 }
@@ -215,7 +225,7 @@ static void
 conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 {
 	memset(c, 0, sizeof(*c));
-	c->cfd = fd;
+	xprt_plain_init(&c->x, fd);
 	c->nreq = m->nreq;
 	c->idle_until = m->deadline;
 	memcpy(&c->client, &m->client, sizeof(c->client));
@@ -229,10 +239,10 @@ on_deadline(struct timer *t)
 	struct parked *pk = (struct parked *)(void *)((char *)t -
 	    offsetof(struct parked, tm));
 	struct worker *w = pk->w;
-	int fd = pk->fd;
+	struct xconn x = pk->x;
 
 	unpark(w, pk, place_index(w, pk));
-	worker_fd_close(w, fd);
+	conn_xclose(w, &x);
 	w->served++;
 }
 
@@ -265,7 +275,9 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 		deadline = w->now + CONN_GRACE_IDLE_MS;
 	i = cs->free[--cs->nfree];
 	pk = place(w, i);
-	pk->fd = c->cfd;
+	pk->fd = c->x.fd;
+	pk->x = c->x;
+	pk->tls = c->tls;
 	pk->queued = false;
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
@@ -273,7 +285,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	cs->nparked++;
 	atomic_store_explicit(&w->ws->parked, cs->nparked,
 	    memory_order_relaxed);
-	worker_fd_own(w, c->cfd, FD_PARKED, i);
+	worker_fd_own(w, c->x.fd, FD_PARKED, i);
 	timer_set(&w->timers, &pk->tm, deadline, on_deadline);
 	account(w, c);
 	if (!exchange_room(w) && !timer_armed(&cs->handoff) &&
@@ -292,6 +304,8 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 
 	if (exchange_room(w)) {
 		conn_of(&c, pk->fd, &pk->m);
+		c.x = pk->x;
+		c.tls = pk->tls;
 		unpark(w, pk, i);
 		(void)exchange_start(w, &c);
 		return;
@@ -358,7 +372,9 @@ handoff_due(struct timer *t)
 		return;		/* it will take its own back when finishing */
 	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
 		pk = place(w, i);
-		if (pk->fd == -1)
+		/* a TLS connection's state cannot cross the socket: it
+		   stays, and waits for a place here */
+		if (pk->fd == -1 || pk->tls)
 			continue;
 		/* the descriptor in the socket keeps the registration
 		   alive: take it out of the epoll set first */
@@ -474,17 +490,36 @@ tune_socket(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/*
+ * A connection from a TLS listener gets the service's TLS transport; its
+ * handshake is the exchange's first step.  false: closed.
+ */
+static bool
+start_tls(struct worker *w, struct conn *c, const struct tls_service *ts)
+{
+	int fd = c->x.fd;
+
+	if (xprt_tls_accept(&c->x, ts, fd) == -1) {
+		log_warn("virtual %s: client %s: TLS", w->svc->ident,
+		    c->clientstr);
+		close(fd);
+		return false;
+	}
+	c->tls = c->handshake = true;
+	return true;
+}
+
 /* false when there was none to take (or no descriptor for it) */
 static bool
-accept_one(struct worker *w, int lfd)
+accept_one(struct worker *w, int lfd, const struct tls_service *tls)
 {
 	struct conn c;
 	socklen_t len = sizeof(c.client);
 
 	memset(&c, 0, sizeof(c));
-	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (c.cfd == -1) {
+	xprt_plain_init(&c.x, accept4(lfd, (struct sockaddr *)&c.client,
+	    &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	if (c.x.fd == -1) {
 		int e = errno;
 
 		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
@@ -493,12 +528,14 @@ accept_one(struct worker *w, int lfd)
 	}
 	/* accept_proxy: the address the header carries is the client's
 	   (read within request_timeout, blocking: proxy_conn.c) */
-	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
-		close(c.cfd);
+	if (!proxy_accept(w->svc, c.x.fd, &c.client)) {
+		close(c.x.fd);
 		return true;
 	}
 	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
 	    sizeof(c.clientstr));
+	if (tls != NULL && !start_tls(w, &c, tls))
+		return true;
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
 	if (over_conn_limit(w, &c)) {
@@ -506,11 +543,11 @@ accept_one(struct worker *w, int lfd)
 		    w->svc->maxconnperip);
 		c.refuse = true;	/* the exchange says 503 */
 	}
-	if (worker_fd_watch(w, c.cfd, FD_CLIENT, 0) == -1) {
-		close(c.cfd);
+	if (worker_fd_watch(w, c.x.fd, FD_CLIENT, 0) == -1) {
+		c.x.ops->close(&c.x);
 		return true;
 	}
-	tune_socket(c.cfd);
+	tune_socket(c.x.fd);
 	/* nothing to read yet (defer_accept timed out, or a syncookie):
 	   parked until request_timeout; a deferred connection has waited
 	   CONF_DEFER_ACCEPT_SECS in the kernel already */
@@ -534,7 +571,8 @@ conn_accept(struct worker *w, unsigned i)
 		return;
 	for (unsigned n = 0; n < CONN_ACCEPT_BATCH && exchange_room(w) &&
 	    !worker_stop_now() && !worker_should_finish(w); n++)
-		if (!accept_one(w, w->svc->listen[i].fd))
+		if (!accept_one(w, w->svc->listen[i].fd,
+		    LISTENER_TLS(w, i)))
 			break;
 }
 
@@ -589,15 +627,15 @@ conn_close_all(struct worker *w)
 {
 	struct conns *cs = &w->conns;
 	struct parked *pk;
-	int fd;
+	struct xconn x;
 
 	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
 		pk = place(w, i);
 		if (pk->fd == -1)
 			continue;
-		fd = pk->fd;
+		x = pk->x;
 		unpark(w, pk, i);
-		worker_fd_close(w, fd);
+		conn_xclose(w, &x);
 		w->served++;
 	}
 }
