@@ -21,42 +21,54 @@
 #include "conf.h"
 #include "listener.h"
 #include "log.h"
+#include "tls_conf.h"
 
 unsigned
 listener_count(const struct service *svc)
 {
-	return svc->nlisten;
+	return svc->nlisten + (svc->tls != NULL ? svc->tls->nlisten : 0);
 }
 
 const struct conf_listen *
 listener_get(const struct service *svc, unsigned k)
 {
-	return &svc->listen[k];
+	if (k < svc->nlisten)
+		return &svc->listen[k];
+	return &svc->tls->listen[k - svc->nlisten];
 }
 
 struct conf_listen *
 listener_mut(struct service *svc, unsigned k)
 {
-	return &svc->listen[k];
+	if (k < svc->nlisten)
+		return &svc->listen[k];
+	return &svc->tls->listen[k - svc->nlisten];
 }
 
 const struct tls_service *
 listener_tls(const struct service *svc, unsigned k)
 {
-	(void)svc;
-	(void)k;
-	return NULL;
+	return k < svc->nlisten ? NULL : svc->tls;
+}
+
+/* the option that wrote the k-th address */
+static const char *
+kind_str(const struct service *svc, unsigned k)
+{
+	return k < svc->nlisten ? "listen" : "tls_listen";
 }
 
 static int
-bind_one(const struct service *svc, struct conf_listen *l)
+bind_one(struct service *svc, unsigned k)
 {
+	struct conf_listen *l = listener_mut(svc, k);
 	int fd, one = 1;
 
 	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {
-		log_warn("virtual %s: listen %s: socket", svc->ident, l->name);
+		log_warn("virtual %s: %s %s: socket", svc->ident,
+		    kind_str(svc, k), l->name);
 		return -1;
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -67,7 +79,8 @@ bind_one(const struct service *svc, struct conf_listen *l)
 	    listen(fd, (int)svc->backlog) == -1) {
 		int e = errno;
 
-		log_warn("virtual %s: listen %s: bind", svc->ident, l->name);
+		log_warn("virtual %s: %s %s: bind", svc->ident,
+		    kind_str(svc, k), l->name);
 		close(fd);
 		errno = e;
 		return -1;
@@ -98,7 +111,7 @@ listener_bind(struct generation *gen)
 
 		for (unsigned k = 0; conf_listening(svc) &&
 		    k < listener_count(svc); k++)
-			if (bind_one(svc, listener_mut(svc, k)) == -1)
+			if (bind_one(svc, k) == -1)
 				return -1;
 	}
 	return 0;
@@ -183,9 +196,10 @@ listener_take(const struct generation *cur, struct generation *gen,
 
 			if ((l->fd = find_listener(cur, l)) != -1)
 				continue;
-			if (bind_one(svc, l) == -1) {
+			if (bind_one(svc, k) == -1) {
 				snprintf(err, errlen, "virtual %s: cannot "
-				    "listen on %s: %s", svc->ident, l->name,
+				    "listen on %s%s: %s", svc->ident, l->name,
+				    k < svc->nlisten ? "" : " (tls_listen)",
 				    strerror(errno));
 				listener_drop_new(cur, gen);
 				return -1;
