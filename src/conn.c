@@ -47,8 +47,6 @@
 					   connection may still send its next
 					   request (answered with close) */
 #define CONN_NONE		UINT32_MAX
-/* listening socket i's TLS service, NULL: plain (until the listeners) */
-#define LISTENER_TLS(w, i)	((const struct tls_service *)NULL)
 
 static struct parked *
 place(const struct worker *w, uint32_t i)
@@ -77,7 +75,7 @@ static void
 park_limit(struct worker *w)
 {
 	struct rlimit rl;
-	rlim_t spare = 64 + (rlim_t)w->up.n + w->svc->nlisten + 2 * w->nx;
+	rlim_t spare = 64 + (rlim_t)w->up.n + w->nlisteners + 2 * w->nx;
 
 	w->conns.max = CONN_PARK_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
@@ -118,13 +116,13 @@ listen_ctl(struct worker *w, bool on)
 	if (w->conns.listening == on)
 		return;
 	w->conns.listening = on;
-	for (unsigned i = 0; i < w->svc->nlisten; i++) {
+	for (unsigned i = 0; i < w->nlisteners; i++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = WORKER_TAG_LISTEN | i;
-		if (epoll_ctl(w->epl, op, w->svc->listen[i].fd, &ev) == -1 &&
+		if (epoll_ctl(w->epl, op, w->listeners[i].fd, &ev) == -1 &&
 		    on)
-			fatal("epoll_ctl listen %s", w->svc->listen[i].name);
+			fatal("epoll_ctl listen %s", w->listeners[i].name);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -567,12 +565,12 @@ accept_one(struct worker *w, int lfd, const struct tls_service *tls)
 void
 conn_accept(struct worker *w, unsigned i)
 {
-	if (i >= w->svc->nlisten)
+	if (i >= w->nlisteners)
 		return;
 	for (unsigned n = 0; n < CONN_ACCEPT_BATCH && exchange_room(w) &&
 	    !worker_stop_now() && !worker_should_finish(w); n++)
-		if (!accept_one(w, w->svc->listen[i].fd,
-		    LISTENER_TLS(w, i)))
+		if (!accept_one(w, w->listeners[i].fd,
+		    w->listeners[i].tls))
 			break;
 }
 
