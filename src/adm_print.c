@@ -98,6 +98,28 @@ show_addrs(const char *list, bool numeric, char *buf, size_t len)
 	return buf;
 }
 
+/* listen addresses, then tls_listen ones marked "/tls" (as -S: tls_listen) */
+static char *
+show_listen(const struct rec *r, bool numeric, char *buf, size_t len)
+{
+	const char *t = field(r, "tls_listen");
+	char tls[2048], *save = NULL, *a;
+	size_t off;
+
+	show_addrs(field(r, "listen"), numeric, buf, len);
+	if (*t == '\0' || strcmp(t, "-") == 0)
+		return buf;
+	if (strcmp(buf, "-") == 0)
+		buf[0] = '\0';
+	off = strlen(buf);
+	show_addrs(t, numeric, tls, sizeof(tls));
+	for (a = strtok_r(tls, ",", &save); a != NULL && off < len;
+	    a = strtok_r(NULL, ",", &save))
+		off += (size_t)snprintf(buf + off, len - off, "%s%s/tls",
+		    off ? "," : "", a);
+	return buf;
+}
+
 static void
 heading(FILE *f, enum adm_list_mode mode)
 {
@@ -142,8 +164,8 @@ print_service(FILE *f, const struct rec *r, enum adm_list_mode mode,
 {
 	char addrs[4096];
 
-	fprintf(f, "%-16s %-30s", field(r, "ident"), show_addrs(field(r,
-	    "listen"), numeric, addrs, sizeof(addrs)));
+	fprintf(f, "%-16s %-30s", field(r, "ident"), show_listen(r, numeric,
+	    addrs, sizeof(addrs)));
 	if (mode == ADM_LIST_PLAIN) {
 		fprintf(f, " %-9s %s", field(r, "sched"), field(r, "state"));
 		/* as ipvsadm: "persistent 60 mask 255.255.255.0" */

@@ -393,5 +393,6 @@ conf_rule_index(const struct service *svc, const char *pattern)
 int
 conf_listening(const struct service *svc)
 {
-	return !svc->stopped && svc->nlisten > 0;
+	return !svc->stopped && (svc->nlisten > 0 ||
+	    (svc->tls != NULL && svc->tls->nlisten > 0));
 }

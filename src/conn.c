@@ -75,7 +75,7 @@ static void
 park_limit(struct worker *w)
 {
 	struct rlimit rl;
-	rlim_t spare = 64 + (rlim_t)w->up.n + w->svc->nlisten + 2 * w->nx;
+	rlim_t spare = 64 + (rlim_t)w->up.n + w->nlisteners + 2 * w->nx;
 
 	w->conns.max = CONN_PARK_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
@@ -116,13 +116,13 @@ listen_ctl(struct worker *w, bool on)
 	if (w->conns.listening == on)
 		return;
 	w->conns.listening = on;
-	for (unsigned i = 0; i < w->svc->nlisten; i++) {
+	for (unsigned i = 0; i < w->nlisteners; i++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = WORKER_TAG_LISTEN | i;
-		if (epoll_ctl(w->epl, op, w->svc->listen[i].fd, &ev) == -1 &&
+		if (epoll_ctl(w->epl, op, w->listeners[i].fd, &ev) == -1 &&
 		    on)
-			fatal("epoll_ctl listen %s", w->svc->listen[i].name);
+			fatal("epoll_ctl listen %s", w->listeners[i].name);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
@@ -170,10 +170,18 @@ account(struct worker *w, struct conn *c)
 }
 
 void
+conn_xclose(struct worker *w, struct xconn *x)
+{
+	if (x->fd < 0)
+		return;
+	worker_fd_own(w, x->fd, FD_NONE, 0);
+	x->ops->close(x);
+}
+
+void
 conn_close(struct worker *w, struct conn *c)
 {
-	worker_fd_close(w, c->cfd);
-	c->cfd = -1;
+	conn_xclose(w, &c->x);
 	account(w, c);
 	w->served++;
 }
@@ -215,7 +223,7 @@ static void
 conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 {
 	memset(c, 0, sizeof(*c));
-	c->cfd = fd;
+	xprt_plain_init(&c->x, fd);
 	c->nreq = m->nreq;
 	c->idle_until = m->deadline;
 	memcpy(&c->client, &m->client, sizeof(c->client));
@@ -229,10 +237,10 @@ on_deadline(struct timer *t)
 	struct parked *pk = (struct parked *)(void *)((char *)t -
 	    offsetof(struct parked, tm));
 	struct worker *w = pk->w;
-	int fd = pk->fd;
+	struct xconn x = pk->x;
 
 	unpark(w, pk, place_index(w, pk));
-	worker_fd_close(w, fd);
+	conn_xclose(w, &x);
 	w->served++;
 }
 
@@ -265,7 +273,9 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 		deadline = w->now + CONN_GRACE_IDLE_MS;
 	i = cs->free[--cs->nfree];
 	pk = place(w, i);
-	pk->fd = c->cfd;
+	pk->fd = c->x.fd;
+	pk->x = c->x;
+	pk->tls = c->tls;
 	pk->queued = false;
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
@@ -273,7 +283,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	cs->nparked++;
 	atomic_store_explicit(&w->ws->parked, cs->nparked,
 	    memory_order_relaxed);
-	worker_fd_own(w, c->cfd, FD_PARKED, i);
+	worker_fd_own(w, c->x.fd, FD_PARKED, i);
 	timer_set(&w->timers, &pk->tm, deadline, on_deadline);
 	account(w, c);
 	if (!exchange_room(w) && !timer_armed(&cs->handoff) &&
@@ -292,6 +302,8 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 
 	if (exchange_room(w)) {
 		conn_of(&c, pk->fd, &pk->m);
+		c.x = pk->x;
+		c.tls = pk->tls;
 		unpark(w, pk, i);
 		(void)exchange_start(w, &c);
 		return;
@@ -358,7 +370,9 @@ handoff_due(struct timer *t)
 		return;		/* it will take its own back when finishing */
 	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
 		pk = place(w, i);
-		if (pk->fd == -1)
+		/* a TLS connection's state cannot cross the socket: it
+		   stays, and waits for a place here */
+		if (pk->fd == -1 || pk->tls)
 			continue;
 		/* the descriptor in the socket keeps the registration
 		   alive: take it out of the epoll set first */
@@ -474,17 +488,36 @@ tune_socket(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/*
+ * A connection from a TLS listener gets the service's TLS transport; its
+ * handshake is the exchange's first step.  false: closed.
+ */
+static bool
+start_tls(struct worker *w, struct conn *c, const struct tls_service *ts)
+{
+	int fd = c->x.fd;
+
+	if (xprt_tls_accept(&c->x, ts, fd) == -1) {
+		log_warn("virtual %s: client %s: TLS", w->svc->ident,
+		    c->clientstr);
+		close(fd);
+		return false;
+	}
+	c->tls = c->handshake = true;
+	return true;
+}
+
 /* false when there was none to take (or no descriptor for it) */
 static bool
-accept_one(struct worker *w, int lfd)
+accept_one(struct worker *w, int lfd, const struct tls_service *tls)
 {
 	struct conn c;
 	socklen_t len = sizeof(c.client);
 
 	memset(&c, 0, sizeof(c));
-	c.cfd = accept4(lfd, (struct sockaddr *)&c.client, &len,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (c.cfd == -1) {
+	xprt_plain_init(&c.x, accept4(lfd, (struct sockaddr *)&c.client,
+	    &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	if (c.x.fd == -1) {
 		int e = errno;
 
 		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
@@ -493,12 +526,14 @@ accept_one(struct worker *w, int lfd)
 	}
 	/* accept_proxy: the address the header carries is the client's
 	   (read within request_timeout, blocking: proxy_conn.c) */
-	if (!proxy_accept(w->svc, c.cfd, &c.client)) {
-		close(c.cfd);
+	if (!proxy_accept(w->svc, c.x.fd, &c.client)) {
+		close(c.x.fd);
 		return true;
 	}
 	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
 	    sizeof(c.clientstr));
+	if (tls != NULL && !start_tls(w, &c, tls))
+		return true;
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
 	if (over_conn_limit(w, &c)) {
@@ -506,11 +541,11 @@ accept_one(struct worker *w, int lfd)
 		    w->svc->maxconnperip);
 		c.refuse = true;	/* the exchange says 503 */
 	}
-	if (worker_fd_watch(w, c.cfd, FD_CLIENT, 0) == -1) {
-		close(c.cfd);
+	if (worker_fd_watch(w, c.x.fd, FD_CLIENT, 0) == -1) {
+		c.x.ops->close(&c.x);
 		return true;
 	}
-	tune_socket(c.cfd);
+	tune_socket(c.x.fd);
 	/* nothing to read yet (defer_accept timed out, or a syncookie):
 	   parked until request_timeout; a deferred connection has waited
 	   CONF_DEFER_ACCEPT_SECS in the kernel already */
@@ -546,11 +581,12 @@ park_room(const struct worker *w)
 void
 conn_accept(struct worker *w, unsigned i)
 {
-	if (i >= w->svc->nlisten)
+	if (i >= w->nlisteners)
 		return;
 	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
-	    (exchange_room(w) || park_room(w)) && !worker_stop_now() && !worker_should_finish(w); n++)
-		if (!accept_one(w, w->svc->listen[i].fd))
+	    (exchange_room(w) || park_room(w)) && !worker_stop_now() &&
+	    !worker_should_finish(w); n++)
+		if (!accept_one(w, w->listeners[i].fd, w->listeners[i].tls))
 			break;
 }
 
@@ -605,15 +641,15 @@ conn_close_all(struct worker *w)
 {
 	struct conns *cs = &w->conns;
 	struct parked *pk;
-	int fd;
+	struct xconn x;
 
 	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
 		pk = place(w, i);
 		if (pk->fd == -1)
 			continue;
-		fd = pk->fd;
+		x = pk->x;
 		unpark(w, pk, i);
-		worker_fd_close(w, fd);
+		conn_xclose(w, &x);
 		w->served++;
 	}
 }

@@ -20,12 +20,19 @@
 
 #include "timer.h"
 #include "util.h"
+#include "xprt.h"
 
 struct worker;
 
 /* a client connection, as an exchange holds it */
 struct conn {
-	int			 cfd;
+	struct xconn		 x;		/* its transport; x.fd the
+						   socket */
+	bool			 tls;		/* from a TLS listener: stays
+						   in this worker (the SSL
+						   cannot be handed off) */
+	bool			 handshake;	/* its TLS handshake is to do
+						   (first request's time) */
 	struct sockaddr_storage	 client;
 	char			 clientstr[UTIL_ADDRSTRLEN];
 	unsigned		 nreq;		/* requests read on it */
@@ -46,6 +53,8 @@ struct handoff_msg {
 
 struct parked {
 	int			 fd;		/* -1: free */
+	struct xconn		 x;		/* fd's transport */
+	bool			 tls;
 	struct handoff_msg	 m;
 	struct timer		 tm;		/* m.deadline */
 	bool			 queued;	/* its request came, no place */
@@ -76,6 +85,9 @@ void		 conn_parked_event(struct worker *, uint32_t place,
 bool		 conn_park(struct worker *, struct conn *, int64_t deadline);
 /* close c and count it */
 void		 conn_close(struct worker *, struct conn *);
+/* close a connection's transport and descriptor (a client's or a
+   server's); the worker forgets the descriptor */
+void		 conn_xclose(struct worker *, struct xconn *);
 /* give places freed since to queued connections */
 void		 conn_run_queue(struct worker *);
 /* every exchange place taken, or one free again */

@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "listener.h"
 #include "log.h"
 #include "rule.h"
 #include "sched.h"
@@ -367,7 +368,7 @@ start_stop(struct control *c, const struct ctl_line *l, bool stop,
 	if (ctl_get(l, "ident") != NULL &&
 	    (svc = control_need_service(gen, l, err, errlen)) == NULL)
 		return -1;
-	if (svc != NULL && !stop && svc->nlisten == 0) {
+	if (svc != NULL && !stop && listener_count(svc) == 0) {
 		snprintf(err, errlen, "virtual %s has no listen address: give "
 		    "it one with -E -i %s -P PORT or -l ADDR:PORT", svc->ident,
 		    svc->ident);

@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "control.h"
 #include "ctl.h"
+#include "listener.h"
 #include "probe.h"
 #include "sched.h"
 #include "scoreboard.h"
@@ -220,7 +221,7 @@ svc_state(const struct service *svc)
 {
 	if (svc->stopped)
 		return "stopped";
-	return svc->nlisten > 0 ? "listening" : "no-listen";
+	return listener_count(svc) > 0 ? "listening" : "no-listen";
 }
 
 /* persistent, persistent_netmask, and chttp's cookie name */
@@ -236,22 +237,35 @@ put_persistence(FILE *out, const struct service *svc)
 	ctl_put(out, "cookie", svc->cookie);
 }
 
+/* the service's listen (tls: tls_listen) addresses, comma-separated */
+static const char *
+listen_addrs(const struct service *svc, bool tls, char *buf, size_t len)
+{
+	char a[UTIL_ADDRSTRLEN];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned k = 0; k < listener_count(svc) && off < len; k++)
+		if ((listener_tls(svc, k) != NULL) == tls)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off ? "," : "", util_addr_str((const struct
+			    sockaddr *)&listener_get(svc, k)->addr, a,
+			    sizeof(a)));
+	return buf;
+}
+
 static void
 list_service(struct control *c, const struct service *svc, FILE *out)
 {
 	const struct sb *sb = control_sb(c);
 	const struct control_rates *r = control_rates(c);
-	char a[UTIL_ADDRSTRLEN], addrs[CONF_MAX_LISTEN * UTIL_ADDRSTRLEN];
-	size_t off = 0;
+	char addrs[CONF_MAX_LISTEN * UTIL_ADDRSTRLEN];
 
-	addrs[0] = '\0';
-	for (unsigned i = 0; i < svc->nlisten; i++)
-		off += (size_t)snprintf(addrs + off, sizeof(addrs) - off,
-		    "%s%s", i ? "," : "", util_addr_str((const struct
-		    sockaddr *)&svc->listen[i].addr, a, sizeof(a)));
 	fputs("service", out);
 	ctl_put(out, "ident", svc->ident);
-	ctl_put(out, "listen", addrs);
+	ctl_put(out, "listen", listen_addrs(svc, false, addrs, sizeof(addrs)));
+	ctl_put(out, "tls_listen", listen_addrs(svc, true, addrs,
+	    sizeof(addrs)));
 	ctl_put(out, "sched", svc->sched ? svc->sched->name : "-");
 	ctl_put(out, "state", svc_state(svc));
 	put_persistence(out, svc);

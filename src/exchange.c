@@ -72,8 +72,8 @@ exchange_init(struct worker *w)
 		x->w = w;
 		x->idx = i;
 		x->xs = sb_exchange(w->sb, (unsigned)w->a->slot, i);
-		x->sfd = -1;
-		x->c.cfd = -1;
+		xprt_plain_init(&x->sx, -1);
+		xprt_plain_init(&x->c.x, -1);
 		x->rsi = -1;
 		/* one byte past the limit, so the parser sees it passed */
 		x->headcap = (size_t)svc->max_header_size + 1 + X_CLIENT_BUF;
@@ -127,7 +127,7 @@ put_back(struct exchange *x)
 	timer_del(&w->timers, &x->tl);
 	x->phase = XP_FREE;
 	x->answered = false;
-	x->c.cfd = -1;
+	xprt_plain_init(&x->c.x, -1);
 	sb_exchange_end(w->sb, w->ws, x->xs);
 	x->next = w->xfree;
 	w->xfree = x;
@@ -182,7 +182,7 @@ exchange_start(struct worker *w, const struct conn *c)
 	if (w->xfree == NULL)
 		conn_set_full(w, true);
 	x->c = *c;
-	worker_fd_own(w, c->cfd, FD_CLIENT, x->idx);
+	worker_fd_own(w, c->x.fd, FD_CLIENT, x->idx);
 	sb_exchange_begin(w->ws, x->xs, &c->client);
 	memcpy(&w->ws->client, &c->client, sizeof(c->client));
 	x->headlen = 0;
@@ -213,10 +213,7 @@ exchange_close_all(struct worker *w)
 			(void)exchange_finish(x, XFER_ABORT);
 			continue;
 		}
-		if (x->sfd != -1) {
-			worker_fd_close(w, x->sfd);
-			x->sfd = -1;
-		}
+		exchange_close_server(x);
 		sb_exchange_release(w->sb, x->xs);
 		(void)close_client(x);
 	}
@@ -348,6 +345,30 @@ head_cut(struct exchange *x, enum term term)
 	return close_client(x);
 }
 
+/*
+ * A connection from a TLS listener shakes hands first, within the first
+ * request's request_timeout (a client that stalls is closed by
+ * head_timer, as one that sends nothing): 0 done, 1 wait, -1 failed.
+ */
+static int
+tls_accepting(struct exchange *x)
+{
+	struct conn *c = &x->c;
+	int r;
+
+	if (!c->handshake)
+		return 0;
+	r = c->x.ops->handshake(&c->x);
+	if (r == XPRT_WANT_READ || r == XPRT_WANT_WRITE) {
+		timer_set(&x->w->timers, &x->tm, x->head_deadline,
+		    exchange_on_timer);
+		return 1;
+	}
+	c->handshake = false;
+	exchange_tls_handshake(x, r == 0);
+	return r == 0 ? 0 : -1;
+}
+
 static enum step
 step_head(struct exchange *x)
 {
@@ -364,24 +385,25 @@ step_head(struct exchange *x)
 		x->linger = false;
 		return STEP_AGAIN;
 	}
+	if ((rc = tls_accepting(x)) != 0)
+		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->headlen > 0 && (rc = parse_head(x)) != 1)
 		return head_done(x, rc);
 	for (;;) {
-		n = recv(x->c.cfd, x->head + x->headlen,
-		    x->headcap - x->headlen, 0);
+		n = x->c.x.ops->recv(&x->c.x, x->head + x->headlen,
+		    x->headcap - x->headlen);
 		if (n > 0) {
 			x->headlen += (size_t)n;
 			if ((rc = parse_head(x)) != 1)
 				return head_done(x, rc);
 			continue;
 		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0 || errno != EAGAIN)
+		if (n == 0 || n == XPRT_FAIL)
 			return head_cut(x, TERM_CLIENT_ABORT_HEAD);
 		break;
 	}
-	if (x->headlen == 0) {
+	/* a TLS read that waits to write: not an idle connection */
+	if (x->headlen == 0 && n != XPRT_WANT_WRITE) {
 		/* nothing came (yet): it waits without a place */
 		if (x->c.idle_until <= x->w->now || worker_stop_now())
 			return close_client(x);
@@ -567,6 +589,7 @@ on_head(struct exchange *x)
 	x->keep = client_keepalive(x);
 	route_request(&x->route, x->w->svc, &x->req, x->head,
 	    (const struct sockaddr *)&x->c.client);
+	x->route.https = x->c.tls;
 	if (route_answers(&x->route))
 		return answer_itself(x);
 	if ((n = upstream_head(x)) < 0)
@@ -633,7 +656,8 @@ decide(const struct exchange *x, int rc, bool *keep, bool *reuse)
 
 	*keep = clean && x->keep && x->fs.mode != FLOW_TUNNEL;
 	*reuse = clean && x->reusable && x->rsi >= 0 && !x->sorry &&
-	    x->sfd != -1 && x->slowat <= 1 &&
+	    x->sx.fd != -1 && x->slowat <= 1 &&
+	    x->sx.ops->pending(&x->sx) == 0 &&
 	    x->w->svc->rs[x->rsi].send_proxy == PROXY_SEND_NONE;
 }
 
@@ -663,13 +687,13 @@ exchange_finish(struct exchange *x, int rc)
 	count_request(x);
 	note_xfer(x);
 	/* the receive low-water marks a body raised go back to 1 */
-	flow_set_lowat(x->c.cfd, &x->c.lowat, 1);
-	if (x->sfd != -1)
-		flow_set_lowat(x->sfd, &x->slowat, 1);
+	flow_set_lowat(x->c.x.fd, &x->c.lowat, 1);
+	if (x->sx.fd != -1)
+		flow_set_lowat(x->sx.fd, &x->slowat, 1);
 	decide(x, rc, &keep, &reuse);
 	if (reuse) {
-		upstream_put(w, x->rsi, x->sfd);
-		x->sfd = -1;
+		upstream_put(w, x->rsi, &x->sx);
+		xprt_plain_init(&x->sx, -1);
 	} else
 		exchange_close_server(x);
 	exchange_release_server(x);
@@ -695,7 +719,8 @@ next_request(struct exchange *x, bool keep)
 	}
 	if (!keep)
 		return close_client(x);
-	if (x->headlen == 0)
+	/* TLS may hold the next request's bytes with the socket drained */
+	if (x->headlen == 0 && x->c.x.ops->pending(&x->c.x) == 0)
 		return park_client(x, w->now +
 		    (int64_t)w->svc->keepalive_timeout * 1000);
 	/* pipelined: the next request is buffered already */
@@ -745,9 +770,9 @@ step_reply(struct exchange *x)
 	ssize_t n;
 
 	while (x->ooff < x->olen) {
-		n = send(x->c.cfd, x->obuf + x->ooff, x->olen - x->ooff,
-		    MSG_NOSIGNAL);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		n = x->c.x.ops->send(&x->c.x, x->obuf + x->ooff,
+		    x->olen - x->ooff);
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE)
 			return STEP_WAIT;
 		if (n <= 0)
 			return close_client(x);
@@ -759,7 +784,7 @@ step_reply(struct exchange *x)
 		return next_request(x, true);
 	}
 	x->answered = false;
-	if (!x->linger || shutdown(x->c.cfd, SHUT_WR) == -1)
+	if (!x->linger || x->c.x.ops->shutdown(&x->c.x) != 0)
 		return close_client(x);
 	x->phase = XP_LINGER;
 	x->lingered = 0;
@@ -774,12 +799,12 @@ step_linger(struct exchange *x)
 	ssize_t n;
 
 	while (x->lingered < X_LINGER_BYTES && !worker_stop_now()) {
-		n = recv(x->c.cfd, x->head, x->headcap, 0);
+		n = x->c.x.ops->recv(&x->c.x, x->head, x->headcap);
 		if (n > 0) {
 			x->lingered += (size_t)n;
 			continue;
 		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE)
 			return STEP_WAIT;
 		break;
 	}

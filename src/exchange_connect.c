@@ -115,10 +115,11 @@ set_cookie(struct exchange *x)
 void
 exchange_close_server(struct exchange *x)
 {
-	if (x->sfd == -1)
+	x->shaking = false;
+	if (x->sx.fd == -1)
 		return;
-	worker_fd_close(x->w, x->sfd);
-	x->sfd = -1;
+	conn_xclose(x->w, &x->sx);
+	xprt_plain_init(&x->sx, -1);
 	x->slowat = 0;
 }
 
@@ -136,11 +137,12 @@ send_proxy(struct exchange *x)
 	if (x->reused || x->rsi < 0)
 		return true;
 	rs = &x->w->svc->rs[x->rsi];
-	return proxy_send(x->sfd, rs->send_proxy,
-	    (const struct sockaddr *)&x->c.client, x->c.cfd, 0) == 0;
+	return proxy_send(x->sx.fd, rs->send_proxy,
+	    (const struct sockaddr *)&x->c.client, x->c.x.fd, 0) == 0;
 }
 
-/* the connection is made (or kept): the head goes next */
+/* the connection is made (or kept): a TLS server's handshake (after
+   the PROXY header, which is for the TCP connection), then the head */
 static enum step
 connected(struct exchange *x)
 {
@@ -149,12 +151,22 @@ connected(struct exchange *x)
 	timer_del(&x->w->timers, &x->tm);
 	if (!send_proxy(x))
 		return exchange_connect_failed(x, errno != 0 ? errno : EIO);
-	if (!x->reused) {
-		if (x->rsi >= 0)
-			note_connect_success(x, &x->w->svc->rs[x->rsi]);
-		(void)setsockopt(x->sfd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
-	}
+	if (x->reused)
+		return exchange_connected(x);
+	(void)setsockopt(x->sx.fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one));
+	if (x->rsi >= 0 && x->w->svc->rs[x->rsi].tls != NULL)
+		return exchange_tls_connect(x);
+	return exchange_connected(x);
+}
+
+/* ... made, and for TLS shaken hands on */
+enum step
+exchange_connected(struct exchange *x)
+{
+	timer_del(&x->w->timers, &x->tm);
+	if (!x->reused && x->rsi >= 0)
+		note_connect_success(x, &x->w->svc->rs[x->rsi]);
 	x->t_conn = x->reused ? 0 : util_now_us() - x->t_conn;
 	set_cookie(x);
 	return exchange_start_relay(x);
@@ -179,7 +191,7 @@ connect_to(struct exchange *x, const struct sockaddr *sa, socklen_t len,
 		close(fd);
 		return STEP_AGAIN;
 	}
-	x->sfd = fd;
+	xprt_plain_init(&x->sx, fd);
 	x->reused = false;
 	if (!inprogress)
 		return STEP_AGAIN;
@@ -218,7 +230,7 @@ exchange_connect_next(struct exchange *x)
 {
 	const struct service *svc = x->w->svc;
 	const struct realserver *rs;
-	int i, fd, err;
+	int i, err;
 
 	while (x->tries <= svc->retries && x->tries < svc->nrs) {
 		exchange_xstate(x, XS_SCHEDULING);
@@ -229,9 +241,8 @@ exchange_connect_next(struct exchange *x)
 		hold_server(x, i);
 		/* a kept connection carries another client's PROXY header */
 		if (!x->fresh && rs->send_proxy == PROXY_SEND_NONE &&
-		    (fd = upstream_take(x->w, i)) != -1) {
-			worker_fd_own(x->w, fd, FD_SERVER, x->idx);
-			x->sfd = fd;
+		    upstream_take(x->w, i, &x->sx)) {
+			worker_fd_own(x->w, x->sx.fd, FD_SERVER, x->idx);
 			x->reused = true;
 			return connected(x);
 		}
@@ -276,10 +287,12 @@ exchange_step_connect(struct exchange *x)
 {
 	int err;
 
+	if (x->shaking)
+		return exchange_tls_step(x);
 	if ((x->sev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0)
 		return STEP_WAIT;
 	x->sev = 0;
-	if ((err = relay_connect_result(x->sfd)) != 0)
+	if ((err = relay_connect_result(x->sx.fd)) != 0)
 		return exchange_connect_failed(x, err);
 	return connected(x);
 }

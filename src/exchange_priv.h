@@ -85,7 +85,10 @@ struct exchange {
 						   503, 502 after a retry */
 	unsigned		 tries;
 	uint64_t		 exclude;	/* servers failed */
-	int			 sfd;
+	struct xconn		 sx;		/* to the server; sx.fd -1:
+						   none */
+	bool			 shaking;	/* the server's TLS handshake
+						   in progress (CONNECT) */
 	int			 rsi;		/* index into svc->rs, -1 */
 	bool			 sorry;		/* connected to the redirect */
 	bool			 reused;	/* a kept connection */
@@ -100,7 +103,7 @@ struct exchange {
 	enum term		 term;		/* how it ended, for the log */
 	bool			 head_phase;	/* awaiting the response head */
 	uint32_t		 sev;		/* server events not looked at */
-	int			 slowat;	/* SO_RCVLOWAT of sfd, 0: never */
+	int			 slowat;	/* SO_RCVLOWAT of sx, 0: never */
 	struct flow		 fq, fs;
 	struct alog_rec		 rec;
 	int64_t			 t_first;	/* us: the request's first byte */
@@ -132,6 +135,12 @@ void		 exchange_on_lowat(struct timer *);
 /* exchange_connect.c */
 enum step	 exchange_step_connect(struct exchange *);
 enum step	 exchange_connect_failed(struct exchange *, int err);
+/* exchange_tls.c */
+void		 exchange_tls_handshake(struct exchange *, bool ok);
+enum step	 exchange_tls_connect(struct exchange *);
+enum step	 exchange_tls_step(struct exchange *);
+/* exchange_connect.c: the server connection is ready for the head */
+enum step	 exchange_connected(struct exchange *);
 /* exchange_relay.c */
 enum step	 exchange_start_relay(struct exchange *);
 enum step	 exchange_step_relay(struct exchange *);

@@ -42,18 +42,21 @@ exchange_start_relay(struct exchange *x)
 	x->term = TERM_NONE;
 	memset(&x->fq, 0, sizeof(x->fq));
 	memset(&x->fs, 0, sizeof(x->fs));
-	/* edge-triggered: what the server sends from now on is reported */
-	x->srd = false;
+	/* edge-triggered: what the server sends from now on is reported
+	   (TLS may hold some already, the socket drained) */
+	x->srd = x->sx.ops->pending(&x->sx) > 0;
 	x->progress = x->w->now;
 	timer_set(&x->w->timers, &x->tm, x->w->now +
 	    (int64_t)x->w->svc->read_timeout * 1000, exchange_on_timer);
 	return STEP_AGAIN;
 }
 
+/* both sides' kernels move the bytes (plain; not TLS), and pipes */
 static bool
 splice_ok(struct exchange *x)
 {
-	return x->w->svc->splice && relay_pipes(&x->relay) == 0;
+	return x->w->svc->splice && x->c.x.ops->splice &&
+	    x->sx.ops->splice && relay_pipes(&x->relay) == 0;
 }
 
 /* the head went: the request body follows it */
@@ -65,7 +68,7 @@ head_sent(struct exchange *x)
 	x->to_server += x->uplen;
 	x->t_sent = util_now_us();
 	/* the body starts after the head, which stays for a retry */
-	flow_init(&x->fq, x->c.cfd, x->sfd, splice_ok(x), x->relay.pipe_cs,
+	flow_init(&x->fq, &x->c.x, &x->sx, splice_ok(x), x->relay.pipe_cs,
 	    &x->relay.in_cs, x->head + x->req.head_len,
 	    x->headcap - x->req.head_len, 0, x->headlen - x->req.head_len,
 	    flow_mode_of(x->reqbody), x->req.content_length);
@@ -180,14 +183,14 @@ final_head(struct exchange *x, enum http_body body)
 		    x->resp.status / 100 - 1], 1, memory_order_relaxed);
 	x->reusable = http_response_keepalive(&x->resp, body) &&
 	    !x->sorry && x->rsi >= 0 && svc->server_keepalive > 0;
-	flow_init(&x->fs, x->sfd, x->c.cfd, splice_ok(x), x->relay.pipe_sc,
+	flow_init(&x->fs, &x->sx, &x->c.x, splice_ok(x), x->relay.pipe_sc,
 	    &x->relay.in_sc, x->obuf, x->ocap, (size_t)n, (size_t)n + rest,
 	    flow_mode_of(body), x->resp.content_length);
 	x->fs.lowat = &x->slowat;
 	if (body == HTTP_BODY_TUNNEL) {
 		/* what the client sent after its head goes first */
 		rest = x->fq.done ? flow_rest(&x->fq) : 0;
-		flow_init(&x->fq, x->c.cfd, x->sfd, x->fs.splice,
+		flow_init(&x->fq, &x->c.x, &x->sx, x->fs.splice,
 		    x->relay.pipe_cs, &x->relay.in_cs,
 		    x->head + x->req.head_len, x->headcap - x->req.head_len,
 		    0, rest, FLOW_TUNNEL, 0);
@@ -240,9 +243,9 @@ read_response(struct exchange *x)
 
 	for (;;) {
 		while (x->ooff < x->olen) {
-			n = send(x->c.cfd, x->obuf + x->ooff,
-			    x->olen - x->ooff, MSG_NOSIGNAL);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			n = x->c.x.ops->send(&x->c.x, x->obuf + x->ooff,
+			    x->olen - x->ooff);
+			if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE)
 				return 1;
 			if (n <= 0)
 				return XFER_ABORT;
@@ -257,13 +260,13 @@ read_response(struct exchange *x)
 		want = x->scap - x->slen;
 		if (want > X_RESP_READ)
 			want = X_RESP_READ;
-		n = recv(x->sfd, x->sbuf + x->slen, want, 0);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) {
+		n = x->sx.ops->recv(&x->sx, x->sbuf + x->slen, want);
+		if (n == XPRT_WANT_READ) {
 			x->srd = false;
 			return 1;
 		}
+		if (n == XPRT_WANT_WRITE)
+			return 1;	/* TLS: again once writable */
 		if (n <= 0) {
 			if (may_retry(x))
 				return XFER_RETRY;
@@ -337,14 +340,14 @@ send_head(struct exchange *x, bool *progress)
 	ssize_t n;
 
 	while (x->upoff < x->uplen) {
-		n = send(x->sfd, x->up + x->upoff, x->uplen - x->upoff,
-		    MSG_NOSIGNAL);
+		n = x->sx.ops->send(&x->sx, x->up + x->upoff,
+		    x->uplen - x->upoff);
 		if (n > 0) {
 			x->upoff += (size_t)n;
 			*progress = true;
 			continue;
 		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE)
 			return true;
 		return false;
 	}

@@ -25,14 +25,15 @@
 					   much as relay.c's pipe holds */
 
 void
-flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
+flow_init(struct flow *f, struct xconn *src, struct xconn *dst,
+    bool splice, int *pipe,
     size_t *inpipe, char *buf, size_t cap, size_t pre, size_t r,
     enum flow_mode mode, uint64_t length)
 {
 	memset(f, 0, sizeof(*f));
 	f->src = src;
 	f->dst = dst;
-	f->splice = splice;
+	f->splice = splice && src->ops->splice && dst->ops->splice;
 	f->pipe = pipe;
 	f->inpipe = inpipe;
 	f->buf = buf;
@@ -43,7 +44,7 @@ flow_init(struct flow *f, int src, int dst, bool splice, int *pipe,
 	f->left = mode == FLOW_LENGTH ? length : 0;
 	if (mode == FLOW_CHUNKED)
 		http_chunk_init(&f->ch, FLOW_MAX_TRAILER);
-	f->lowat_off = !splice || mode != FLOW_LENGTH ||
+	f->lowat_off = !f->splice || mode != FLOW_LENGTH ||
 	    length < FLOW_LOWAT_MIN;
 	f->done = pre == 0 && (mode == FLOW_NONE ||
 	    (mode == FLOW_LENGTH && length == 0));
@@ -91,7 +92,7 @@ write_pending(struct flow *f)
 	ssize_t n;
 
 	while (*f->inpipe > 0) {
-		n = splice(f->pipe[0], NULL, f->dst, NULL, *f->inpipe,
+		n = splice(f->pipe[0], NULL, f->dst->fd, NULL, *f->inpipe,
 		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n <= 0) {
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
@@ -103,10 +104,10 @@ write_pending(struct flow *f)
 		moved += (size_t)n;
 	}
 	while (f->w < f->c) {
-		n = send(f->dst, f->buf + f->w, f->c - f->w, MSG_NOSIGNAL);
+		n = f->dst->ops->send(f->dst, f->buf + f->w, f->c - f->w);
 		if (n <= 0) {
-			if (n == -1 && errno != EAGAIN && errno != EINTR)
-				fail(f, FLOW_EDST, errno);
+			if (n == XPRT_FAIL)
+				fail(f, FLOW_EDST, xprt_errno(f->dst));
 			return moved;
 		}
 		f->w += (size_t)n;
@@ -139,7 +140,7 @@ flow_lowat_off(struct flow *f)
 {
 	if (f->lowat == NULL)
 		return;
-	flow_set_lowat(f->src, f->lowat, 1);
+	flow_set_lowat(f->src->fd, f->lowat, 1);
 	f->lowat_off = true;
 }
 
@@ -153,7 +154,7 @@ wait_lowat(struct flow *f)
 		return;
 	if (!f->lowat_off && f->left > 1)
 		want = f->left < FLOW_LOWAT ? (int)f->left : FLOW_LOWAT;
-	flow_set_lowat(f->src, f->lowat, want);
+	flow_set_lowat(f->src->fd, f->lowat, want);
 }
 
 /* the message is complete (given nothing is pending) */
@@ -230,23 +231,30 @@ classify(struct flow *f)
 	}
 }
 
-/* splice payload of known extent into the empty pipe */
+/* splice payload of known extent into the empty pipe; as ops->recv */
 static ssize_t
 splice_in(struct flow *f, uint64_t max)
 {
 	ssize_t n;
 
-	n = splice(f->src, NULL, f->pipe[1], NULL,
+	n = splice(f->src->fd, NULL, f->pipe[1], NULL,
 	    max < FLOW_CHUNK ? (size_t)max : FLOW_CHUNK,
 	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0)
 		*f->inpipe += (size_t)n;
+	else if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return XPRT_WANT_READ;
+	else if (n == -1) {
+		f->src->fail = XPRT_FAIL_IO;
+		f->src->err = errno;
+		return XPRT_FAIL;
+	}
 	return n;
 }
 
 /*
  * Read more from the source, the buffer and the pipe being empty.
- * Returns >0 bytes read, 0 at EOF, -1 with errno.
+ * Returns >0 bytes read, 0 at EOF, or XPRT_WANT_* / XPRT_FAIL.
  */
 static ssize_t
 read_more(struct flow *f)
@@ -271,9 +279,9 @@ read_more(struct flow *f)
 		return n;
 	}
 	if (f->mode != FLOW_CHUNKED && max < f->cap)
-		n = recv(f->src, f->buf, (size_t)max, 0);
+		n = f->src->ops->recv(f->src, f->buf, (size_t)max);
 	else
-		n = recv(f->src, f->buf, f->cap, 0);
+		n = f->src->ops->recv(f->src, f->buf, f->cap);
 	if (n > 0)
 		f->r = (size_t)n;
 	return n;
@@ -298,7 +306,7 @@ flow_step(struct flow *f)
 		}
 		if (complete(f)) {
 			if (f->mode == FLOW_TUNNEL)
-				(void)shutdown(f->dst, SHUT_WR);
+				(void)f->dst->ops->shutdown(f->dst);
 			f->done = true;
 			break;
 		}
@@ -312,8 +320,8 @@ flow_step(struct flow *f)
 			moved = true;
 		else if (n == 0)
 			f->eof = true;
-		else if (errno != EAGAIN && errno != EINTR)
-			fail(f, FLOW_ESRC, errno);
+		else if (n == XPRT_FAIL)
+			fail(f, FLOW_ESRC, xprt_errno(f->src));
 		else {
 			wait_lowat(f);
 			break;
@@ -328,8 +336,8 @@ flow_events(const struct flow *f, int fd)
 	if (f->done || f->err != FLOW_OK)
 		return 0;
 	if (flow_pending(f))
-		return f->dst == fd ? POLLOUT : 0;
-	return f->src == fd && !f->eof ? POLLIN : 0;
+		return f->dst->fd == fd ? POLLOUT : 0;
+	return f->src->fd == fd && !f->eof ? POLLIN : 0;
 }
 
 size_t

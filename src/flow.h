@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "http.h"
+#include "xprt.h"
 
 enum flow_mode {
 	FLOW_NONE,	/* no body: done at once */
@@ -44,9 +45,10 @@ enum flow_error {
 };
 
 struct flow {
-	int			 src;
-	int			 dst;
-	bool			 splice;
+	struct xconn		*src;
+	struct xconn		*dst;
+	bool			 splice;	/* asked, and both sides' ops
+						   let the kernel move bytes */
 	int			*pipe;		/* [0] read end, [1] write end */
 	size_t			*inpipe;	/* bytes in the pipe */
 	char			*buf;
@@ -61,7 +63,8 @@ struct flow {
 						   pending */
 	bool			 done;
 	enum flow_error		 err;
-	int			 errnum;	/* errno of ESRC/EDST */
+	int			 errnum;	/* errno of ESRC/EDST, 0: the
+						   transport's own (xprt.h) */
 	uint64_t		 bytes;		/* written to dst */
 	uint64_t		 body;		/* body bytes (data) classified */
 	int			*lowat;		/* src's SO_RCVLOWAT as last set
@@ -89,9 +92,12 @@ struct flow {
 /*
  * Set up f to move a body of the given framing from src to dst.  buf
  * holds pre bytes to write first (a head the caller built), then r - pre
- * bytes read from src, not yet classified; cap in all.
+ * bytes read from src, not yet classified; cap in all.  It splices when
+ * asked and both transports let it (ops->splice); else every byte goes
+ * through buf with ops->recv and ops->send (TLS).
  */
-void		 flow_init(struct flow *f, int src, int dst, bool splice,
+void		 flow_init(struct flow *f, struct xconn *src,
+		    struct xconn *dst, bool splice,
 		    int *pipe, size_t *inpipe, char *buf, size_t cap,
 		    size_t pre, size_t r, enum flow_mode, uint64_t length);
 /* set fd's SO_RCVLOWAT to want, *cur holding its value as last set */

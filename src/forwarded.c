@@ -21,7 +21,8 @@
 #include "http.h"
 #include "util.h"
 
-#define FWD_PROTO	"http"	/* until a TLS listener */
+/* the proto the client spoke to us */
+#define FWD_PROTO(https)	((https) ? "https" : "http")
 
 static const char *const fwd_fields[] = {
 	"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
@@ -55,7 +56,7 @@ fwd_host(char *buf, size_t len, const char *a, size_t alen)
 
 static long
 add_xff(char *buf, long n, size_t cap, const struct sockaddr *client,
-    const char *authority, size_t alen)
+    bool https, const char *authority, size_t alen)
 {
 	char host[UTIL_ADDRSTRLEN], a[CONF_NAME_MAX * 2];
 	size_t vl;
@@ -65,7 +66,7 @@ add_xff(char *buf, long n, size_t cap, const struct sockaddr *client,
 	if (n >= 0 && hdr_get(buf, (size_t)n, "X-Forwarded-Proto", &vl) ==
 	    NULL)
 		n = hdr_add(buf, (size_t)n, cap, "X-Forwarded-Proto",
-		    FWD_PROTO);
+		    FWD_PROTO(https));
 	if (n >= 0 && alen > 0 && alen < sizeof(a) && hdr_get(buf,
 	    (size_t)n, "X-Forwarded-Host", &vl) == NULL) {
 		memcpy(a, authority, alen);
@@ -77,7 +78,7 @@ add_xff(char *buf, long n, size_t cap, const struct sockaddr *client,
 
 static long
 add_forwarded(char *buf, long n, size_t cap, const struct sockaddr *client,
-    const char *authority, size_t alen)
+    bool https, const char *authority, size_t alen)
 {
 	char node[UTIL_ADDRSTRLEN + 4], host[CONF_NAME_MAX * 2 + 8];
 	char el[sizeof(node) + sizeof(host) + 32];
@@ -86,13 +87,15 @@ add_forwarded(char *buf, long n, size_t cap, const struct sockaddr *client,
 	host[0] = '\0';
 	if (alen > 0 && alen < CONF_NAME_MAX * 2)
 		fwd_host(host, sizeof(host), authority, alen);
-	snprintf(el, sizeof(el), "for=%s;proto=%s%s", node, FWD_PROTO, host);
+	snprintf(el, sizeof(el), "for=%s;proto=%s%s", node,
+	    FWD_PROTO(https), host);
 	return hdr_append(buf, (size_t)n, cap, "Forwarded", el);
 }
 
 long
 fwd_apply(char *buf, size_t len, size_t cap, const struct service *svc,
-    const struct sockaddr *client, const char *authority, size_t alen)
+    const struct sockaddr *client, bool https, const char *authority,
+    size_t alen)
 {
 	long n = (long)len;
 
@@ -104,12 +107,13 @@ fwd_apply(char *buf, size_t len, size_t cap, const struct service *svc,
 		return n;
 	switch (svc->forwarded) {
 	case FWD_XFF:
-		return add_xff(buf, n, cap, client, authority, alen);
+		return add_xff(buf, n, cap, client, https, authority, alen);
 	case FWD_RFC7239:
-		return add_forwarded(buf, n, cap, client, authority, alen);
+		return add_forwarded(buf, n, cap, client, https, authority,
+		    alen);
 	case FWD_BOTH:
-		n = add_xff(buf, n, cap, client, authority, alen);
-		return n < 0 ? n : add_forwarded(buf, n, cap, client,
+		n = add_xff(buf, n, cap, client, https, authority, alen);
+		return n < 0 ? n : add_forwarded(buf, n, cap, client, https,
 		    authority, alen);
 	case FWD_NONE:
 		break;

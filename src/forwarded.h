@@ -10,6 +10,7 @@
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct service;
@@ -20,13 +21,14 @@ struct service;
  * a client not in svc->trusted, every X-Forwarded-For, X-Forwarded-Proto,
  * X-Forwarded-Host and Forwarded field it sent is removed; from a
  * trusted one they are kept.  Then, as svc->forwarded says, the client's
- * address is appended to X-Forwarded-For (and X-Forwarded-Proto "http",
- * X-Forwarded-Host authority added when absent), and a Forwarded element
- * "for=...;proto=http;host=..." appended.  authority may be empty.
+ * address is appended to X-Forwarded-For (and X-Forwarded-Proto, "https"
+ * for a request that came over TLS, else "http", and X-Forwarded-Host
+ * authority added when absent), and a Forwarded element
+ * "for=...;proto=...;host=..." appended.  authority may be empty.
  * Returns the new length, or -1 when cap is too small.
  */
 long	fwd_apply(char *buf, size_t len, size_t cap, const struct service *,
-	    const struct sockaddr *client, const char *authority,
+	    const struct sockaddr *client, bool https, const char *authority,
 	    size_t alen);
 /*
  * The RFC 7239 node of sa: "192.0.2.1" or "\"[2001:db8::1]\"" (quoted,

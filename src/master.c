@@ -23,8 +23,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +38,7 @@
 #include "conf.h"
 #include "control.h"
 #include "health.h"
+#include "listener.h"
 #include "log.h"
 #include "notify.h"
 #include "master.h"
@@ -101,48 +100,6 @@ static const int master_signals[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD
 };
 
-static int
-bind_one(const struct service *svc, struct conf_listen *l)
-{
-	int fd, one = 1;
-
-	fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		log_warn("virtual %s: listen %s: socket", svc->ident, l->name);
-		return -1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (l->addr.ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one));
-	if (bind(fd, (struct sockaddr *)&l->addr, l->addrlen) == -1 ||
-	    listen(fd, (int)svc->backlog) == -1) {
-		int e = errno;
-
-		log_warn("virtual %s: listen %s: bind", svc->ident, l->name);
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	/*
-	 * A worker wakes only when request bytes have arrived.  The kernel
-	 * counts the value in SYN-ACK retransmissions (after 1, 3, 7, 15 ...
-	 * s), and request_timeout runs from accept: the least, one second,
-	 * so that a connection that sends nothing is handed over after 1 s
-	 * and closed within request_timeout (the worker counts that second),
-	 * not 2^n - 1 s after request_timeout.
-	 */
-	if (svc->defer_accept) {
-		int secs = CONF_DEFER_ACCEPT_SECS;
-
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
-		    sizeof(secs));
-	}
-	l->fd = fd;
-	return 0;
-}
-
 /* the status server's socket; kept for the master's life */
 static int
 bind_status(struct generation *gen)
@@ -168,11 +125,8 @@ bind_status(struct generation *gen)
 int
 master_bind(struct generation *gen)
 {
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		for (unsigned j = 0; conf_listening(&gen->svc[i]) &&
-		    j < gen->svc[i].nlisten; j++)
-			if (bind_one(&gen->svc[i], &gen->svc[i].listen[j]) == -1)
-				return -1;
+	if (listener_bind(gen) == -1)
+		return -1;
 	return bind_status(gen);
 }
 
@@ -243,15 +197,6 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-static int
-listen_of(const struct service *svc, int fd)
-{
-	for (unsigned j = 0; j < svc->nlisten; j++)
-		if (svc->listen[j].fd == fd)
-			return 1;
-	return 0;
-}
-
 /* in the child: close what only the master needs */
 static void
 close_gen(const struct genstate *gs, const struct service *mine)
@@ -271,10 +216,7 @@ close_gen(const struct genstate *gs, const struct service *mine)
 		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)
 			close(gs->pool[i].alog);
-		for (unsigned j = 0; j < svc->nlisten; j++)
-			if (svc->listen[j].fd != -1 && (mine == NULL ||
-			    !listen_of(mine, svc->listen[j].fd)))
-				close(svc->listen[j].fd);
+		listener_close_child(svc, mine);
 	}
 }
 
@@ -744,15 +686,6 @@ wait_children(struct master *m, int64_t wait_ms)
 	reap(m);
 }
 
-static void
-close_listeners(const struct generation *gen)
-{
-	for (unsigned i = 0; gen != NULL && i < gen->nsvc; i++)
-		for (unsigned j = 0; j < gen->svc[i].nlisten; j++)
-			if (gen->svc[i].listen[j].fd != -1)
-				close(gen->svc[i].listen[j].fd);
-}
-
 static noreturn void
 exit_master(struct master *m)
 {
@@ -787,95 +720,11 @@ stop_graceful(struct master *m)
 	m->stopping = 1;
 	stop_health(m);
 	stop_status(m);
-	close_listeners(m->cur.gen);
-	close_listeners(m->old.gen);
+	listener_close(m->cur.gen);
+	listener_close(m->old.gen);
 	signal_workers(m, 0, SIGUSR1);
 	wait_children(m, (int64_t)m->cur.gen->graceful_timeout * 1000);
 	exit_master(m);
-}
-
-/* a listening socket of the running generations with this address */
-static int
-find_listener(const struct genstate *gs, const struct conf_listen *l)
-{
-	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
-		const struct service *svc = &gs->gen->svc[i];
-
-		for (unsigned j = 0; j < svc->nlisten; j++)
-			if (svc->listen[j].fd != -1 &&
-			    svc->listen[j].addrlen == l->addrlen &&
-			    memcmp(&svc->listen[j].addr, &l->addr,
-			    l->addrlen) == 0)
-				return svc->listen[j].fd;
-	}
-	return -1;
-}
-
-static int
-is_listener(const struct generation *gen, int fd)
-{
-	for (unsigned i = 0; gen != NULL && i < gen->nsvc; i++)
-		if (listen_of(&gen->svc[i], fd))
-			return 1;
-	return 0;
-}
-
-/* close the listeners of new that the running generation does not own */
-static void
-drop_new_listeners(struct master *m, struct generation *gen)
-{
-	for (unsigned i = 0; i < gen->nsvc; i++)
-		for (unsigned j = 0; j < gen->svc[i].nlisten; j++) {
-			int fd = gen->svc[i].listen[j].fd;
-
-			if (fd != -1 && !is_listener(m->cur.gen, fd))
-				close(fd);
-			gen->svc[i].listen[j].fd = -1;
-		}
-}
-
-/*
- * Give the new generation its listening sockets: an address that did not
- * change keeps its socket (never closed and bound again, so connections
- * wait in the backlog during a restart); a new one is bound.
- */
-static int
-take_listeners(struct master *m, struct generation *gen, char *err,
-    size_t errlen)
-{
-	for (unsigned i = 0; i < gen->nsvc; i++) {
-		struct service *svc = &gen->svc[i];
-
-		for (unsigned j = 0; conf_listening(svc) && j < svc->nlisten;
-		    j++) {
-			struct conf_listen *l = &svc->listen[j];
-
-			if ((l->fd = find_listener(&m->cur, l)) != -1)
-				continue;
-			if (bind_one(svc, l) == -1) {
-				snprintf(err, errlen, "virtual %s: cannot "
-				    "listen on %s: %s", svc->ident, l->name,
-				    strerror(errno));
-				drop_new_listeners(m, gen);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-/* the old generation's sockets the new one did not take are closed */
-static void
-release_listeners(struct generation *old, const struct generation *gen)
-{
-	for (unsigned i = 0; i < old->nsvc; i++)
-		for (unsigned j = 0; j < old->svc[i].nlisten; j++) {
-			int fd = old->svc[i].listen[j].fd;
-
-			if (fd != -1 && !is_listener(gen, fd))
-				close(fd);
-			old->svc[i].listen[j].fd = -1;
-		}
 }
 
 /*
@@ -1012,17 +861,17 @@ switch_gen(struct master *m, struct generation *gen, int graceful, char *err,
     size_t errlen)
 {
 	stop_old(m);
-	if (take_listeners(m, gen, err, errlen) == -1) {
+	if (listener_take(m->cur.gen, gen, err, errlen) == -1) {
 		conf_free(gen);
 		return -1;
 	}
 	if (sb_attach(m->sb, gen, err, errlen) == -1) {
-		drop_new_listeners(m, gen);
+		listener_drop_new(m->cur.gen, gen);
 		conf_free(gen);
 		return -1;
 	}
 	gen->id = m->cur.gen->id + 1;
-	release_listeners(m->cur.gen, gen);
+	listener_release(m->cur.gen, gen);
 	m->old = m->cur;
 	m->old.deadline = 0;
 	memset(&m->cur, 0, sizeof(m->cur));

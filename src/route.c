@@ -27,6 +27,7 @@ route_request(struct route *rt, const struct service *svc,
 
 	rt->svc = svc;
 	rt->req = req;
+	rt->https = false;
 	rule_ctx_init(&rt->ctx, req, buf, client);
 	r = rule_match(svc, &rt->ctx, NULL, NULL);
 	rt->rule = r >= 0 ? &svc->rules[r] : NULL;
@@ -85,7 +86,7 @@ route_upstream(const struct route *rt, const char *conn_value, char *out,
 	    outlen);
 	if (n >= 0)
 		n = fwd_apply(out, (size_t)n, outlen, rt->svc, rt->ctx.source,
-		    rt->ctx.buf + req->host.off, req->host.len);
+		    rt->https, rt->ctx.buf + req->host.off, req->host.len);
 	if (n >= 0)
 		n = hdr_apply(out, (size_t)n, outlen, edits(rt, true));
 	return n;

@@ -26,6 +26,9 @@ struct route {
 	const struct http_req	*req;
 	struct rule_ctx		 ctx;
 	const struct rule	*rule;		/* the first that holds, or NULL */
+	bool			 https;		/* came on a TLS listener (the
+						   forwarded proto); false
+						   after route_request */
 };
 
 /* after the head is parsed: the rule that holds for the request */

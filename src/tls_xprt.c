@@ -149,11 +149,19 @@ tls_pending(const struct xconn *c)
 static void
 tls_close(struct xconn *c)
 {
-	/* unshut, OpenSSL would mark the session not resumable: a
-	   connection that did not fail keeps it for the next one */
-	if (c->fail == XPRT_FAIL_NONE && SSL_is_init_finished(c->ssl))
+	/* a connection that did not fail says close_notify (a body
+	   that ends with the connection is not taken for a truncated
+	   one), once, without waiting, and so keeps its session for the
+	   next one; unshut, OpenSSL would mark it not resumable */
+	if (c->ssl != NULL && c->fail == XPRT_FAIL_NONE &&
+	    SSL_is_init_finished(c->ssl)) {
+		ERR_clear_error();
+		if (!(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+			(void)SSL_shutdown(c->ssl);
 		SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN |
 		    SSL_RECEIVED_SHUTDOWN);
+		ERR_clear_error();
+	}
 	SSL_free(c->ssl);
 	c->ssl = NULL;
 	if (c->fd != -1)

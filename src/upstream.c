@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf-t.h"
+#include "conn.h"
 #include "log.h"
 #include "scoreboard.h"
 #include "upstream.h"
@@ -40,7 +41,7 @@ drop(struct worker *w, struct upstream_conn *k)
 	if (k->fd == -1)
 		return;
 	timer_del(&w->timers, &k->tm);
-	worker_fd_close(w, k->fd);
+	conn_xclose(w, &k->x);
 	k->fd = -1;
 	count(w, k->rsi, -1);
 }
@@ -70,11 +71,10 @@ upstream_init(struct worker *w)
 	}
 }
 
-int
-upstream_take(struct worker *w, int rsi)
+bool
+upstream_take(struct worker *w, int rsi, struct xconn *x)
 {
 	struct upstream_conn *k, *best = NULL;
-	int fd;
 
 	for (unsigned i = 0; i < w->up.n; i++) {
 		k = &w->up.k[i];
@@ -83,16 +83,16 @@ upstream_take(struct worker *w, int rsi)
 			best = k;
 	}
 	if (best == NULL)
-		return -1;
-	fd = best->fd;
+		return false;
+	*x = best->x;
 	best->fd = -1;
 	timer_del(&w->timers, &best->tm);
 	count(w, rsi, -1);
-	return fd;
+	return true;
 }
 
 void
-upstream_put(struct worker *w, int rsi, int fd)
+upstream_put(struct worker *w, int rsi, const struct xconn *x)
 {
 	struct upstream_conn *k, *free_slot = NULL, *oldest = NULL;
 	unsigned n = 0;
@@ -115,13 +115,16 @@ upstream_put(struct worker *w, int rsi, int fd)
 		free_slot = oldest;
 	}
 	if (free_slot == NULL) {
-		worker_fd_close(w, fd);
+		struct xconn c = *x;
+
+		conn_xclose(w, &c);
 		return;
 	}
-	free_slot->fd = fd;
+	free_slot->fd = x->fd;
+	free_slot->x = *x;
 	free_slot->rsi = rsi;
 	free_slot->since = w->now;
-	worker_fd_own(w, fd, FD_POOL, (uint32_t)(free_slot - w->up.k));
+	worker_fd_own(w, x->fd, FD_POOL, (uint32_t)(free_slot - w->up.k));
 	count(w, rsi, +1);
 	timer_set(&w->timers, &free_slot->tm, w->now +
 	    (int64_t)w->svc->server_keepalive_timeout * 1000, on_expire);

@@ -10,14 +10,18 @@
 #ifndef TCPVS_UPSTREAM_H
 #define TCPVS_UPSTREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "timer.h"
+#include "xprt.h"
 
 struct worker;
 
 struct upstream_conn {
 	int			 fd;		/* -1: free */
+	struct xconn		 x;		/* fd's transport (a TLS one
+						   keeps its session) */
 	int			 rsi;		/* index into svc->rs */
 	int64_t			 since;		/* ms it went idle */
 	struct timer		 tm;		/* server_keepalive_timeout */
@@ -31,10 +35,11 @@ struct upstream {
 };
 
 void		 upstream_init(struct worker *);
-/* a kept connection to server rsi, or -1; the caller owns it then */
-int		 upstream_take(struct worker *, int rsi);
-/* keep fd, still in the epoll set, for server rsi (or close it) */
-void		 upstream_put(struct worker *, int rsi, int fd);
+/* a kept connection to server rsi into *x, or false; the caller owns
+   it then */
+bool		 upstream_take(struct worker *, int rsi, struct xconn *x);
+/* keep *x, still in the epoll set, for server rsi (or close it) */
+void		 upstream_put(struct worker *, int rsi, const struct xconn *x);
 /* an event on kept connection i: the server closed it or spoke */
 void		 upstream_event(struct worker *, uint32_t i,
 		    uint32_t events);

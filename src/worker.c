@@ -27,6 +27,7 @@
 
 #include "conf-t.h"
 #include "exchange.h"
+#include "listener.h"
 #include "log.h"
 #include "proc.h"
 #include "reopen.h"
@@ -125,6 +126,19 @@ worker_fd_close(struct worker *w, int fd)
 	close(fd);
 }
 
+/* the service's listening sockets, plain and TLS (listener.c) */
+static void
+listener_table(struct worker *w)
+{
+	w->nlisteners = listener_count(w->svc);
+	w->listeners = xcalloc(w->nlisteners + 1, sizeof(*w->listeners));
+	for (unsigned k = 0; k < w->nlisteners; k++) {
+		w->listeners[k].fd = listener_get(w->svc, k)->fd;
+		w->listeners[k].name = listener_get(w->svc, k)->name;
+		w->listeners[k].tls = listener_tls(w->svc, k);
+	}
+}
+
 /* who owns which descriptor: as many as the open-files limit allows */
 static void
 fd_table(struct worker *w)
@@ -159,6 +173,7 @@ worker_init(struct worker *w, const struct worker_args *a)
 	if (w->nx > w->sb->hdr->inflight)
 		w->nx = w->sb->hdr->inflight;	/* the slots there are */
 	fd_table(w);
+	listener_table(w);
 	/* an exchange needs up to six descriptors (client, server, pipes):
 	   under a small open-files limit fewer run, so parking and accept
 	   keep room */

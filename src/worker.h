@@ -28,6 +28,7 @@ struct sb;
 struct sb_service;
 struct sb_worker;
 struct service;
+struct tls_service;
 
 /* what the master hands a worker it forks */
 struct worker_args {
@@ -56,12 +57,29 @@ enum fd_kind {
 #define WORKER_TAG_HANDOFF	(1ULL << 42)
 #define WORKER_TAG_CONNS	(1ULL << 43)	/* epfd has events */
 
+/*
+ * A listening socket the worker watches: its index i is the one in
+ * WORKER_TAG_LISTEN | i and conn_accept(w, i).  The service's listen
+ * addresses come first, then its tls_listen ones (listener.c).
+ */
+struct worker_listener {
+	int				 fd;
+	const char			*name;	/* the address as written */
+	const struct tls_service	*tls;	/* tls_listen: the service's TLS
+						   side (xprt_tls_accept);
+						   NULL: plain HTTP */
+};
+
 struct worker {
 	const struct worker_args *a;
 	const struct service	*svc;
 	struct sb		*sb;
 	struct sb_worker	*ws;
 	struct sb_service	*ss;
+	struct worker_listener	*listeners;	/* nlisteners, from the
+						   generation it was forked
+						   for */
+	unsigned		 nlisteners;
 	pid_t			 master;
 	int			 epfd;		/* connections, edge-triggered */
 	int			 epl;		/* listening sockets, handoff

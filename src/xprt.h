@@ -72,6 +72,12 @@ struct xprt_ops {
 extern const struct xprt_ops xprt_plain;
 
 const char	*xprt_fail_str(enum xprt_fail);
+/* the errno of a failed transport, 0 when it failed otherwise */
+static inline int
+xprt_errno(const struct xconn *c)
+{
+	return c->fail == XPRT_FAIL_IO ? c->err : 0;
+}
 
 void	 xprt_plain_init(struct xconn *, int fd);
 /*

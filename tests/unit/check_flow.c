@@ -38,6 +38,7 @@
 struct pair {
 	int		 src, src_peer;	/* the flow reads src */
 	int		 dst, dst_peer;	/* the flow writes dst */
+	struct xconn	 xsrc, xdst;	/* src and dst, plain */
 	int		 pipe[2];
 	size_t		 inpipe;
 	char		 buf[BUFCAP];
@@ -68,6 +69,8 @@ pair_open(struct pair *p, int sndbuf)
 	nonblock(p->src_peer);
 	nonblock(p->dst);
 	nonblock(p->dst_peer);
+	xprt_plain_init(&p->xsrc, p->src);
+	xprt_plain_init(&p->xdst, p->dst);
 	if (sndbuf > 0)
 		ck_assert_int_eq(setsockopt(p->dst, SOL_SOCKET, SO_SNDBUF,
 		    &sndbuf, sizeof(sndbuf)), 0);
@@ -150,8 +153,8 @@ static void
 wait_flow(const struct flow *f)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = f->src, .events = flow_events(f, f->src) },
-		{ .fd = f->dst, .events = flow_events(f, f->dst) },
+		{ .fd = f->src->fd, .events = flow_events(f, f->src->fd) },
+		{ .fd = f->dst->fd, .events = flow_events(f, f->dst->fd) },
 	};
 
 	(void)poll(pfd, 2, 10);
@@ -183,8 +186,8 @@ drive(struct flow *f, struct pair *p, const char *wire, size_t len,
 		if (flow_pending(f) && f->err == FLOW_OK) {
 			/* waits for the destination only */
 			r->partial++;
-			ck_assert_int_eq(flow_events(f, f->dst), POLLOUT);
-			ck_assert_int_eq(flow_events(f, f->src), 0);
+			ck_assert_int_eq(flow_events(f, f->dst->fd), POLLOUT);
+			ck_assert_int_eq(flow_events(f, f->src->fd), 0);
 		}
 		moved |= drain(p, r, readsz);
 		if (!moved)
@@ -287,7 +290,7 @@ START_TEST(test_framing)
 	pair_open(&p, 0);
 	memcpy(p.buf, c->pre, pre);
 	memcpy(p.buf + pre, c->inbuf, in);
-	flow_init(&f, p.src, p.dst, splice, p.pipe, &p.inpipe, p.buf,
+	flow_init(&f, &p.xsrc, &p.xdst, splice, p.pipe, &p.inpipe, p.buf,
 	    sizeof(p.buf), pre, pre + in, c->mode, c->length);
 	f.limit = c->limit;
 	drive(&f, &p, c->wire, strlen(c->wire), c->eof, 65536, &r);
@@ -325,7 +328,7 @@ START_TEST(test_waits_for_source)
 	struct flow f;
 
 	pair_open(&p, 0);
-	flow_init(&f, p.src, p.dst, _i, p.pipe, &p.inpipe, p.buf,
+	flow_init(&f, &p.xsrc, &p.xdst, _i, p.pipe, &p.inpipe, p.buf,
 	    sizeof(p.buf), 0, 0, FLOW_LENGTH, 10);
 	ck_assert(!flow_step(&f));
 	ck_assert(!f.done);
@@ -351,7 +354,7 @@ START_TEST(test_destination_closed)
 	close(p.dst_peer);
 	p.dst_peer = -1;
 	memset(body, 'x', sizeof(body));
-	flow_init(&f, p.src, p.dst, _i, p.pipe, &p.inpipe, p.buf,
+	flow_init(&f, &p.xsrc, &p.xdst, _i, p.pipe, &p.inpipe, p.buf,
 	    sizeof(p.buf), 0, 0, FLOW_LENGTH, sizeof(body));
 	for (size_t sent = 0, steps = 0; f.err == FLOW_OK; steps++) {
 		ck_assert_uint_lt(steps, DRIVE_STEPS);
@@ -417,7 +420,7 @@ START_TEST(test_partial_writes)
 	else
 		memcpy(wire, data, len);
 	pair_open(&p, 4096);
-	flow_init(&f, p.src, p.dst, _i % 2, p.pipe, &p.inpipe, p.buf,
+	flow_init(&f, &p.xsrc, &p.xdst, _i % 2, p.pipe, &p.inpipe, p.buf,
 	    sizeof(p.buf), 0, 0, mode, len);
 	drive(&f, &p, wire, wlen, mode == FLOW_CLOSE, 1000, &r);
 	ck_assert_msg(f.err == FLOW_OK, "%s", flow_error_str(f.err));
