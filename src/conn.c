@@ -300,7 +300,9 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 	struct conns *cs = &w->conns;
 	struct conn c;
 
-	if (exchange_room(w)) {
+	/* a place goes to the oldest waiting request: one that became
+	   ready in this round waits behind those queued before it */
+	if (exchange_room(w) && (cs->qhead == CONN_NONE || cs->qhead == i)) {
 		conn_of(&c, pk->fd, &pk->m);
 		c.x = pk->x;
 		c.tls = pk->tls;
@@ -588,6 +590,45 @@ conn_accept(struct worker *w, unsigned i)
 	    !worker_should_finish(w); n++)
 		if (!accept_one(w, w->listeners[i].fd, w->listeners[i].tls))
 			break;
+}
+
+/*
+ * With a free place, always.  Full, a new connection's wake-up
+ * (EPOLLEXCLUSIVE) should go to a worker with room, so a full worker
+ * leaves its listeners alone; but not for longer than CONN_HANDOFF_MS:
+ * when every worker stays full (or there is one), connections kept busy
+ * by their clients would take every freed place and a new one would wait
+ * in the listen queue for as long as the load lasts (t_accept).  Accepted
+ * then, it is parked, queued in turn, or handed to a worker with room.
+ */
+bool
+conn_want_accept(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+
+	if (w->finishing)
+		return false;
+	if (exchange_room(w)) {
+		cs->full_since = 0;
+		return true;
+	}
+	/* full each time it waits, since then */
+	if (cs->full_since == 0)
+		cs->full_since = w->now;
+	return w->now - cs->full_since >= CONN_HANDOFF_MS && park_room(w);
+}
+
+int
+conn_wait_ms(const struct worker *w, int timeout)
+{
+	int64_t left;
+
+	if (w->conns.full_since == 0 || w->finishing)
+		return timeout;
+	left = w->conns.full_since + CONN_HANDOFF_MS - w->now;
+	if (left < 0)
+		return timeout;		/* waiting on the listeners already */
+	return timeout < 0 || timeout > left ? (int)left : timeout;
 }
 
 void

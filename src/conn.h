@@ -73,6 +73,8 @@ struct conns {
 	uint32_t		 qhead, qtail;	/* queued, oldest first */
 	bool			 listening;	/* listeners in the epoll set */
 	struct timer		 handoff;	/* full this long: hand off */
+	int64_t			 full_since;	/* ms: every place taken each
+						   time it waited since, 0: not */
 };
 
 void		 conn_init(struct worker *);
@@ -92,6 +94,11 @@ void		 conn_xclose(struct worker *, struct xconn *);
 void		 conn_run_queue(struct worker *);
 /* every exchange place taken, or one free again */
 void		 conn_set_full(struct worker *, bool full);
+/* should the worker wait for new connections too (its listeners) */
+bool		 conn_want_accept(struct worker *);
+/* ms to wait at most for events (timeout from the timers), so that a
+   full worker looks at its listeners again in time */
+int		 conn_wait_ms(const struct worker *, int timeout);
 /* told to finish: no more accepts, parked ones get a last second */
 void		 conn_begin_finish(struct worker *);
 /* parked or queued connections left */

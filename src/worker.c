@@ -302,7 +302,8 @@ worker_main(const struct worker_args *a)
 {
 	struct epoll_event ev[WORKER_MAX_EVENTS];
 	struct worker w;
-	int n;
+	bool accepting;
+	int n, tmo;
 
 	worker_init(&w, a);
 	while (!stop_now) {
@@ -312,14 +313,14 @@ worker_main(const struct worker_args *a)
 		if (w.finishing && w.inflight == 0 && conn_parked(&w) == 0)
 			break;
 		note_state(&w);
-		/*
-		 * With room, wait for connections to accept as well; full,
-		 * on the connections alone, so that a wake-up for a new
-		 * connection (EPOLLEXCLUSIVE) goes to a worker with room.
-		 */
-		n = epoll_wait(exchange_room(&w) && !w.finishing ? w.epl :
-		    w.epfd, ev, WORKER_MAX_EVENTS,
-		    timers_wait(&w.timers, util_now_ms(), WORKER_TICK_MS));
+		/* with room, wait for connections to accept as well;
+		   full, on the connections alone for a while (conn.c) */
+		w.now = util_now_ms();
+		accepting = conn_want_accept(&w);
+		tmo = conn_wait_ms(&w, timers_wait(&w.timers, w.now,
+		    WORKER_TICK_MS));
+		n = epoll_wait(accepting ? w.epl : w.epfd, ev,
+		    WORKER_MAX_EVENTS, tmo);
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");
 		w.now = util_now_ms();
