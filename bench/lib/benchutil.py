@@ -545,7 +545,8 @@ def cmd_report(a):
     for r in runs:
         if r["candidate"] not in cands:
             cands.append(r["candidate"])
-    pref = ["tcpvsd", "haproxy", "haproxy-splice", "nginx", "direct"]
+    pref = ["tcpvsd", "tcpvsd-mif1", "haproxy", "haproxy-splice", "nginx",
+            "direct"]
     cands.sort(key=lambda c: pref.index(c) if c in pref else len(pref))
     done = {r["scenario"] for r in runs}
     scenarios = [s for s in scenarios if s["name"] in done]
@@ -571,7 +572,8 @@ def cmd_report(a):
     L.append("## Settings")
     L.append("")
     for k in ("duration", "rounds", "warmup", "wrk_threads", "origins",
-              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool", "tls",
+              "algo", "nofile", "tcpvsd_keepalive", "tcpvsd_pool",
+              "tcpvsd_mif1", "tls",
               "perf",
               "load_start", "load_end",
               "elapsed"):

@@ -93,7 +93,8 @@ EOF
 }
 
 # gen_tcpvsd DIR PORT MAXCLIENTS SCHED RULES KAOPTS KAGLOBAL TLS
-#   MAXCLIENTS  the whole pool is preforked (startservers = maxclients)
+#   MAXCLIENTS  0: tcpvsd's defaults (no pool option); else the whole
+#               pool is preforked (startservers = maxclients)
 #               and never retired (maxspareservers = maxclients): one
 #               worker per connection, sized for the scenario
 #   SCHED       rr, lc, ... or http (content rules)
@@ -105,8 +106,16 @@ EOF
 #               tls_certificate; the other TLS options on their defaults)
 gen_tcpvsd() {
 	local dir=$1 port=$2 max=$3 sched=$4 rules=$5 kaopts=$6 kaglobal=$7
-	local tls=${8:-0} p k list="" lis
+	local tls=${8:-0} p k list="" lis pool="" limit=""
 	lis="listen = \"127.0.0.1:$port\""
+	# MAXCLIENTS 0: tcpvsd's own pool defaults, nothing written
+	if [ "$max" -gt 0 ]; then
+		limit="serverlimit = $max"
+		pool="startservers = $max
+	minspareservers = $(( max < 32 ? max : 32 ))
+	maxspareservers = $max
+	maxclients = $max"
+	fi
 	[ "$tls" = 1 ] && lis="tls_listen = \"127.0.0.1:$port\"
 	tls_certificate = \"$TLS_PEM\""
 	for p in "${ORIGIN_PORTS[@]}"; do
@@ -117,14 +126,11 @@ gen_tcpvsd() {
 pidfile = "$dir/tcpvsd.pid"
 errorlog = "stderr"
 loglevel = "warning"
-serverlimit = $max
+$limit
 ${kaglobal}virtual bench {
 	$lis
 	scheduler = "$sched"
-	startservers = $max
-	minspareservers = $(( max < 32 ? max : 32 ))
-	maxspareservers = $max
-	maxclients = $max
+	$pool
 	maxrequestsperchild = 0
 	connect_timeout = 5
 	read_timeout = 60
