@@ -8,11 +8,15 @@
 #include "config.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alog.h"
+#include "log.h"
+#include "ratelim.h"
 #include "scoreboard.h"
 #include "tls_stat.h"
+#include "util.h"
 #include "xprt.h"
 
 _Static_assert(XPRT_FAIL_OTHER < SB_TLS_FAILS,
@@ -59,4 +63,33 @@ tls_log_fields(struct alog_tls *t, const struct xconn *c)
 	t->sni = fact(xprt_tls_sni(c));
 	if (xprt_tls_peer_subject(c, t->subject, sizeof(t->subject)) == NULL)
 		t->subject[0] = '\0';
+}
+
+/* the worker's (one process, one thread): sources it spoke of lately */
+static struct ratelim not_tls;
+static bool not_tls_ready;
+
+bool
+tls_note_not_tls(const char *ident, const char *where,
+    const struct sockaddr_storage *client, int64_t now_ms)
+{
+	char host[UTIL_ADDRSTRLEN], more[64] = "";
+	const char *h;
+	uint32_t held;
+
+	if (!not_tls_ready) {
+		ratelim_init(&not_tls, TLS_NOT_TLS_INTERVAL_MS);
+		not_tls_ready = true;
+	}
+	if (!ratelim_allow(&not_tls, (const struct sockaddr *)client, now_ms,
+	    &held))
+		return false;
+	if (held > 0)
+		snprintf(more, sizeof(more), " (%u more since the last such "
+		    "line)", held);
+	h = util_addr_host((const struct sockaddr *)client, host,
+	    sizeof(host));
+	log_warnx("virtual %s: client %s: not TLS on tls_listen %s, "
+	    "closed%s", ident, h != NULL ? h : "?", where, more);
+	return true;
 }

@@ -10,6 +10,7 @@
 #ifndef TCPVS_TLS_STAT_H
 #define TCPVS_TLS_STAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct alog_tls;
@@ -25,6 +26,17 @@ struct xconn;
  */
 void	tls_count_handshake(struct sb_service *, const struct xconn *c,
 	    int result);
+/*
+ * A handshake on a tls_listen address failed with XPRT_FAIL_NOT_TLS
+ * (plain HTTP, or other bytes, on a TLS port): log it, as a warning
+ * naming the service, the client and where, once per client address per
+ * TLS_NOT_TLS_INTERVAL_MS in this worker, with how many were not logged
+ * since.  Returns true when it logged.
+ */
+#define TLS_NOT_TLS_INTERVAL_MS	60000
+bool	tls_note_not_tls(const char *ident, const char *where,
+	    const struct sockaddr_storage *client, int64_t now_ms);
+
 /* t from the client connection c: on, version, cipher, SNI, subject;
    c NULL or not TLS: t->on false */
 void	tls_log_fields(struct alog_tls *t, const struct xconn *c);

@@ -5,7 +5,7 @@
  * handshake being needed: the access log's %{SSL_...}x directives with
  * the facts set (text and JSON), "-" / null on plain HTTP, an unknown
  * name refused; tls_count_handshake's counters by result and reason;
- * tls_log_fields on a plain connection.
+ * tls_log_fields on a plain connection; tls_note_not_tls's rate.
  */
 #include "config.h"
 
@@ -175,6 +175,29 @@ START_TEST(test_fields_plain)
 }
 END_TEST
 
+/* plain HTTP on a TLS port: said once per client per interval */
+START_TEST(test_not_tls)
+{
+	struct sockaddr_storage a, b;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a;
+
+	memset(&a, 0, sizeof(a));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(0xc0000201);
+	b = a;
+	((struct sockaddr_in *)&b)->sin_addr.s_addr = htonl(0xc0000202);
+	ck_assert(tls_note_not_tls("web", "127.0.0.1:443", &a, 1000));
+	for (int i = 0; i < 100; i++)
+		ck_assert(!tls_note_not_tls("web", "127.0.0.1:443", &a,
+		    1000 + i));
+	ck_assert(tls_note_not_tls("web", "127.0.0.1:443", &b, 1200));
+	ck_assert(!tls_note_not_tls("web", "127.0.0.1:443", &a,
+	    1000 + TLS_NOT_TLS_INTERVAL_MS - 1));
+	ck_assert(tls_note_not_tls("web", "127.0.0.1:443", &a,
+	    1000 + TLS_NOT_TLS_INTERVAL_MS));
+}
+END_TEST
+
 static Suite *
 tls_stat_suite(void)
 {
@@ -187,6 +210,7 @@ tls_stat_suite(void)
 	tcase_add_test(tc, test_alog_check);
 	tcase_add_test(tc, test_count);
 	tcase_add_test(tc, test_fields_plain);
+	tcase_add_test(tc, test_not_tls);
 	suite_add_tcase(s, tc);
 	return s;
 }
