@@ -309,10 +309,48 @@ tls_conf_server(cfg_t *ss, const struct service *svc, struct realserver *rs,
 	(void)tls_ctx_server(t, svc->ident, rs->name, env->error);
 }
 
+/* the same address as b */
+static bool
+same_addr(const struct conf_listen *a, const struct conf_listen *b)
+{
+	return a->addrlen != 0 && a->addrlen == b->addrlen &&
+	    memcmp(&a->addr, &b->addr, a->addrlen) == 0;
+}
+
+/*
+ * Two tls_listen of one address (in one service or two) would share one
+ * socket across reloads (listener.c finds sockets by address): refused,
+ * at the later one, as check_listen_dups does for listen.
+ */
+static void
+check_tls_dups(const struct generation *gen, const struct tls_conf_env *env)
+{
+	for (unsigned i = 0; i < gen->nsvc; i++)
+		for (unsigned j = 0; gen->svc[i].tls != NULL &&
+		    j < gen->svc[i].tls->nlisten; j++)
+			for (unsigned k = 0; k <= i; k++)
+				for (unsigned m = 0; gen->svc[k].tls != NULL &&
+				    m < (k == i ? j : gen->svc[k].tls->nlisten);
+				    m++) {
+					const struct conf_listen *a, *b;
+
+					a = &gen->svc[i].tls->listen[j];
+					b = &gen->svc[k].tls->listen[m];
+					if (same_addr(a, b))
+						env->error((int)a->line,
+						    "virtual %s: tls_listen %s:"
+						    " already used by virtual "
+						    "%s", gen->svc[i].ident,
+						    a->name,
+						    gen->svc[k].ident);
+				}
+}
+
 void
 tls_conf_check_listen(cfg_t *cfg, const struct generation *gen,
     const struct tls_conf_env *env)
 {
+	check_tls_dups(gen, env);
 	for (unsigned i = 0; i < gen->nsvc; i++) {
 		const struct tls_service *ts = gen->svc[i].tls;
 

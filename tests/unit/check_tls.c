@@ -245,6 +245,41 @@ START_TEST(test_load_error)
 }
 END_TEST
 
+/*
+ * One tls_listen address twice, in two services or in one: refused at the
+ * second (listener.c would hand both the same socket).
+ */
+START_TEST(test_dup_tls_listen)
+{
+	char text[4096], *errs = NULL;
+	const char *pem;
+
+	setup_certs();
+	pem = tlsfx_path("default.pem");
+	snprintf(text, sizeof(text), "virtual a {\n"
+	    "    tls_listen = \"127.0.0.1:1\"\n"
+	    "    tls_certificate = \"%s\"\n"
+	    "}\n"
+	    "virtual b {\n"
+	    "    tls_listen = \"127.0.0.1:1\"\n"
+	    "    tls_certificate = \"%s\"\n"
+	    "}\n", pem, pem);
+	ck_assert_ptr_null(load_text(text, &errs));
+	ck_assert_msg(strstr(errs, "tls.conf:6: virtual b: tls_listen "
+	    "127.0.0.1:1: already used by virtual a") != NULL, "%s", errs);
+	free(errs);
+	errs = NULL;
+	snprintf(text, sizeof(text), "virtual a {\n"
+	    "    tls_listen = {\"127.0.0.1:1\", \"127.0.0.1:1\"}\n"
+	    "    tls_certificate = \"%s\"\n"
+	    "}\n", pem);
+	ck_assert_ptr_null(load_text(text, &errs));
+	ck_assert_msg(strstr(errs, "tls.conf:2: virtual a: tls_listen "
+	    "127.0.0.1:1: already used by virtual a") != NULL, "%s", errs);
+	free(errs);
+}
+END_TEST
+
 /* key material never in an error: the wrong key's file is named only */
 START_TEST(test_error_no_key_text)
 {
@@ -427,6 +462,7 @@ tls_suite(void)
 	tcase_add_loop_test(tc, test_load_error, 0, sizeof(bad) /
 	    sizeof(bad[0]));
 	tcase_add_test(tc, test_error_no_key_text);
+	tcase_add_test(tc, test_dup_tls_listen);
 	tcase_add_test(tc, test_dump);
 	tcase_add_test(tc, test_tickets_shared);
 	suite_add_tcase(s, tc);
