@@ -375,6 +375,8 @@ step_head(struct exchange *x)
 	ssize_t n;
 	int rc;
 
+	if ((rc = tls_accepting(x)) != 0)
+		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->c.refuse) {
 		/* over maxconnperip: 503 and close, no drain (a place held
 		   for its linger is what the limit is there to prevent) */
@@ -385,8 +387,6 @@ step_head(struct exchange *x)
 		x->linger = false;
 		return STEP_AGAIN;
 	}
-	if ((rc = tls_accepting(x)) != 0)
-		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->headlen > 0 && (rc = parse_head(x)) != 1)
 		return head_done(x, rc);
 	for (;;) {
