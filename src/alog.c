@@ -32,7 +32,9 @@
 	"\"host\":%{Host}i,\"status\":%s,\"bytes\":%b," \
 	"\"referer\":%{Referer}i,\"user_agent\":%{User-Agent}i," \
 	"\"server\":%S,\"tq\":%Tq,\"tc\":%Tc,\"tr\":%Tr,\"tt\":%Tt," \
-	"\"term\":%X,\"reason\":%E}"
+	"\"term\":%X,\"reason\":%E,\"tls_version\":%{SSL_PROTOCOL}x," \
+	"\"tls_cipher\":%{SSL_CIPHER}x,\"sni\":%{SSL_TLS_SNI}x," \
+	"\"client_s_dn\":%{SSL_CLIENT_S_DN}x}"
 
 static const struct {
 	const char	*name;
@@ -55,7 +57,19 @@ struct out {
 enum dir {
 	D_HOST, D_TIME, D_TIME_ISO, D_TIME_MSEC, D_REQUEST, D_METHOD, D_PATH,
 	D_STATUS, D_BYTES, D_SERVER, D_VIRTUAL, D_FIELD, D_TQ, D_TC, D_TR,
-	D_TT, D_TERM, D_REASON, D_PERCENT
+	D_TT, D_TERM, D_REASON, D_PERCENT, D_TLS_VERSION, D_TLS_CIPHER,
+	D_TLS_SNI, D_TLS_SUBJECT
+};
+
+/* %{NAME}x: the TLS facts, by Apache mod_ssl's variable names */
+static const struct {
+	const char	*name;
+	enum dir	 d;
+} tls_vars[] = {
+	{ "SSL_PROTOCOL", D_TLS_VERSION },
+	{ "SSL_CIPHER", D_TLS_CIPHER },
+	{ "SSL_TLS_SNI", D_TLS_SNI },
+	{ "SSL_CLIENT_S_DN", D_TLS_SUBJECT },
 };
 
 /* one directive of a format */
@@ -285,7 +299,25 @@ put_reason(struct out *o, const struct alog_rec *r)
 }
 
 #define ALOG_DIRECTIVES	"%h %t %{iso8601}t %{msec}t %r %m %U %s %b %S %v " \
-	"%{Field}i %Tq %Tc %Tr %Tt %X %E %%"
+	"%{Field}i %Tq %Tc %Tr %Tt %X %E %{SSL_PROTOCOL}x %{SSL_CIPHER}x " \
+	"%{SSL_TLS_SNI}x %{SSL_CLIENT_S_DN}x %%"
+
+/* %{NAME}x of n bytes at name; 0 or -1 with a reason */
+static int
+parse_tls_var(const char *name, size_t n, struct directive *d, char *err,
+    size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(tls_vars) / sizeof(tls_vars[0]); i++)
+		if (strlen(tls_vars[i].name) == n &&
+		    strncmp(name, tls_vars[i].name, n) == 0) {
+			d->d = tls_vars[i].d;
+			return 0;
+		}
+	snprintf(err, errlen, "'%%{%.*s}x': expected %%{SSL_PROTOCOL}x, "
+	    "%%{SSL_CIPHER}x, %%{SSL_TLS_SNI}x or %%{SSL_CLIENT_S_DN}x",
+	    (int)n, name);
+	return -1;
+}
 
 /* %{...}i or %{...}t at p (past the '%'); 0 or -1 with a reason */
 static int
@@ -294,15 +326,19 @@ parse_braced(const char **pp, struct directive *d, char *err, size_t errlen)
 	const char *p = *pp, *end = strchr(p, '}');
 	size_t n;
 
-	if (end == NULL || end == p + 1 || (end[1] != 'i' && end[1] != 't') ||
-	    (n = (size_t)(end - p - 1)) >= 64) {
+	if (end == NULL || end == p + 1 || (end[1] != 'i' && end[1] != 't' &&
+	    end[1] != 'x') || (n = (size_t)(end - p - 1)) >= 64) {
 		snprintf(err, errlen, "'%%%.*s': expected %%{Field}i, "
-		    "%%{iso8601}t or %%{msec}t", (int)strcspn(p, " "), p);
+		    "%%{iso8601}t, %%{msec}t or %%{SSL_...}x",
+		    (int)strcspn(p, " "), p);
 		return -1;
 	}
 	d->arg = p + 1;
 	d->arglen = n;
-	if (end[1] == 'i')
+	if (end[1] == 'x') {
+		if (parse_tls_var(p + 1, n, d, err, errlen) == -1)
+			return -1;
+	} else if (end[1] == 'i')
 		d->d = D_FIELD;
 	else if (n == 7 && strncmp(p + 1, "iso8601", 7) == 0)
 		d->d = D_TIME_ISO;
@@ -367,6 +403,22 @@ put_host(struct out *o, const struct alog_rec *r)
 	    sizeof(host)));
 }
 
+/* a TLS fact: "-" (null) on plain HTTP or when there is none */
+static void
+put_tls(struct out *o, const struct alog_tls *t, enum dir d)
+{
+	const char *s = NULL;
+
+	if (t->on)
+		s = d == D_TLS_VERSION ? t->version : d == D_TLS_CIPHER ?
+		    t->cipher : d == D_TLS_SNI ? t->sni :
+		    t->subject[0] != '\0' ? t->subject : NULL;
+	if (s == NULL)
+		val_null(o);
+	else
+		val_str(o, s, strlen(s));
+}
+
 static void
 emit(struct out *o, const struct alog_rec *r, const struct directive *d)
 {
@@ -417,6 +469,12 @@ emit(struct out *o, const struct alog_rec *r, const struct directive *d)
 		break;
 	case D_PERCENT:
 		put(o, "%", 1);
+		break;
+	case D_TLS_VERSION:
+	case D_TLS_CIPHER:
+	case D_TLS_SNI:
+	case D_TLS_SUBJECT:
+		put_tls(o, &r->tls, d->d);
 		break;
 	}
 }

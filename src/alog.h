@@ -19,6 +19,9 @@
  *   %Tc microseconds to get a server connection (0 for a kept one)
  *   %Tr microseconds from sending the head to the response head
  *   %Tt microseconds from the first byte to the end of the response
+ *   %{SSL_PROTOCOL}x %{SSL_CIPHER}x %{SSL_TLS_SNI}x %{SSL_CLIENT_S_DN}x
+ *       the client connection's TLS version, cipher, server name and
+ *       certificate subject (Apache mod_ssl's names), "-" on plain HTTP
  *   %X  how the exchange ended: two characters (term.h)
  *   %E  why, when it did not complete: the parser's reason for a refused
  *       head, else the termination code's meaning; "-" when complete
@@ -36,12 +39,24 @@
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "term.h"
 
 struct http_req;
+
+#define ALOG_TLS_SUBJECT_MAX	256	/* a client certificate's subject */
+
+/* the client connection's TLS facts (tls_log_fields fills them) */
+struct alog_tls {
+	bool			 on;		/* false: plain, every one "-" */
+	const char		*version;	/* "TLSv1.3"; static strings */
+	const char		*cipher;
+	const char		*sni;		/* NULL: none sent */
+	char			 subject[ALOG_TLS_SUBJECT_MAX]; /* "": none */
+};
 
 struct alog_rec {
 	const struct sockaddr_storage *client;
@@ -56,6 +71,7 @@ struct alog_rec {
 	int64_t			 tq, tc, tr, tt;	/* us; -1: not measured */
 	enum term		 term;
 	const char		*reason;	/* NULL: term_str(term) */
+	struct alog_tls		 tls;
 };
 
 #define ALOG_LINE_MAX	65536	/* a line, JSON ones whole */

@@ -22,7 +22,8 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		5
+#define SB_VERSION		6
+#define SB_TLS_FAILS		8	/* > the last enum xprt_fail */
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
 #define SB_PERSIST_ENTRIES	4096	/* persistence templates per service */
@@ -178,6 +179,11 @@ struct sb_service {
 	_Atomic uint64_t	 bytes_in;	/* any, atomically */
 	_Atomic uint64_t	 bytes_out;	/* any, atomically */
 	_Atomic uint64_t	 errors;	/* any: error replies sent */
+	/* TLS handshakes on its tls_listen addresses (tls_stat.c) */
+	_Atomic uint64_t	 tls_handshakes;	/* any: completed */
+	_Atomic uint64_t	 tls_resumed;		/* any: of those, resumed */
+	_Atomic uint64_t	 tls_failed[SB_TLS_FAILS];	/* any: by enum
+							   xprt_fail */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*

@@ -32,6 +32,7 @@
 #include "scoreboard.h"
 #include "status.h"
 #include "util.h"
+#include "xprt.h"
 
 #define STATUS_TIMEOUT_MS	2000	/* to read a request, to write */
 #define STATUS_REQ_MAX		4096
@@ -161,6 +162,27 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	out(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* failed handshakes, by reason (enum xprt_fail) */
+static void
+tls_failed_family(const struct status_args *a, struct buf *b)
+{
+	char v[2 * CONF_IDENT_MAX];
+
+	family(b, "tcpvs_service_tls_failed_handshakes_total", "counter",
+	    "TLS handshakes that failed, by reason.");
+	for (unsigned i = 0; i < a->gen->nsvc; i++) {
+		const struct sb_service *ss = sb_service(a->sb,
+		    (unsigned)a->gen->svc[i].sb_index);
+
+		label(a->gen->svc[i].ident, v, sizeof(v));
+		for (int f = XPRT_FAIL_NONE + 1; f <= XPRT_FAIL_OTHER; f++)
+			out(b, "tcpvs_service_tls_failed_handshakes_total{"
+			    "virtual=\"%s\",reason=\"%s\"} %" PRIu64 "\n", v,
+			    xprt_fail_str((enum xprt_fail)f),
+			    ld(&ss->tls_failed[f]));
+	}
+}
+
 static void
 metrics(const struct status_args *a, struct buf *b)
 {
@@ -188,7 +210,14 @@ metrics(const struct status_args *a, struct buf *b)
 	    "Bytes sent to clients.", bytes_out)
 	SVC_FAMILY("tcpvs_service_error_replies_total", "counter",
 	    "Error replies tcpvsd answered itself.", errors)
+	SVC_FAMILY("tcpvs_service_tls_handshakes_total", "counter",
+	    "TLS handshakes completed on tls_listen addresses.",
+	    tls_handshakes)
+	SVC_FAMILY("tcpvs_service_tls_resumed_handshakes_total", "counter",
+	    "Of the TLS handshakes completed, those that resumed a session.",
+	    tls_resumed)
 #undef SVC_FAMILY
+	tls_failed_family(a, b);
 	family(b, "tcpvs_pool_workers", "gauge",
 	    "Worker processes of the service's pool, by state.");
 	for (unsigned i = 0; i < gen->nsvc; i++) {

@@ -159,3 +159,12 @@ xprt_tls_resumed(const struct xconn *c)
 	(void)c;
 	return false;
 }
+
+const char *
+xprt_tls_peer_subject(const struct xconn *c, char *buf, size_t len)
+{
+	(void)c;
+	(void)buf;
+	(void)len;
+	return NULL;
+}

@@ -237,3 +237,13 @@ xprt_tls_resumed(const struct xconn *c)
 {
 	return c->ssl != NULL && SSL_session_reused(c->ssl);
 }
+
+const char *
+xprt_tls_peer_subject(const struct xconn *c, char *buf, size_t len)
+{
+	X509 *x = c->ssl != NULL ? SSL_get0_peer_certificate(c->ssl) : NULL;
+
+	if (x == NULL || len == 0)
+		return NULL;
+	return X509_NAME_oneline(X509_get_subject_name(x), buf, (int)len);
+}

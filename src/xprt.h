@@ -94,6 +94,10 @@ const char	*xprt_tls_version(const struct xconn *);
 const char	*xprt_tls_cipher(const struct xconn *);
 const char	*xprt_tls_sni(const struct xconn *);
 bool		 xprt_tls_resumed(const struct xconn *);
+/* the peer certificate's subject in OpenSSL's one-line form, into buf
+   (no allocation); NULL when there is none (tls_xprt.c) */
+const char	*xprt_tls_peer_subject(const struct xconn *, char *buf,
+		    size_t len);
 
 /* a bounded buffer between two transports (TLS relays through one) */
 struct xbuf {

@@ -99,7 +99,8 @@ def fail(m):
     fails.append(m)
 keys = {"time", "client", "virtual", "request", "method", "path", "host",
         "status", "bytes", "referer", "user_agent", "server", "tq", "tc",
-        "tr", "tt", "term", "reason"}
+        "tr", "tt", "term", "reason", "tls_version", "tls_cipher", "sni",
+        "client_s_dn"}
 objs = []
 for i, l in enumerate(raw.split(b"\n")[:-1]):
     if any(b < 0x20 for b in l):

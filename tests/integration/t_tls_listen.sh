@@ -4,18 +4,20 @@
 # (SIGUSR1) keeps the socket (no connection is refused while it happens), a
 # plain listen address that becomes a tls_listen one keeps its socket, and
 # a reload that drops an address closes it.  tcpvsadm -L marks the TLS
-# addresses "/tls" and -S writes tls_listen back.  (The handshake itself is
+# addresses "/tls", -S writes tls_listen back, and /metrics has the TLS
+# handshake families.  (The handshake itself is
 # the exchange's: here only the socket.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 start_origin a
 make_ca ca
 make_cert ca site www.example.test
-P=$(free_port); Q=$(free_port)
+P=$(free_port); Q=$(free_port); S=$(free_port)
 CTL=$(mktemp -u "$T/ctl.XXXXXX")
 # write_conf LISTEN TLS_LISTEN: the service with those (a list each)
 write_conf() {
 	{ conf_header; cat <<EOF2
+status_listen = "127.0.0.1:$S"
 virtual web {
     listen = $1
     tls_listen = $2
@@ -34,6 +36,20 @@ check "tcpvsadm -L shows it, marked /tls" eval \
     "adm -L -n | grep -q '127.0.0.1:$P,127.0.0.1:$Q/tls'"
 check "tcpvsadm -S writes tls_listen" eval \
     "adm -S | grep -q \"tls_listen = {'127.0.0.1:$Q'}\""
+wait_until 5 port_open "$S"
+get "http://127.0.0.1:$S/metrics" > "$T/metrics"
+python3 "$top_srcdir/tests/integration/promparse.py" "$T/metrics" > "$T/samples" 2> "$T/perr"
+check "/metrics passes a strict exposition-format parser $(cat "$T/perr")" test -s "$T/samples" -a ! -s "$T/perr"
+for f in tls_handshakes_total tls_resumed_handshakes_total tls_failed_handshakes_total; do
+	check "/metrics: HELP and TYPE of tcpvs_service_$f" eval \
+	    "grep -q '^# HELP tcpvs_service_$f ' '$T/metrics' && grep -q '^# TYPE tcpvs_service_$f counter' '$T/metrics'"
+done
+check "/metrics: handshakes of web, none yet" \
+    grep -qx 'tcpvs_service_tls_handshakes_total{virtual="web"} 0' "$T/samples"
+for r in io eof not-tls protocol certificate other; do
+	check "/metrics: failed handshakes of web by reason $r" \
+	    grep -qx "tcpvs_service_tls_failed_handshakes_total{virtual=\"web\",reason=\"$r\"} 0" "$T/samples"
+done
 
 # connect to PORT in a loop until $T/stop appears (bounded: 3000 tries);
 # a refused connect is counted in $T/refused-PORT

@@ -275,7 +275,8 @@ START_TEST(test_alog_refused)
 	    "\xc3\xa9 HTTP/1.1\",\"method\":null,"));
 	ck_assert_ptr_nonnull(strstr(l.out, "\"status\":400,"));
 	ck_assert_ptr_nonnull(strstr(l.out, "\"term\":\"FR\","
-	    "\"reason\":\"control character\"}\n"));
+	    "\"reason\":\"control character\",\"tls_version\":null,"
+	    "\"tls_cipher\":null,\"sni\":null,\"client_s_dn\":null}\n"));
 	n = alog_format(l.out, sizeof(l.out), "%r %X \"%E\"", &l.rec);
 	l.out[n] = '\0';
 	ck_assert_str_eq(l.out, "GET /a\\x01\\xc3\\xa9 HTTP/1.1 FR "
@@ -304,7 +305,8 @@ START_TEST(test_alog_fits)
 	ck_assert_uint_lt(len, sizeof(l.out));
 	ck_assert_int_eq(l.out[len - 1], '\n');
 	ck_assert_int_eq(l.out[len - 2], '}');
-	ck_assert_ptr_nonnull(strstr(l.out, "\"reason\":null}"));
+	ck_assert_ptr_nonnull(strstr(l.out, "\"reason\":null,"));
+	ck_assert_ptr_nonnull(strstr(l.out, "\"client_s_dn\":null}\n"));
 	/* cut at 1 KiB of input a field: 6 KiB of output each */
 	ck_assert_ptr_nonnull(strstr(l.out, "\"user_agent\":\"\\ufffd"));
 	ck_assert_uint_gt(len, 2 * 6 * 1024);
