@@ -160,6 +160,9 @@ wait "$STALL"
 check "200 stalled half hellos all closed within request_timeout" test "$(cat "$T/stalled")" = 200
 check "a normal client meanwhile: $good/100 (>= 99)" test "$good" -ge 99
 check "plain HTTP on the TLS port: closed" eval "! curl -s --max-time 5 http://127.0.0.1:$S/ | grep -q a"
+curl -s --max-time 5 "http://127.0.0.1:$S/" > /dev/null
+check "... logged once for the source, not per request" wait_until 5 eventually \
+    'test "$(grep -c "not TLS on tls_listen 127.0.0.1:$S, closed" "$T/tcpvsd.log")" = 1'
 
 check "tls = true origin from the CA: up" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsok health | grep -q up"
 check "from another CA: down" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsbad health | grep -q down"
