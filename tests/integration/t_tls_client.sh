@@ -15,7 +15,8 @@
 #  - 200 half ClientHellos that stall are closed within request_timeout
 #    while a normal client keeps >= 99 % success; plain HTTP on the TLS
 #    port is closed
-#  - tls = true to a TLS origin: works; from another CA: 502 and down
+#  - tls = true to a TLS origin: works; from another CA: 502 and down;
+#    to one that keeps connections, 10 requests over one TLS connection
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 start_origin a
@@ -27,7 +28,35 @@ make_cert ca origin origin.test
 make_cert other stranger origin.test
 start_tls_origin tlsok origin
 start_tls_origin tlsbad stranger
-P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port)
+# a TLS origin that keeps its connections (HTTP/1.1), counting them
+KP=$(free_port)
+python3 - "$KP" "$T/origin" "$T/kept-conns" > "$T/origin-kept.out" 2>&1 <<'EOP' &
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = b"kept\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+class S(http.server.ThreadingHTTPServer):
+    def get_request(self):
+        r = super().get_request()
+        with open(sys.argv[3], "a") as f:
+            f.write("connection\n")
+        return r
+srv = S(("127.0.0.1", int(sys.argv[1])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2] + ".crt", sys.argv[2] + ".key")
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+EOP
+PIDS="$PIDS $!"
+wait_until 5 port_open "$KP" || { fail "the keeping TLS origin did not start"; finish; }
+P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port); K=$(free_port)
 { conf_header; cat <<EOF2
 virtual web {
     listen = "127.0.0.1:$P"
@@ -47,6 +76,17 @@ virtual mtls {
     startservers = 1
     maxclients = 4
     server "127.0.0.1:$PORT_a" { }
+}
+virtual kept {
+    listen = "127.0.0.1:$K"
+    startservers = 1
+    maxclients = 1
+    server_keepalive = 1
+    server "127.0.0.1:$KP" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
 }
 virtual up {
     listen = "127.0.0.1:$O"
@@ -167,4 +207,8 @@ check "... logged once for the source, not per request" wait_until 5 eventually 
 check "tls = true origin from the CA: up" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsok health | grep -q up"
 check "from another CA: down" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsbad health | grep -q down"
 check "served over TLS by the good one" test "$(status "http://127.0.0.1:$O/")" = 200
+good=0
+for i in $(seq 10); do [ "$(get "http://127.0.0.1:$K/")" = kept ] && good=$((good + 1)); done
+check "10 requests to a TLS origin that keeps connections: $good/10" test "$good" = 10
+check "... over one kept TLS connection ($(wc -l < "$T/kept-conns"))" test "$(wc -l < "$T/kept-conns")" = 1
 finish
