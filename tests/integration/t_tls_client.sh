@@ -57,6 +57,7 @@ EOP
 PIDS="$PIDS $!"
 wait_until 5 port_open "$KP" || { fail "the keeping TLS origin did not start"; finish; }
 P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port); K=$(free_port)
+B=$(free_port)
 { conf_header; cat <<EOF2
 virtual web {
     listen = "127.0.0.1:$P"
@@ -83,6 +84,16 @@ virtual kept {
     maxclients = 1
     server_keepalive = 1
     server "127.0.0.1:$KP" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
+}
+virtual bad {
+    listen = "127.0.0.1:$B"
+    startservers = 1
+    maxclients = 1
+    server "127.0.0.1:$PORT_tlsbad" {
         tls = true
         tls_ca = "$T/ca.crt"
         tls_sni = "origin.test"
@@ -207,6 +218,9 @@ check "... logged once for the source, not per request" wait_until 5 eventually 
 check "tls = true origin from the CA: up" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsok health | grep -q up"
 check "from another CA: down" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsbad health | grep -q down"
 check "served over TLS by the good one" test "$(status "http://127.0.0.1:$O/")" = 200
+check "unchecked, from another CA: 502" test "$(status "http://127.0.0.1:$B/")" = 502
+check "... the verification's reason logged" grep -q \
+    "virtual bad: server 127.0.0.1:$PORT_tlsbad: TLS handshake failed: unable to get local issuer certificate" "$T/tcpvsd.log"
 good=0
 for i in $(seq 10); do [ "$(get "http://127.0.0.1:$K/")" = kept ] && good=$((good + 1)); done
 check "10 requests to a TLS origin that keeps connections: $good/10" test "$good" = 10
