@@ -17,6 +17,7 @@
 #    port is closed
 #  - tls = true to a TLS origin: works; from another CA: 502 and down;
 #    to one that keeps connections, 10 requests over one TLS connection
+#  - garbage, a truncated record, a 64 KiB ClientHello extension: closed
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 start_origin a
@@ -211,6 +212,38 @@ wait "$STALL"
 check "200 stalled half hellos all closed within request_timeout" test "$(cat "$T/stalled")" = 200
 check "a normal client meanwhile: $good/100 (>= 99)" test "$good" -ge 99
 check "plain HTTP on the TLS port: closed" eval "! curl -s --max-time 5 http://127.0.0.1:$S/ | grep -q a"
+# garbage, a truncated record, a ClientHello with a 64 KiB extension: each
+# connection is closed (within request_timeout), and tcpvsd serves on
+python3 - "$S" > "$T/bad-hellos" 2>&1 <<'EOP'
+import socket, struct, sys
+port = int(sys.argv[1])
+ext = struct.pack("!HH", 0xfe01, 65535 - 4) + b"\x00" * (65535 - 4)
+body = b"\x03\x03" + b"\x00" * 32 + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00"
+body += struct.pack("!H", len(ext)) + ext
+hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+big = b"".join(b"\x16\x03\x01" + struct.pack("!H", len(hs[i:i + 16384])) +
+               hs[i:i + 16384] for i in range(0, len(hs), 16384))
+cases = {"garbage": b"\xde\xad\xbe\xef" * 64,
+         "truncated": b"\x16\x03\x01\x00\x40" + b"\x01\x00\x00\x3c" + b"\x03\x03",
+         "64k-extension": big}
+for name, data in cases.items():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(8)
+    try:
+        s.sendall(data)
+        if name == "truncated":
+            s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+        print(name, "closed")
+    except ConnectionResetError:
+        print(name, "closed")
+    except OSError as e:
+        print(name, "not closed:", e)
+EOP
+check "garbage, a truncated record, a 64 KiB extension: all closed ($(tr '\n' ' ' < "$T/bad-hellos"))" \
+    test "$(grep -c ' closed$' "$T/bad-hellos")" = 3
+check "... and HTTPS still served" test "$(status "$U/" $R)" = 200
 curl -s --max-time 5 "http://127.0.0.1:$S/" > /dev/null
 check "... logged once for the source, not per request" wait_until 5 eventually \
     'test "$(grep -c "not TLS on tls_listen 127.0.0.1:$S, closed" "$T/tcpvsd.log")" = 1'
