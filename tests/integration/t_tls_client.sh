@@ -18,6 +18,7 @@
 #  - tls = true to a TLS origin: works; from another CA: 502 and down;
 #    to one that keeps connections, 10 requests over one TLS connection
 #  - garbage, a truncated record, a 64 KiB ClientHello extension: closed
+#  - an Upgrade tunnel over TLS: 101, then 1 MiB echoed intact
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 start_origin a
@@ -174,6 +175,29 @@ except (socket.timeout, ssl.SSLError, OSError):
 print(got.count(b"HTTP/1.1 200"))
 EOP
 check "a request behind a body in one TLS record: answered" test "$(tail -1 "$T/pipelined")" = 2
+
+# an Upgrade tunnel over TLS: 101, then 1 MiB each way, echoed intact
+python3 - "$S" "$T/ca.crt" > "$T/tunnel" 2>&1 <<'EOP'
+import os, socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
+                    server_hostname="www.example.test")
+s.settimeout(10)
+s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+data, got = os.urandom(1 << 20), b""
+s.sendall(data)
+while len(got) < len(data):
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+print(head.split(b"\r\n")[0].decode(), "echoed" if got == data else "differs")
+EOP
+check "an Upgrade tunnel over TLS: $(cat "$T/tunnel")" grep -q "^HTTP/1.1 101 .* echoed$" "$T/tunnel"
 
 # TLS 1.3 sends the ticket after the handshake: a client that leaves at
 # once may go before it comes, so this one stays a second to take it
