@@ -511,12 +511,14 @@ start_tls(struct worker *w, struct conn *c, const struct tls_service *ts)
 
 /* false when there was none to take (or no descriptor for it) */
 static bool
-accept_one(struct worker *w, int lfd, const struct tls_service *tls)
+accept_one(struct worker *w, const struct worker_listener *l)
 {
 	struct conn c;
 	socklen_t len = sizeof(c.client);
+	int lfd = l->fd;
 
 	memset(&c, 0, sizeof(c));
+	c.lname = l->name;
 	xprt_plain_init(&c.x, accept4(lfd, (struct sockaddr *)&c.client,
 	    &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
 	if (c.x.fd == -1) {
@@ -534,7 +536,7 @@ accept_one(struct worker *w, int lfd, const struct tls_service *tls)
 	}
 	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
 	    sizeof(c.clientstr));
-	if (tls != NULL && !start_tls(w, &c, tls))
+	if (l->tls != NULL && !start_tls(w, &c, l->tls))
 		return true;
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
@@ -588,7 +590,7 @@ conn_accept(struct worker *w, unsigned i)
 	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
 	    (exchange_room(w) || park_room(w)) && !worker_stop_now() &&
 	    !worker_should_finish(w); n++)
-		if (!accept_one(w, w->listeners[i].fd, w->listeners[i].tls))
+		if (!accept_one(w, &w->listeners[i]))
 			break;
 }
 

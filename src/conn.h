@@ -33,6 +33,7 @@ struct conn {
 						   cannot be handed off) */
 	bool			 handshake;	/* its TLS handshake is to do
 						   (first request's time) */
+	const char		*lname;		/* its listener as written */
 	struct sockaddr_storage	 client;
 	char			 clientstr[UTIL_ADDRSTRLEN];
 	unsigned		 nreq;		/* requests read on it */

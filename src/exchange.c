@@ -51,6 +51,7 @@
 #include "route.h"
 #include "sched.h"
 #include "scoreboard.h"
+#include "tls_stat.h"
 #include "util.h"
 #include "worker.h"
 
@@ -309,6 +310,8 @@ head_done(struct exchange *x, int rc)
 	x->c.nreq++;
 	memset(&x->rec, 0, sizeof(x->rec));
 	x->rec.tc = x->rec.tr = -1;
+	if (x->c.tls)
+		tls_log_fields(&x->rec.tls, &x->c.x);
 	x->restoff = 0;
 	x->rsi = -1;
 	x->sorry = false;
@@ -337,6 +340,8 @@ head_cut(struct exchange *x, enum term term)
 	if (alog_head_seen(x->head, x->headlen)) {
 		memset(&x->rec, 0, sizeof(x->rec));
 		x->rec.tc = x->rec.tr = -1;
+		if (x->c.tls)
+			tls_log_fields(&x->rec.tls, &x->c.x);
 		x->rec.term = term;
 		x->head_ok = false;
 		x->t_head = -1;
@@ -365,7 +370,7 @@ tls_accepting(struct exchange *x)
 		return 1;
 	}
 	c->handshake = false;
-	exchange_tls_handshake(x, r == 0);
+	exchange_tls_handshake(x, r);
 	return r == 0 ? 0 : -1;
 }
 
@@ -375,6 +380,8 @@ step_head(struct exchange *x)
 	ssize_t n;
 	int rc;
 
+	if ((rc = tls_accepting(x)) != 0)
+		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->c.refuse) {
 		/* over maxconnperip: 503 and close, no drain (a place held
 		   for its linger is what the limit is there to prevent) */
@@ -385,8 +392,6 @@ step_head(struct exchange *x)
 		x->linger = false;
 		return STEP_AGAIN;
 	}
-	if ((rc = tls_accepting(x)) != 0)
-		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->headlen > 0 && (rc = parse_head(x)) != 1)
 		return head_done(x, rc);
 	for (;;) {

@@ -136,7 +136,8 @@ void		 exchange_on_lowat(struct timer *);
 enum step	 exchange_step_connect(struct exchange *);
 enum step	 exchange_connect_failed(struct exchange *, int err);
 /* exchange_tls.c */
-void		 exchange_tls_handshake(struct exchange *, bool ok);
+/* the client's handshake ended with r (0, or XPRT_FAIL): counted */
+void		 exchange_tls_handshake(struct exchange *, int r);
 enum step	 exchange_tls_connect(struct exchange *);
 enum step	 exchange_tls_step(struct exchange *);
 /* exchange_connect.c: the server connection is ready for the head */

@@ -19,6 +19,7 @@
 #include "exchange_priv.h"
 #include "log.h"
 #include "tls.h"
+#include "tls_stat.h"
 #include "worker.h"
 #include "xprt.h"
 
@@ -31,18 +32,24 @@ fail_reason(const struct xconn *c)
 	return xprt_fail_str(c->fail);
 }
 
-/* a client's handshake ended (ok, or failed: the connection closes) */
+/* a client's handshake ended (0, or failed: the connection closes);
+   counted for /metrics, plain HTTP on the port logged now and then */
 void
-exchange_tls_handshake(struct exchange *x, bool ok)
+exchange_tls_handshake(struct exchange *x, int r)
 {
+	struct worker *w = x->w;
 	const struct xconn *c = &x->c.x;
 
-	if (ok) {
+	tls_count_handshake(w->ss, c, r);
+	if (r == 0) {
 		log_debug("client %s: TLS %s %s%s", x->c.clientstr,
 		    xprt_tls_version(c), xprt_tls_cipher(c),
 		    xprt_tls_resumed(c) ? ", resumed" : "");
 		return;
 	}
+	if (c->fail == XPRT_FAIL_NOT_TLS && tls_note_not_tls(w->svc->ident,
+	    x->c.lname != NULL ? x->c.lname : "?", &x->c.client, w->now))
+		return;
 	log_debug("client %s: TLS handshake failed: %s", x->c.clientstr,
 	    fail_reason(c));
 }

@@ -15,7 +15,10 @@
 #  - 200 half ClientHellos that stall are closed within request_timeout
 #    while a normal client keeps >= 99 % success; plain HTTP on the TLS
 #    port is closed
-#  - tls = true to a TLS origin: works; from another CA: 502 and down
+#  - tls = true to a TLS origin: works; from another CA: 502 and down;
+#    to one that keeps connections, 10 requests over one TLS connection
+#  - garbage, a truncated record, a 64 KiB ClientHello extension: closed
+#  - an Upgrade tunnel over TLS: 101, then 1 MiB echoed intact
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tls_lib.sh"
 start_origin a
@@ -27,7 +30,36 @@ make_cert ca origin origin.test
 make_cert other stranger origin.test
 start_tls_origin tlsok origin
 start_tls_origin tlsbad stranger
-P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port)
+# a TLS origin that keeps its connections (HTTP/1.1), counting them
+KP=$(free_port)
+python3 - "$KP" "$T/origin" "$T/kept-conns" > "$T/origin-kept.out" 2>&1 <<'EOP' &
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        b = b"kept\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+class S(http.server.ThreadingHTTPServer):
+    def get_request(self):
+        r = super().get_request()
+        with open(sys.argv[3], "a") as f:
+            f.write("connection\n")
+        return r
+srv = S(("127.0.0.1", int(sys.argv[1])), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2] + ".crt", sys.argv[2] + ".key")
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+EOP
+PIDS="$PIDS $!"
+wait_until 5 port_open "$KP" || { fail "the keeping TLS origin did not start"; finish; }
+P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port); K=$(free_port)
+B=$(free_port)
 { conf_header; cat <<EOF2
 virtual web {
     listen = "127.0.0.1:$P"
@@ -47,6 +79,27 @@ virtual mtls {
     startservers = 1
     maxclients = 4
     server "127.0.0.1:$PORT_a" { }
+}
+virtual kept {
+    listen = "127.0.0.1:$K"
+    startservers = 1
+    maxclients = 1
+    server_keepalive = 1
+    server "127.0.0.1:$KP" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
+}
+virtual bad {
+    listen = "127.0.0.1:$B"
+    startservers = 1
+    maxclients = 1
+    server "127.0.0.1:$PORT_tlsbad" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
 }
 virtual up {
     listen = "127.0.0.1:$O"
@@ -99,6 +152,52 @@ urls=""; for i in $(seq 100); do urls="$urls $U/"; done
 # shellcheck disable=SC2086
 n=$(curl -s -v $R $urls 2>&1 | grep -c "Re-using existing connection\|Reusing existing")
 check "100 requests on one TLS connection ($n reused)" test "$n" -ge 99
+# a body's last bytes and the next request in one TLS record: TLS holds
+# the request once the body is read, the socket drained; it is served,
+# not left waiting for bytes that came already
+python3 - "$S" "$T/ca.crt" > "$T/pipelined" 2>&1 <<'EOP'
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
+                    server_hostname="www.example.test")
+s.sendall(b"POST /sha256 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")
+time.sleep(0.3)
+s.sendall(b"hello" b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.settimeout(3)
+got = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b: break
+        got += b
+except (socket.timeout, ssl.SSLError, OSError):
+    pass
+print(got.count(b"HTTP/1.1 200"))
+EOP
+check "a request behind a body in one TLS record: answered" test "$(tail -1 "$T/pipelined")" = 2
+
+# an Upgrade tunnel over TLS: 101, then 1 MiB each way, echoed intact
+python3 - "$S" "$T/ca.crt" > "$T/tunnel" 2>&1 <<'EOP'
+import os, socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
+                    server_hostname="www.example.test")
+s.settimeout(10)
+s.sendall(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+          b"Connection: Upgrade\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(1)
+data, got = os.urandom(1 << 20), b""
+s.sendall(data)
+while len(got) < len(data):
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+print(head.split(b"\r\n")[0].decode(), "echoed" if got == data else "differs")
+EOP
+check "an Upgrade tunnel over TLS: $(cat "$T/tunnel")" grep -q "^HTTP/1.1 101 .* echoed$" "$T/tunnel"
 
 # TLS 1.3 sends the ticket after the handshake: a client that leaves at
 # once may go before it comes, so this one stays a second to take it
@@ -137,8 +236,50 @@ wait "$STALL"
 check "200 stalled half hellos all closed within request_timeout" test "$(cat "$T/stalled")" = 200
 check "a normal client meanwhile: $good/100 (>= 99)" test "$good" -ge 99
 check "plain HTTP on the TLS port: closed" eval "! curl -s --max-time 5 http://127.0.0.1:$S/ | grep -q a"
+# garbage, a truncated record, a ClientHello with a 64 KiB extension: each
+# connection is closed (within request_timeout), and tcpvsd serves on
+python3 - "$S" > "$T/bad-hellos" 2>&1 <<'EOP'
+import socket, struct, sys
+port = int(sys.argv[1])
+ext = struct.pack("!HH", 0xfe01, 65535 - 4) + b"\x00" * (65535 - 4)
+body = b"\x03\x03" + b"\x00" * 32 + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00"
+body += struct.pack("!H", len(ext)) + ext
+hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+big = b"".join(b"\x16\x03\x01" + struct.pack("!H", len(hs[i:i + 16384])) +
+               hs[i:i + 16384] for i in range(0, len(hs), 16384))
+cases = {"garbage": b"\xde\xad\xbe\xef" * 64,
+         "truncated": b"\x16\x03\x01\x00\x40" + b"\x01\x00\x00\x3c" + b"\x03\x03",
+         "64k-extension": big}
+for name, data in cases.items():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(8)
+    try:
+        s.sendall(data)
+        if name == "truncated":
+            s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+        print(name, "closed")
+    except ConnectionResetError:
+        print(name, "closed")
+    except OSError as e:
+        print(name, "not closed:", e)
+EOP
+check "garbage, a truncated record, a 64 KiB extension: all closed ($(tr '\n' ' ' < "$T/bad-hellos"))" \
+    test "$(grep -c ' closed$' "$T/bad-hellos")" = 3
+check "... and HTTPS still served" test "$(status "$U/" $R)" = 200
+curl -s --max-time 5 "http://127.0.0.1:$S/" > /dev/null
+check "... logged once for the source, not per request" wait_until 5 eventually \
+    'test "$(grep -c "not TLS on tls_listen 127.0.0.1:$S, closed" "$T/tcpvsd.log")" = 1'
 
 check "tls = true origin from the CA: up" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsok health | grep -q up"
 check "from another CA: down" wait_until 10 eval "sb_server up/127.0.0.1:$PORT_tlsbad health | grep -q down"
 check "served over TLS by the good one" test "$(status "http://127.0.0.1:$O/")" = 200
+check "unchecked, from another CA: 502" test "$(status "http://127.0.0.1:$B/")" = 502
+check "... the verification's reason logged" grep -q \
+    "virtual bad: server 127.0.0.1:$PORT_tlsbad: TLS handshake failed: unable to get local issuer certificate" "$T/tcpvsd.log"
+good=0
+for i in $(seq 10); do [ "$(get "http://127.0.0.1:$K/")" = kept ] && good=$((good + 1)); done
+check "10 requests to a TLS origin that keeps connections: $good/10" test "$good" = 10
+check "... over one kept TLS connection ($(wc -l < "$T/kept-conns"))" test "$(wc -l < "$T/kept-conns")" = 1
 finish

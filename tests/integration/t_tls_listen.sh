@@ -37,6 +37,9 @@ check "tcpvsadm -L shows it, marked /tls" eval \
 check "tcpvsadm -S writes tls_listen" eval \
     "adm -S | grep -q \"tls_listen = {'127.0.0.1:$Q'}\""
 wait_until 5 port_open "$S"
+# the TCP connect above closed before a ClientHello: one handshake cut
+# short, counted once the worker has read its end
+wait_until 5 eventually "get http://127.0.0.1:$S/metrics | grep -q 'virtual=\"web\",reason=\"eof\"} 1'"
 get "http://127.0.0.1:$S/metrics" > "$T/metrics"
 python3 "$top_srcdir/tests/integration/promparse.py" "$T/metrics" > "$T/samples" 2> "$T/perr"
 check "/metrics passes a strict exposition-format parser $(cat "$T/perr")" test -s "$T/samples" -a ! -s "$T/perr"
@@ -47,8 +50,9 @@ done
 check "/metrics: handshakes of web, none yet" \
     grep -qx 'tcpvs_service_tls_handshakes_total{virtual="web"} 0' "$T/samples"
 for r in io eof not-tls protocol certificate other; do
-	check "/metrics: failed handshakes of web by reason $r" \
-	    grep -qx "tcpvs_service_tls_failed_handshakes_total{virtual=\"web\",reason=\"$r\"} 0" "$T/samples"
+	n=0; [ "$r" = eof ] && n=1
+	check "/metrics: failed handshakes of web by reason $r: $n" \
+	    grep -qx "tcpvs_service_tls_failed_handshakes_total{virtual=\"web\",reason=\"$r\"} $n" "$T/samples"
 done
 
 # connect to PORT in a loop until $T/stop appears (bounded: 3000 tries);

@@ -12,12 +12,12 @@ start_origin a
 make_ca ca
 make_cert ca site www.example.test
 chmod 600 "$T/site.pem"
-P=$(free_port)
+P=$(free_port); S=$(free_port)
 { conf_header; cat <<EOF2
 user = "nobody"
 virtual web {
     listen = "127.0.0.1:$P"
-    tls_listen = "127.0.0.1:$(free_port)"
+    tls_listen = "127.0.0.1:$S"
     tls_certificate = "$T/site.pem"
     startservers = 1
     maxclients = 4
@@ -31,6 +31,8 @@ check "a key only root reads, user = nobody: generation 1 serves" \
     test "$(get "http://127.0.0.1:$P/")" = a
 check "its workers run as nobody" eval \
     "ps -o user= --ppid '$TCPVSD_PID' | grep -q nobody"
+https() { get "https://www.example.test:$S/" --resolve "www.example.test:$S:127.0.0.1" --cacert "$T/ca.crt"; }
+check "... and serve HTTPS with that key" test "$(https)" = a
 adm -S > "$T/saved"
 check "tcpvsadm -S writes the certificate's path" \
     grep -q "tls_certificate = {'$T/site.pem'}" "$T/saved"
@@ -47,9 +49,11 @@ check "the error log names file:line and the file" wait_until 5 grep -q \
 check "reload rejected, generation 1 keeps serving" \
     grep -q "reload rejected: generation 1 keeps serving" "$T/tcpvsd.log"
 check "still serving" test "$(get "http://127.0.0.1:$P/")" = a
+check "... HTTPS too, with the certificate it loaded" test "$(https)" = a
 cp "$T/site.good" "$T/site.pem"
 kill -HUP "$TCPVSD_PID"
 check "generation 2 after a good SIGHUP" \
     wait_until 5 grep -q "generation 2 serving" "$T/tcpvsd.log"
 check "serving" wait_until 5 eventually 'test "$(get "http://127.0.0.1:$P/")" = a'
+check "serving HTTPS" wait_until 5 eventually 'test "$(https)" = a'
 finish

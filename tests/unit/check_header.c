@@ -135,6 +135,8 @@ addr(const char *a)
 	return (const struct sockaddr *)&client;
 }
 
+static bool over_tls;	/* the request came on a TLS listener */
+
 /* the upstream head of a request from src, through route.c */
 static void
 upstream(const char *opts, const char *head, const char *src,
@@ -149,6 +151,7 @@ upstream(const char *opts, const char *head, const char *src,
 	ck_assert_int_eq(http_parse_request(head, strlen(head), &lim, &req),
 	    HTTP_OK);
 	route_request(&rt, &g->svc[0], &req, head, addr(src));
+	rt.https = over_tls;
 	n = route_upstream(&rt, "close", buf, sizeof(buf));
 	is(n, want);
 	conf_free(g);
@@ -217,6 +220,21 @@ START_TEST(test_rfc7239)
 	/* none: nothing added, nothing a client claims passed on */
 	upstream("forwarded = \"none\"", REQ, "192.0.2.9",
 	    "GET /p HTTP/1.1\r\nHost: www.test\r\nConnection: close\r\n\r\n");
+}
+END_TEST
+
+/* over TLS the proto is https, in both forms; a client's claim still
+   replaced */
+START_TEST(test_proto_https)
+{
+	over_tls = true;
+	upstream("forwarded = \"both\"", "GET / HTTP/1.1\r\nHost: a\r\n"
+	    "X-Forwarded-Proto: http\r\n\r\n", "192.0.2.9",
+	    "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+	    "X-Forwarded-For: 192.0.2.9\r\nX-Forwarded-Proto: https\r\n"
+	    "X-Forwarded-Host: a\r\n"
+	    "Forwarded: for=192.0.2.9;proto=https;host=a\r\n\r\n");
+	over_tls = false;
 }
 END_TEST
 
@@ -300,6 +318,7 @@ header_suite(void)
 	tcase_add_test(tc, test_xff_untrusted);
 	tcase_add_test(tc, test_xff_trusted);
 	tcase_add_test(tc, test_rfc7239);
+	tcase_add_test(tc, test_proto_https);
 	tcase_add_test(tc, test_node);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("route");
