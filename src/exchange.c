@@ -860,8 +860,9 @@ exchange_on_timer(struct timer *t)
 		run(x);
 }
 
-/* a raised low-water mark waited long enough: a slow source, wake at
-   every segment from now; or a turn given away comes back */
+/* a raised low-water mark waited long enough: what came is relayed, and
+   a slow source wakes us at every segment from now; or a turn given
+   away comes back */
 void
 exchange_on_lowat(struct timer *t)
 {
@@ -869,9 +870,9 @@ exchange_on_lowat(struct timer *t)
 
 	if (x->phase == XP_RELAY) {
 		if (x->fq_on)
-			flow_lowat_off(&x->fq);
+			flow_lowat_timeout(&x->fq);
 		if (!x->head_phase)
-			flow_lowat_off(&x->fs);
+			flow_lowat_timeout(&x->fs);
 	}
 	x->run = 0;
 	run(x);
