@@ -32,12 +32,21 @@
    after one SYN-ACK retransmission, 1 s (master.c, worker.c) */
 #define CONF_DEFER_ACCEPT_SECS	1
 
+/* struct service's pool_cpu */
+#define CONF_POOL_START			0x1
+#define CONF_POOL_MINSPARE		0x2
+#define CONF_POOL_MAXSPARE		0x4
+#define CONF_POOL_MAXCLIENTS		0x8
+
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
-#define CONF_DEF_STARTSERVERS		8
-#define CONF_DEF_MINSPARE		5
-#define CONF_DEF_MAXSPARE		10
-#define CONF_DEF_MAXCLIENTS		256
+/* the pool options a service does not write come from the online CPU
+   count n, at most CONF_POOL_CPUS (conf_pool_default()): startservers
+   and maxspareservers n, minspareservers CONF_DEF_MINSPARE, maxclients
+   CONF_POOL_PER_CPU * n */
+#define CONF_DEF_MINSPARE		1
+#define CONF_POOL_PER_CPU		2
+#define CONF_POOL_CPUS			64
 #define CONF_DEF_MAXINFLIGHT		32	/* exchanges a worker runs */
 #define CONF_DEF_INFLIGHTLIMIT		256	/* like Apache's ThreadLimit */
 #define CONF_DEF_MAXREQUESTSPERCHILD	0
@@ -272,6 +281,9 @@ struct service {
 	unsigned		 maxrequestsperchild;	/* 0 = unlimited */
 	unsigned		 maxinflight;	/* exchanges a worker runs at
 						   once; 1 = prefork */
+	unsigned		 pool_cpu;	/* CONF_POOL_* bits: the pool
+						   options from the CPU count,
+						   not written */
 
 	/* seconds */
 	unsigned		 connect_timeout;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <confuse.h>
 
@@ -102,10 +103,11 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("mh_table_size", CONF_DEF_MH_TABLE_SIZE, CFGF_NONE),
 	CFG_STR("mh_header", "", CFGF_NONE),
 	CFG_INT("lblc_expiration", CONF_DEF_LBLC_EXPIRATION, CFGF_NONE),
-	CFG_INT("startservers", CONF_DEF_STARTSERVERS, CFGF_NONE),
-	CFG_INT("minspareservers", CONF_DEF_MINSPARE, CFGF_NONE),
-	CFG_INT("maxspareservers", CONF_DEF_MAXSPARE, CFGF_NONE),
-	CFG_INT("maxclients", CONF_DEF_MAXCLIENTS, CFGF_NONE),
+	/* 0: not written, from the CPU count (build_pool) */
+	CFG_INT("startservers", 0, CFGF_NONE),
+	CFG_INT("minspareservers", 0, CFGF_NONE),
+	CFG_INT("maxspareservers", 0, CFGF_NONE),
+	CFG_INT("maxclients", 0, CFGF_NONE),
 	CFG_INT("maxrequestsperchild", CONF_DEF_MAXREQUESTSPERCHILD,
 	    CFGF_NONE),
 	CFG_INT("maxinflight", CONF_DEF_MAXINFLIGHT, CFGF_NONE),
@@ -644,15 +646,46 @@ set_addr(struct sockaddr_storage *ss, socklen_t *len, const char *s)
 /* what tls_conf.c reports errors with */
 static const struct tls_conf_env tls_env = { line_of, conf_error };
 
+unsigned
+conf_pool_default(const char *name)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > CONF_POOL_CPUS)
+		n = CONF_POOL_CPUS;
+	if (strcmp(name, "minspareservers") == 0)
+		return CONF_DEF_MINSPARE;
+	if (strcmp(name, "maxclients") == 0)
+		return CONF_POOL_PER_CPU * (unsigned)n;
+	return (unsigned)n;	/* startservers, maxspareservers */
+}
+
+static int	written(cfg_t *, const char *);
+
+/* a pool option as written, else its default from the CPU count */
+static unsigned
+pool_opt(cfg_t *vs, struct service *svc, const char *name, unsigned bit)
+{
+	if (written(vs, name) != 0)
+		return (unsigned)cfg_getint(vs, name);
+	svc->pool_cpu |= bit;
+	return conf_pool_default(name);
+}
+
 static void
 build_pool(cfg_t *vs, struct service *svc)
 {
-	svc->startservers = (unsigned)cfg_getint(vs, "startservers");
-	svc->minspareservers = (unsigned)cfg_getint(vs,
-	    "minspareservers");
-	svc->maxspareservers = (unsigned)cfg_getint(vs,
-	    "maxspareservers");
-	svc->maxclients = (unsigned)cfg_getint(vs, "maxclients");
+	svc->pool_cpu = 0;
+	svc->startservers = pool_opt(vs, svc, "startservers",
+	    CONF_POOL_START);
+	svc->minspareservers = pool_opt(vs, svc, "minspareservers",
+	    CONF_POOL_MINSPARE);
+	svc->maxspareservers = pool_opt(vs, svc, "maxspareservers",
+	    CONF_POOL_MAXSPARE);
+	svc->maxclients = pool_opt(vs, svc, "maxclients",
+	    CONF_POOL_MAXCLIENTS);
 	svc->maxrequestsperchild = (unsigned)cfg_getint(vs,
 	    "maxrequestsperchild");
 	svc->maxinflight = (unsigned)cfg_getint(vs, "maxinflight");
@@ -745,12 +778,13 @@ pool_order(cfg_t *vs, const char *ident, const char *lo_name, unsigned *lo,
 static void
 check_pool(cfg_t *vs, struct service *svc)
 {
+	/* maxclients from the CPU count grows to what is written */
 	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
-	    "maxclients", &svc->maxclients, false);
+	    "maxclients", &svc->maxclients, true);
 	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
 	    "maxspareservers", &svc->maxspareservers, true);
 	pool_order(vs, svc->ident, "startservers", &svc->startservers,
-	    "maxclients", &svc->maxclients, false);
+	    "maxclients", &svc->maxclients, true);
 	if (svc->max_request_line > svc->max_header_size)
 		conf_error(line_of(vs, "max_request_line"), "virtual %s: "
 		    "max_request_line (%u) is greater than max_header_size "

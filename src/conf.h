@@ -27,6 +27,8 @@ void			 conf_free(struct generation *);
 const char * const	*conf_option_names(void);
 
 /* a service of gen by ident, or NULL */
+/* a pool option's default on this machine (conf-t.h, CONF_POOL_*) */
+unsigned		 conf_pool_default(const char *name);
 const struct service	*conf_service(const struct generation *,
 			    const char *ident);
 /* index of the real server named addr ("host:port") in svc, or -1 */

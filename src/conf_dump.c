@@ -94,6 +94,23 @@ edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
 	    strcmp(e->ident, ident) == 0);
 }
 
+/* a pool option not written, taken from the CPU count */
+static bool
+from_cpus(const struct service *svc, const char *name)
+{
+	static const struct { const char *name; unsigned bit; } p[] = {
+		{ "startservers", CONF_POOL_START },
+		{ "minspareservers", CONF_POOL_MINSPARE },
+		{ "maxspareservers", CONF_POOL_MAXSPARE },
+		{ "maxclients", CONF_POOL_MAXCLIENTS },
+	};
+
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (strcmp(p[i].name, name) == 0)
+			return (svc->pool_cpu & p[i].bit) != 0;
+	return false;
+}
+
 static void
 dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 {
@@ -128,7 +145,9 @@ dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 	struct in_addr a = { .s_addr = svc->persistent_mask };
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
-		if (strcmp(n[i].name, "persistent") == 0 &&
+		if (from_cpus(svc, n[i].name))
+			continue;	/* not written: the next host's count */
+		else if (strcmp(n[i].name, "persistent") == 0 &&
 		    edits(e, CONF_EDIT_EDIT_SERVICE, svc->ident) &&
 		    e->persistent != NULL)
 			fprintf(f, "    persistent = %s\n", e->persistent);
@@ -360,7 +379,7 @@ dump_new_service(FILE *f, const struct conf_edit *e)
 		opt_str(f, "    ", "scheduler", e->sched);
 	if (e->maxclients > 0) {
 		fprintf(f, "    maxclients = %u\n", e->maxclients);
-		if (e->maxclients < CONF_DEF_STARTSERVERS)
+		if (e->maxclients < conf_pool_default("startservers"))
 			fprintf(f, "    startservers = %u\n", e->maxclients);
 	}
 	fprintf(f, "}\n");

@@ -226,6 +226,7 @@ conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 	xprt_plain_init(&c->x, fd);
 	c->nreq = m->nreq;
 	c->idle_until = m->deadline;
+	c->proxy = m->proxy;
 	memcpy(&c->client, &m->client, sizeof(c->client));
 	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
 	    sizeof(c->clientstr));
@@ -279,6 +280,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	pk->queued = false;
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
+	pk->m.proxy = c->proxy;
 	memcpy(&pk->m.client, &c->client, sizeof(pk->m.client));
 	cs->nparked++;
 	atomic_store_explicit(&w->ws->parked, cs->nparked,
@@ -458,8 +460,8 @@ same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
  * same address, read from the scoreboard (racy by a connection or two,
  * never by more).
  */
-static bool
-over_conn_limit(const struct worker *w, const struct conn *c)
+bool
+conn_over_limit(const struct worker *w, const struct conn *c)
 {
 	const struct sb_exchange *xs;
 	unsigned n = 0, nw = w->sb->hdr->nworkers, nx = w->sb->hdr->inflight;
@@ -528,19 +530,21 @@ accept_one(struct worker *w, const struct worker_listener *l)
 			log_warn("virtual %s: accept", w->svc->ident);
 		return e == ECONNABORTED || e == EINTR;
 	}
-	/* accept_proxy: the address the header carries is the client's
-	   (read within request_timeout, blocking: proxy_conn.c) */
-	if (!proxy_accept(w->svc, c.x.fd, &c.client)) {
+	/* accept_proxy: the address the header carries is the client's;
+	   the exchange reads it with the head (exchange.c), and counts the
+	   client against maxconnperip then */
+	if (w->svc->accept_proxy && !proxy_trusted(w->svc, &c.client)) {
 		close(c.x.fd);
 		return true;
 	}
+	c.proxy = w->svc->accept_proxy;
 	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
 	    sizeof(c.clientstr));
 	if (l->tls != NULL && !start_tls(w, &c, l->tls))
 		return true;
 	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
-	if (over_conn_limit(w, &c)) {
+	if (!c.proxy && conn_over_limit(w, &c)) {
 		log_debug("client %s: over maxconnperip (%u)", c.clientstr,
 		    w->svc->maxconnperip);
 		c.refuse = true;	/* the exchange says 503 */

@@ -43,6 +43,8 @@ struct conn {
 	int64_t			 idle_until;	/* parked again with this
 						   deadline if nothing comes */
 	bool			 refuse;	/* over maxconnperip: 503 */
+	bool			 proxy;		/* accept_proxy: its PROXY
+						   header is still to come */
 };
 
 /* what goes with a parked connection through the handoff socket */
@@ -50,6 +52,7 @@ struct handoff_msg {
 	unsigned		 nreq;
 	int64_t			 deadline;	/* util_now_ms() */
 	struct sockaddr_storage	 client;
+	bool			 proxy;		/* its PROXY header to come */
 };
 
 struct parked {
@@ -86,6 +89,8 @@ void		 conn_parked_event(struct worker *, uint32_t place,
 		    uint32_t events);
 /* c idles: watch it until deadline; false if it cannot be (closed) */
 bool		 conn_park(struct worker *, struct conn *, int64_t deadline);
+/* maxconnperip: is c's address over the service's limit? */
+bool		 conn_over_limit(const struct worker *, const struct conn *);
 /* close c and count it */
 void		 conn_close(struct worker *, struct conn *);
 /* close a connection's transport and descriptor (a client's or a

@@ -287,7 +287,7 @@ room_for_service(const struct generation *gen, unsigned *maxclients,
 		    gen->serverlimit);
 		return -1;
 	}
-	*maxclients = gen->serverlimit - sum >= CONF_DEF_MAXCLIENTS ? 0 :
+	*maxclients = gen->serverlimit - sum >= conf_pool_default("maxclients") ? 0 :
 	    (unsigned)(gen->serverlimit - sum);
 	return 0;
 }

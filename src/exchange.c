@@ -47,6 +47,7 @@
 #include "flow.h"
 #include "http.h"
 #include "log.h"
+#include "proxy_conn.h"
 #include "relay.h"
 #include "route.h"
 #include "sched.h"
@@ -374,13 +375,110 @@ tls_accepting(struct exchange *x)
 	return r == 0 ? 0 : -1;
 }
 
+static enum step	head_late(struct exchange *, const char *why);
+
+#define HEAD_CLOSE	(-1)	/* parse_first: a bad PROXY header */
+#define HEAD_REFUSE	(-2)	/* parse_first: over maxconnperip */
+
+/* accept_proxy: the PROXY header first; 0 taken, 1 more needed, -1 */
+static int
+take_proxy(struct exchange *x)
+{
+	struct worker *w = x->w;
+	int rc;
+
+	rc = proxy_take(x->head, &x->headlen, &x->c.client, x->c.clientstr);
+	if (rc != 0)
+		return rc;
+	x->c.proxy = false;
+	util_addr_host((const struct sockaddr *)&x->c.client,
+	    x->c.clientstr, sizeof(x->c.clientstr));
+	memcpy(&x->xs->client, &x->c.client, sizeof(x->xs->client));
+	memcpy(&w->ws->client, &x->c.client, sizeof(w->ws->client));
+	if (conn_over_limit(w, &x->c)) {
+		log_debug("client %s: over maxconnperip (%u)",
+		    x->c.clientstr, w->svc->maxconnperip);
+		x->c.refuse = true;
+	}
+	return 0;
+}
+
+/* what came so far: 0 a head, 1 more needed, a status, HEAD_CLOSE or
+   HEAD_REFUSE */
+static int
+parse_first(struct exchange *x)
+{
+	int rc;
+
+	if (x->c.proxy) {
+		if ((rc = take_proxy(x)) != 0)
+			return rc == 1 ? 1 : HEAD_CLOSE;
+		if (x->c.refuse)
+			return HEAD_REFUSE;
+		if (x->headlen == 0)
+			return 1;
+	}
+	return parse_head(x);
+}
+
+/*
+ * accept_proxy on a tls_listen address: the PROXY header comes before the
+ * ClientHello, in plain bytes, so it is read from the socket itself, and
+ * only it: peeked, parsed, then exactly its bytes taken off, leaving the
+ * TLS records for the handshake.  0 taken (or none expected), 1 more
+ * needed, -1 close.
+ */
+static int
+tls_proxy_first(struct exchange *x)
+{
+	ssize_t n;
+	size_t before, take;
+	int rc;
+
+	if (!x->c.proxy || !x->c.handshake)
+		return 0;
+	n = recv(x->c.x.fd, x->head, x->headcap, MSG_PEEK);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+		return -1;
+	if (n == -1) {
+		timer_set(&x->w->timers, &x->tm, x->head_deadline,
+		    exchange_on_timer);
+		return 1;
+	}
+	x->headlen = before = (size_t)n;
+	rc = take_proxy(x);
+	if (rc == 1 && before < x->headcap) {
+		x->headlen = 0;
+		timer_set(&x->w->timers, &x->tm, x->head_deadline,
+		    exchange_on_timer);
+		return 1;
+	}
+	if (rc != 0)
+		return -1;
+	/* peeked, so there: the header's bytes, no more */
+	take = before - x->headlen;
+	x->headlen = 0;
+	n = recv(x->c.x.fd, x->head, take, 0);
+	return n == (ssize_t)take ? 0 : -1;
+}
+
+static enum step
+head_parsed(struct exchange *x, int rc)
+{
+	if (rc == HEAD_CLOSE)
+		return close_client(x);
+	if (rc == HEAD_REFUSE)
+		return STEP_AGAIN;
+	return head_done(x, rc);
+}
+
 static enum step
 step_head(struct exchange *x)
 {
 	ssize_t n;
 	int rc;
 
-	if ((rc = tls_accepting(x)) != 0)
+	if ((rc = tls_proxy_first(x)) != 0 || (rc = tls_accepting(x)) != 0)
 		return rc > 0 ? STEP_WAIT : close_client(x);
 	if (x->c.refuse) {
 		/* over maxconnperip: 503 and close, no drain (a place held
@@ -392,15 +490,15 @@ step_head(struct exchange *x)
 		x->linger = false;
 		return STEP_AGAIN;
 	}
-	if (x->headlen > 0 && (rc = parse_head(x)) != 1)
-		return head_done(x, rc);
+	if (x->headlen > 0 && (rc = parse_first(x)) != 1)
+		return head_parsed(x, rc);
 	for (;;) {
 		n = x->c.x.ops->recv(&x->c.x, x->head + x->headlen,
 		    x->headcap - x->headlen);
 		if (n > 0) {
 			x->headlen += (size_t)n;
-			if ((rc = parse_head(x)) != 1)
-				return head_done(x, rc);
+			if ((rc = parse_first(x)) != 1)
+				return head_parsed(x, rc);
 			continue;
 		}
 		if (n == 0 || n == XPRT_FAIL)
@@ -415,18 +513,31 @@ step_head(struct exchange *x)
 		return park_client(x, x->c.idle_until);
 	}
 	if (too_slow(x))
-		return head_done(x, 408);
+		return head_late(x, "at request_min_rate");
 	arm_head(x);
 	return STEP_WAIT;
+}
+
+/* too late or too slow: 408, or a close for a PROXY header (what is
+   on the other side is no HTTP client) */
+static enum step
+head_late(struct exchange *x, const char *why)
+{
+	if (!x->c.proxy)
+		return head_done(x, 408);
+	log_warnx("client %s: no complete PROXY header %s, closing",
+	    x->c.clientstr, why);
+	return close_client(x);
 }
 
 static enum step
 head_timer(struct exchange *x)
 {
 	if (x->w->now >= x->head_deadline)
-		return x->headlen == 0 ? close_client(x) : head_done(x, 408);
+		return x->headlen == 0 ? close_client(x) :
+		    head_late(x, "within request_timeout");
 	if (too_slow(x))
-		return head_done(x, 408);
+		return head_late(x, "at request_min_rate");
 	arm_head(x);
 	return STEP_WAIT;
 }
@@ -890,8 +1001,9 @@ exchange_on_timer(struct timer *t)
 		run(x);
 }
 
-/* a raised low-water mark waited long enough: a slow source, wake at
-   every segment from now; or a turn given away comes back */
+/* a raised low-water mark waited long enough: what came is relayed, and
+   a slow source wakes us at every segment from now; or a turn given
+   away comes back */
 void
 exchange_on_lowat(struct timer *t)
 {
@@ -899,9 +1011,9 @@ exchange_on_lowat(struct timer *t)
 
 	if (x->phase == XP_RELAY) {
 		if (x->fq_on)
-			flow_lowat_off(&x->fq);
+			flow_lowat_timeout(&x->fq);
 		if (!x->head_phase)
-			flow_lowat_off(&x->fs);
+			flow_lowat_timeout(&x->fs);
 	}
 	x->run = 0;
 	run(x);

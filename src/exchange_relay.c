@@ -418,7 +418,8 @@ exchange_step_relay(struct exchange *x)
 		return exchange_finish(x, XFER_ABORT);
 	lowat = (x->fq_on && flow_lowat_waiting(&x->fq)) ||
 	    (!x->head_phase && flow_lowat_waiting(&x->fs));
-	/* FLOW_LOWAT_WAIT_MS without a wake-up: the source is slow */
+	/* FLOW_LOWAT_WAIT_MS without a wake-up: relay what came, and see
+	   whether the source is slow */
 	if (lowat)
 		timer_set(&x->w->timers, &x->tl, util_now_ms() +
 		    FLOW_LOWAT_WAIT_MS, exchange_on_lowat);

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -142,6 +143,19 @@ flow_lowat_off(struct flow *f)
 		return;
 	flow_set_lowat(f->src->fd, f->lowat, 1);
 	f->lowat_off = true;
+}
+
+void
+flow_lowat_timeout(struct flow *f)
+{
+	int avail = 0;
+
+	if (f->lowat == NULL || f->lowat_off || !flow_lowat_waiting(f))
+		return;
+	if (ioctl(f->src->fd, FIONREAD, &avail) == 0 && avail >= FLOW_LOWAT_FAST)
+		f->slow = 0;
+	else if (++f->slow >= FLOW_LOWAT_SLOW)
+		flow_lowat_off(f);
 }
 
 /* about to wait for the source: how many bytes should wake us */

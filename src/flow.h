@@ -70,6 +70,8 @@ struct flow {
 	int			*lowat;		/* src's SO_RCVLOWAT as last set
 						   (0: never), NULL: leave it */
 	bool			 lowat_off;	/* not for the rest of this flow */
+	unsigned		 slow;		/* timeouts in a row that found
+						   the source slow */
 };
 
 #define FLOW_MAX_TRAILER	8192	/* trailer field bytes of a chunked
@@ -82,12 +84,20 @@ struct flow {
  * lowers the mark again (flow_set_lowat) before it reads anything else
  * from it.  Bodies under FLOW_LOWAT_MIN gain
  * nothing from it (a 64 KiB one came in one wake-up anyway, and the two
- * setsockopt calls made it slower).  An origin that sends less within
- * FLOW_LOWAT_WAIT_MS loses it for the rest of the flow (flow_lowat_off).
+ * setsockopt calls made it slower).  When the mark is not reached within
+ * FLOW_LOWAT_WAIT_MS (flow_lowat_timeout), what came is relayed; a source
+ * that sent less than FLOW_LOWAT_FAST bytes in that time, FLOW_LOWAT_SLOW
+ * times in a row, is slow and loses the mark for the rest of the flow
+ * (flow_lowat_off), so its bytes are not held back.  One that sent more
+ * keeps it: on a loaded machine an origin writing 16 KiB every 50 us had
+ * 96-464 KiB waiting after 10 ms, now and then nothing (descheduled), and
+ * losing the mark cost the worker a wake-up per segment.
  */
 #define FLOW_LOWAT		(512 * 1024)
 #define FLOW_LOWAT_MIN		(256 * 1024)
 #define FLOW_LOWAT_WAIT_MS	10
+#define FLOW_LOWAT_FAST		(32 * 1024)
+#define FLOW_LOWAT_SLOW		3
 
 /*
  * Set up f to move a body of the given framing from src to dst.  buf
@@ -106,6 +116,8 @@ void		 flow_set_lowat(int fd, int *cur, int want);
 bool		 flow_lowat_waiting(const struct flow *f);
 /* the mark back to 1 for the rest of f: its source is slow */
 void		 flow_lowat_off(struct flow *f);
+/* the mark waited FLOW_LOWAT_WAIT_MS: off if the source is slow */
+void		 flow_lowat_timeout(struct flow *f);
 /* move what can move now; returns whether anything moved */
 bool		 flow_step(struct flow *);
 /* poll events f waits for on fd (0 when done or stuck elsewhere) */

@@ -51,6 +51,7 @@
 #include "worker.h"
 
 #define MASTER_TICK_MS		1000
+#define MASTER_FULL_TICKS	3	/* at_maxclients() with maxinflight > 1 */
 #define MASTER_PIDFILE_WAITS	40	/* of 50 ms: a starting holder's pid */
 #define MASTER_MAX_SPAWN_RATE	32	/* forks per second per service */
 #define MASTER_STOP_WAIT_MS	10000	/* SIGTERM to SIGKILL */
@@ -67,6 +68,8 @@ struct pool {
 	int64_t		 last_respawn;	/* ms: a crashed worker replaced */
 	unsigned	 spawn_rate;	/* 1, 2, 4 ... while short of spares */
 	int		 at_max;	/* maxclients reached, logged */
+	unsigned	 full_ticks;	/* ticks in a row at maxclients with
+					   every exchange slot busy */
 };
 
 /* a live configuration generation and its pools */
@@ -453,12 +456,17 @@ spare(const struct census *c, const struct service *svc)
  * At maxclients, below minspareservers.  Only a pool with no free slot at
  * all is full (Apache's worker MPM once said "reached MaxClients" with
  * idle threads left): said once a generation, as Apache says it once.
+ * With several exchanges a worker, every slot busy for a moment is normal
+ * under load (requests wait for a slot in the worker, not in the
+ * backlog); only MASTER_FULL_TICKS ticks in a row are worth a warning.
  */
 static void
 at_maxclients(struct pool *p, const struct service *svc,
     const struct census *c)
 {
 	if (p->at_max || (svc->maxinflight <= 1 ? c->idle : c->free) > 0)
+		return;
+	if (svc->maxinflight > 1 && ++p->full_ticks < MASTER_FULL_TICKS)
 		return;
 	log_warnx("virtual %s: reached maxclients (%u), every exchange slot "
 	    "busy (maxinflight %u); consider raising maxclients", svc->ident,
@@ -478,6 +486,8 @@ maintain(struct master *m, const struct service *svc)
 	if (!conf_listening(svc))
 		return;		/* stopped, or no listen address yet */
 	c = count_workers(m, svc);
+	if (c.free > 0 || c.total < svc->maxclients)
+		p->full_ticks = 0;
 	if (spare(&c, svc) > svc->maxspareservers) {
 		/* one a second; an idle worker takes it between requests */
 		if (write(p->pod[1], &b, 1) == -1 && errno != EAGAIN)

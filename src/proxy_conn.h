@@ -11,20 +11,25 @@
 #include <sys/socket.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "conf-t.h"
 
 struct service;
 
+/* accept_proxy: may client send a PROXY header (trusted_proxies)?
+   false is logged: close the connection */
+bool	proxy_trusted(const struct service *,
+	    const struct sockaddr_storage *client);
 /*
- * accept_proxy: read the PROXY header that begins the non-blocking
- * connection fd, within svc->request_timeout and without reading a byte
- * past it, from a peer (*client) in svc->trusted; *client becomes the
- * address it carries (kept for LOCAL and UNKNOWN).  false, logged: close
- * the connection.  Returns true at once when svc does not accept_proxy.
+ * accept_proxy: the PROXY header at the start of buf[0..*len), what a
+ * connection from peer sent so far: 1 when more bytes are needed; 0 when
+ * it was whole, taken off the front of buf (*len less) and its address
+ * put in *client (kept for LOCAL and UNKNOWN); -1, logged: close the
+ * connection.  Never reads a socket.
  */
-bool	proxy_accept(const struct service *, int fd,
-	    struct sockaddr_storage *client);
+int	proxy_take(char *buf, size_t *len, struct sockaddr_storage *client,
+	    const char *peer);
 /*
  * send_proxy: write the header for a connection from client, accepted on
  * the client socket cfd (its local address is the destination), on the

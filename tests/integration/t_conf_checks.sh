@@ -1,8 +1,8 @@
 #!/bin/bash
 # Configuration checks of issue 23, on a running tcpvsd: an option written
-# twice is refused with both lines; maxclients = 4 with the default
-# minspareservers (5) starts with a warning and does not log "reached
-# maxclients" while idle; a failed start and a rejected reload are logged
+# twice is refused with both lines; maxclients = 1 with the default
+# startservers (one a CPU) is accepted with a warning; maxclients = 4
+# does not log "reached maxclients" while idle; a failed start and a rejected reload are logged
 # at level error; a server address without a port is port 80 in the file
 # as in tcpvsadm, so either names the same server.
 . "$(dirname "$0")/lib.sh"
@@ -33,10 +33,18 @@ check "an option twice: both lines named" grep -qx "$T/t.conf:12: virtual web: m
 check "a failed start exits 1 ($rc)" test "$rc" -eq 1
 check "a failed start is logged at level error" grep -q "error: not started with $T/t.conf" "$T/start.log"
 
+# the pool defaults follow the CPU count: startservers is one a CPU
+ncpu=$(getconf _NPROCESSORS_ONLN)
+[ "$ncpu" -gt 64 ] && ncpu=64
+mkconf '    maxclients = 1'
+out=$("$TCPVSD" -t -f "$T/t.conf" 2>&1); rc=$?
+check "maxclients 1: tcpvsd -t accepts it ($rc)" test "$rc" -eq 0
+if [ "$ncpu" -gt 1 ]; then
+	check "maxclients 1: the default startservers ($ncpu CPUs) gives way, with a warning" grep -q "warning: virtual web: startservers lowered from its default ($ncpu) to maxclients (1)" <<< "$out"
+fi
 mkconf '    maxclients = 4
     startservers = 2'
 start_tcpvsd "$T/t.conf" "$P"
-check "maxclients 4: the default minspareservers gives way, with a warning" grep -q "warning: virtual web: minspareservers lowered from its default (5) to maxclients (4)" "$T/tcpvsd.log"
 # three maintenance ticks, idle
 sleep 3.5
 check "maxclients 4, idle: no 'reached maxclients'" eval '! grep -q "reached maxclients" "$T/tcpvsd.log"'

@@ -8,7 +8,9 @@
 # retired.  With maxinflight 1 (prefork), at maxclients with one worker
 # still idle nothing is logged; with every worker busy "reached
 # maxclients" is logged, once.  A reload that raises inflightlimit is
-# refused, naming the option, and the running generation stays.
+# refused, naming the option, and the running generation stays.  With
+# maxinflight 2, every slot busy for one tick is not logged; for three
+# ticks in a row it is.
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -68,4 +70,20 @@ kill -HUP "$TCPVSD_PID"
 check "a reload raising inflightlimit: refused, saying to stop and start" wait_until 5 grep -q "inflightlimit (512) is greater than the running scoreboard's (256): stop and start tcpvsd to raise it" "$T/tcpvsd.log"
 check "generation 1 keeps serving" grep -q "reload rejected: inflightlimit .*; generation 1 keeps serving" "$T/tcpvsd.log"
 check "and serves" test "$(get "http://127.0.0.1:$P/")" = a
+stop_tcpvsd
+
+# several exchanges a worker: every slot busy for a moment is normal under
+# load, not worth the warning; busy for three ticks in a row, it is
+pool_conf 2 2
+start_tcpvsd "$T/t.conf" "$P"
+check "maxinflight 2: 2 workers" wait_until 5 eventually '[ "$(sb_workers)" -eq 2 ]'
+slots=$(sb | awk '$1 == "worker" && $3 != "pid=0" { print $2 }')
+fill() { for s in $slots; do for i in 0 1; do "$SBSET" "$T/sb" exchange "$s" "$i" "$1" 192.0.2.7; done; done; }
+n0=$(grep -c 'reached maxclients' "$T/tcpvsd.log")
+fill relaying; sleep 1.2; fill free
+sleep 1.5
+check "every slot busy for a tick: no warning" test "$(grep -c 'reached maxclients' "$T/tcpvsd.log")" -eq "$n0"
+fill relaying
+check "every slot busy for three ticks: the warning" wait_until 6 grep -q 'virtual web: reached maxclients (2), every exchange slot busy (maxinflight 2)' "$T/tcpvsd.log"
+fill free
 finish

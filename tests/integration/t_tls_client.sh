@@ -59,8 +59,17 @@ EOP
 PIDS="$PIDS $!"
 wait_until 5 port_open "$KP" || { fail "the keeping TLS origin did not start"; finish; }
 P=$(free_port); S=$(free_port); M=$(free_port); O=$(free_port); K=$(free_port)
-B=$(free_port)
+B=$(free_port); X=$(free_port)
 { conf_header; cat <<EOF2
+virtual proxied {
+    tls_listen = "127.0.0.1:$X"
+    tls_certificate = "$T/site.pem"
+    accept_proxy = true
+    trusted_proxies = "127.0.0.1"
+    startservers = 1
+    maxclients = 1
+    server "127.0.0.1:$PORT_a" { }
+}
 virtual web {
     listen = "127.0.0.1:$P"
     tls_listen = "127.0.0.1:$S"
@@ -134,6 +143,10 @@ check "the origin sees X-Forwarded-Proto: https" grep -qi "^X-Forwarded-Proto: h
 check "... once: the client's own is replaced" test "$(grep -ci '^X-Forwarded-Proto' "$T/h")" = 1
 get "http://127.0.0.1:$P/echo-headers" > "$T/h"
 check "the plain listener: X-Forwarded-Proto: http" grep -qi "^X-Forwarded-Proto: http" "$T/h"
+# accept_proxy on a TLS port: the PROXY header before the ClientHello
+get "https://www.example.test:$X/headers" --resolve "www.example.test:$X:127.0.0.1" \
+    --cacert "$T/ca.crt" --haproxy-protocol > "$T/hp" 2>&1
+check "PROXY header, then TLS: served, the header's address forwarded" grep -qi "^X-Forwarded-For: 127.0.0.1" "$T/hp"
 
 subject() { openssl s_client -connect "127.0.0.1:$S" "$@" < /dev/null 2>/dev/null | sed -n 's/^subject=.*CN *= *//p'; }
 check "SNI www.example.test: its certificate" test "$(subject -servername www.example.test)" = www.example.test

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "probe.h"
@@ -79,6 +80,7 @@ START_TEST(test_defaults_multi)
 	char *errs = NULL;
 	struct generation *gen = load("tests/conf/good-multi.conf", &errs);
 	const struct service *web, *api;
+	long ncpu;
 
 	ck_assert_msg(gen != NULL, "rejected: %s", errs);
 	ck_assert_uint_eq(gen->nsvc, 2);
@@ -93,9 +95,14 @@ START_TEST(test_defaults_multi)
 	/* defaults, as tcpvs.conf.5 states them */
 	ck_assert_str_eq(api->sched->name, "wlc");
 	ck_assert_uint_eq(api->rs[0].weight, CONF_DEF_WEIGHT);
-	ck_assert_uint_eq(api->startservers, CONF_DEF_STARTSERVERS);
-	ck_assert_uint_eq(api->minspareservers, CONF_DEF_MINSPARE);
-	ck_assert_uint_eq(api->maxspareservers, CONF_DEF_MAXSPARE);
+	/* the pool from the CPU count */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ck_assert_uint_eq(api->startservers, (unsigned)ncpu);
+	ck_assert_uint_eq(api->minspareservers, 1);
+	ck_assert_uint_eq(api->maxspareservers, (unsigned)ncpu);
+	ck_assert_uint_eq(api->maxclients, 16);	/* written */
+	ck_assert_uint_eq(api->pool_cpu, CONF_POOL_START |
+	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE);
 	ck_assert_uint_eq(api->connect_timeout, CONF_DEF_CONNECT_TIMEOUT);
 	ck_assert_uint_eq(api->read_timeout, 180);
 	ck_assert_uint_eq(api->request_timeout, CONF_DEF_REQUEST_TIMEOUT);
@@ -321,23 +328,31 @@ START_TEST(test_pool_defaults)
 	struct generation *gen = load("tests/conf/good-pool.conf", &errs);
 	const struct service *web, *big;
 	static char want[3 * sizeof(path) + 512];
+	unsigned n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	int off = 0;
 
 	ck_assert_msg(gen != NULL, "good-pool rejected: %s", errs);
 	web = conf_service(gen, "web");
 	big = conf_service(gen, "big");
-	ck_assert_uint_eq(web->maxclients, 4);
-	ck_assert_uint_eq(web->minspareservers, 4);
-	ck_assert_uint_eq(web->startservers, 4);
-	ck_assert_uint_eq(web->maxspareservers, 10);
-	ck_assert_uint_eq(big->minspareservers, 12);
-	ck_assert_uint_eq(big->maxspareservers, 12);
-	snprintf(want, sizeof(want), "%s:4: warning: virtual web: "
-	    "minspareservers lowered from its default (5) to maxclients (4)\n"
-	    "%s:4: warning: virtual web: startservers lowered from its "
-	    "default (8) to maxclients (4)\n"
-	    "%s:9: warning: virtual big: maxspareservers raised from its "
-	    "default (10) to minspareservers (12)\n",
-	    path, path, path);
+	ck_assert_uint_eq(web->maxclients, 1);
+	ck_assert_uint_eq(web->minspareservers, 1);
+	ck_assert_uint_eq(web->startservers, 1);
+	ck_assert_uint_eq(web->maxspareservers, n);
+	ck_assert_uint_eq(web->pool_cpu, CONF_POOL_START |
+	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE);
+	ck_assert_uint_eq(big->minspareservers, 200);
+	ck_assert_uint_eq(big->maxspareservers, 200);
+	ck_assert_uint_eq(big->maxclients, 200);
+	ck_assert_uint_eq(big->startservers, n);
+	if (n > 1)
+		off = snprintf(want, sizeof(want), "%s:5: warning: virtual "
+		    "web: startservers lowered from its default (%u) to "
+		    "maxclients (1)\n", path, n);
+	snprintf(want + off, sizeof(want) - (size_t)off, "%s:10: warning: "
+	    "virtual big: maxclients raised from its default (%u) to "
+	    "minspareservers (200)\n"
+	    "%s:10: warning: virtual big: maxspareservers raised from its "
+	    "default (%u) to minspareservers (200)\n", path, 2 * n, path, n);
 	ck_assert_str_eq(errs, want);
 	conf_free(gen);
 	free(errs);

@@ -337,6 +337,34 @@ START_TEST(test_admin_written)
 }
 END_TEST
 
+/* pool options a service did not write come from the CPU count of the
+   host that reads the file: a dump does not write them as if set */
+START_TEST(test_pool_from_cpus)
+{
+	struct generation *gen = load_file("tests/conf/good-pool.conf"), *g;
+	struct conf_edit e;
+	char *text, *errs = NULL;
+
+	memset(&e, 0, sizeof(e));
+	e.op = CONF_EDIT_NONE;
+	e.rs = -1;
+	text = dump(gen, &e);
+	ck_assert_msg(strstr(text, "maxclients = 1\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "minspareservers = 200\n") != NULL, "%s",
+	    text);
+	ck_assert_msg(strstr(text, "startservers") == NULL, "%s", text);
+	ck_assert_msg(strstr(text, "maxspareservers") == NULL, "%s", text);
+	g = edited(gen, &e, &errs);
+	ck_assert_msg(g != NULL, "%s", errs);
+	ck_assert_uint_eq(conf_service(g, "web")->pool_cpu,
+	    conf_service(gen, "web")->pool_cpu);
+	free(text);
+	free(errs);
+	conf_free(g);
+	conf_free(gen);
+}
+END_TEST
+
 /* a server added by tcpvsadm -a gets the service's check options */
 START_TEST(test_add_server_checked)
 {
@@ -636,6 +664,7 @@ dump_suite(void)
 	tcase_add_loop_test(tc, test_round_trip, 0, sizeof(files) /
 	    sizeof(files[0]));
 	tcase_add_test(tc, test_quoting);
+	tcase_add_test(tc, test_pool_from_cpus);
 	tcase_add_test(tc, test_brace_in_string);
 	tcase_add_test(tc, test_every_option);
 	tcase_add_test(tc, test_every_value);
