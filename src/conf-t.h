@@ -42,8 +42,8 @@
 #define CONF_DEF_SERVERLIMIT		1024
 /* the pool options a service does not write come from the online CPU
    count n, at most CONF_POOL_CPUS (conf_pool_default()): startservers
-   and maxspareservers n, minspareservers CONF_DEF_MINSPARE, maxclients
-   CONF_POOL_PER_CPU * n */
+   and maxspareservers n (maxspareservers at least startservers),
+   minspareservers CONF_DEF_MINSPARE, maxclients CONF_POOL_PER_CPU * n */
 #define CONF_DEF_MINSPARE		1
 #define CONF_POOL_PER_CPU		2
 #define CONF_POOL_CPUS			64

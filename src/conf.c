@@ -778,6 +778,11 @@ pool_order(cfg_t *vs, const char *ident, const char *lo_name, unsigned *lo,
 static void
 check_pool(cfg_t *vs, struct service *svc)
 {
+	/* the workers started stay: a computed maxspareservers is at least
+	   startservers */
+	if ((svc->pool_cpu & CONF_POOL_MAXSPARE) &&
+	    svc->maxspareservers < svc->startservers)
+		svc->maxspareservers = svc->startservers;
 	/* maxclients from the CPU count grows to what is written */
 	pool_order(vs, svc->ident, "minspareservers", &svc->minspareservers,
 	    "maxclients", &svc->maxclients, true);

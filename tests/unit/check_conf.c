@@ -326,8 +326,8 @@ START_TEST(test_pool_defaults)
 {
 	char *errs = NULL;
 	struct generation *gen = load("tests/conf/good-pool.conf", &errs);
-	const struct service *web, *big;
-	static char want[3 * sizeof(path) + 512];
+	const struct service *web, *big, *many;
+	static char want[4 * sizeof(path) + 640];
 	unsigned n = (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	int off = 0;
 
@@ -348,11 +348,19 @@ START_TEST(test_pool_defaults)
 		off = snprintf(want, sizeof(want), "%s:5: warning: virtual "
 		    "web: startservers lowered from its default (%u) to "
 		    "maxclients (1)\n", path, n);
-	snprintf(want + off, sizeof(want) - (size_t)off, "%s:10: warning: "
-	    "virtual big: maxclients raised from its default (%u) to "
-	    "minspareservers (200)\n"
+	off += snprintf(want + off, sizeof(want) - (size_t)off, "%s:10: "
+	    "warning: virtual big: maxclients raised from its default (%u) "
+	    "to minspareservers (200)\n"
 	    "%s:10: warning: virtual big: maxspareservers raised from its "
 	    "default (%u) to minspareservers (200)\n", path, 2 * n, path, n);
+	/* the workers started stay: maxspareservers follows startservers */
+	many = conf_service(gen, "many");
+	ck_assert_uint_eq(many->maxspareservers, 100);
+	ck_assert_uint_eq(many->maxclients, 2 * n < 100 ? 100 : 2 * n);
+	if (2 * n < 100)
+		snprintf(want + off, sizeof(want) - (size_t)off, "%s:15: "
+		    "warning: virtual many: maxclients raised from its "
+		    "default (%u) to startservers (100)\n", path, 2 * n);
 	ck_assert_str_eq(errs, want);
 	conf_free(gen);
 	free(errs);
