@@ -28,6 +28,7 @@
 #include "tls.h"
 #include "tls_conf.h"
 #include "tls_sni.h"
+#include "tls_stat.h"
 #include "util.h"
 
 #define TLS_PEM_MAX	(1024 * 1024)	/* a certificate file, at most */
@@ -286,6 +287,12 @@ setup_server(SSL_CTX *ctx, const struct tls_service *ts, const char *ident,
 	SSL_CTX_set_num_tickets(ctx, 1);
 	if (tls_ticket_attach(ctx) == -1) {
 		err((int)ts->line_cert, "virtual %s: session ticket keys: %s",
+		    ident, strerror(errno));
+		rc = -1;
+	}
+	/* at load, in the master: the pool's one "not TLS" log limiter */
+	if (tls_stat_share() == -1) {
+		err((int)ts->line_listen, "virtual %s: shared memory: %s",
 		    ident, strerror(errno));
 		rc = -1;
 	}

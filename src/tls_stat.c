@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,8 +68,31 @@ tls_log_fields(struct alog_tls *t, const struct xconn *c)
 }
 
 /* the worker's (one process, one thread): sources it spoke of lately */
-static struct ratelim not_tls;
-static bool not_tls_ready;
+/*
+ * One table for the whole pool: mapped shared by the master
+ * (tls_stat_share, before it forks) so that a source is logged once an
+ * interval whichever worker it reaches; without it (unit tests), one a
+ * process.  Workers update it without a lock: two racing may both log
+ * the same source once, never more often than that.
+ */
+static struct ratelim *not_tls;
+static struct ratelim not_tls_own;
+
+int
+tls_stat_share(void)
+{
+	void *p;
+
+	if (not_tls != NULL && not_tls != &not_tls_own)
+		return 0;
+	p = mmap(NULL, sizeof(*not_tls), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	not_tls = p;
+	ratelim_init(not_tls, TLS_NOT_TLS_INTERVAL_MS);
+	return 0;
+}
 
 bool
 tls_note_not_tls(const char *ident, const char *where,
@@ -77,11 +102,11 @@ tls_note_not_tls(const char *ident, const char *where,
 	const char *h;
 	uint32_t held;
 
-	if (!not_tls_ready) {
-		ratelim_init(&not_tls, TLS_NOT_TLS_INTERVAL_MS);
-		not_tls_ready = true;
+	if (not_tls == NULL) {
+		not_tls = &not_tls_own;
+		ratelim_init(not_tls, TLS_NOT_TLS_INTERVAL_MS);
 	}
-	if (!ratelim_allow(&not_tls, (const struct sockaddr *)client, now_ms,
+	if (!ratelim_allow(not_tls, (const struct sockaddr *)client, now_ms,
 	    &held))
 		return false;
 	if (held > 0)
@@ -89,7 +114,9 @@ tls_note_not_tls(const char *ident, const char *where,
 		    "line)", held);
 	h = util_addr_host((const struct sockaddr *)client, host,
 	    sizeof(host));
-	log_warnx("virtual %s: client %s: not TLS on tls_listen %s, "
-	    "closed%s", ident, h != NULL ? h : "?", where, more);
+	/* a worker's lines already begin "virtual IDENT: " (its tag) */
+	(void)ident;
+	log_warnx("client %s: not TLS on tls_listen %s, closed%s",
+	    h != NULL ? h : "?", where, more);
 	return true;
 }

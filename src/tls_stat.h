@@ -30,10 +30,13 @@ void	tls_count_handshake(struct sb_service *, const struct xconn *c,
  * A handshake on a tls_listen address failed with XPRT_FAIL_NOT_TLS
  * (plain HTTP, or other bytes, on a TLS port): log it, as a warning
  * naming the service, the client and where, once per client address per
- * TLS_NOT_TLS_INTERVAL_MS in this worker, with how many were not logged
+ * TLS_NOT_TLS_INTERVAL_MS in the pool, with how many were not logged
  * since.  Returns true when it logged.
  */
 #define TLS_NOT_TLS_INTERVAL_MS	60000
+/* the master, before forking: share the table behind it with the pool
+   (0, or -1 with errno) */
+int	tls_stat_share(void);
 bool	tls_note_not_tls(const char *ident, const char *where,
 	    const struct sockaddr_storage *client, int64_t now_ms);
 

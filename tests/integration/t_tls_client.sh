@@ -144,7 +144,7 @@ check "... once: the client's own is replaced" test "$(grep -ci '^X-Forwarded-Pr
 get "http://127.0.0.1:$P/echo-headers" > "$T/h"
 check "the plain listener: X-Forwarded-Proto: http" grep -qi "^X-Forwarded-Proto: http" "$T/h"
 # accept_proxy on a TLS port: the PROXY header before the ClientHello
-get "https://www.example.test:$X/headers" --resolve "www.example.test:$X:127.0.0.1" \
+get "https://www.example.test:$X/echo-headers" --resolve "www.example.test:$X:127.0.0.1" \
     --cacert "$T/ca.crt" --haproxy-protocol > "$T/hp" 2>&1
 check "PROXY header, then TLS: served, the header's address forwarded" grep -qi "^X-Forwarded-For: 127.0.0.1" "$T/hp"
 
