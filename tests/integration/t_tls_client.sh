@@ -9,7 +9,8 @@
 #  - a TLS 1.1-only client is refused; ALPN h2 alone is served HTTP/1.1
 #  - 64 MiB down and up intact by SHA-256; 100 kept-alive requests on one
 #    TLS connection
-#  - a session resumed on 20 new connections is "Reused" each time, with
+#  - a session resumed on 20 new connections is "Reused" each time, and
+#    again once a graceful restart has replaced every worker; with
 #    at least 4 workers in the pool
 #  - mTLS required: no certificate fails, one from the CA succeeds
 #  - 200 half ClientHellos that stall are closed within request_timeout
@@ -295,4 +296,16 @@ good=0
 for i in $(seq 10); do [ "$(get "http://127.0.0.1:$K/")" = kept ] && good=$((good + 1)); done
 check "10 requests to a TLS origin that keeps connections: $good/10" test "$good" = 10
 check "... over one kept TLS connection ($(wc -l < "$T/kept-conns"))" test "$(wc -l < "$T/kept-conns")" = 1
+
+# the ticket keys belong to the pool, not to a worker: after a graceful
+# restart has replaced every worker, the session issued above resumes on
+# processes that did not exist when it was issued
+workers() { pgrep -P "$TCPVSD_PID" -x tcpvsd | sort; }
+old=$(workers)
+kill -USR1 "$TCPVSD_PID"
+check "generation 2 after SIGUSR1" wait_until 10 grep -q "generation 2 serving" "$T/tcpvsd.log"
+check "every worker of generation 1 gone" wait_until 15 eventually \
+    '[ -n "$(workers)" ] && [ -z "$(comm -12 <(echo "$old") <(workers))" ]'
+check "the session resumes on the new workers" eval "openssl s_client -connect 127.0.0.1:$S \
+    -sess_in '$T/sess' < /dev/null 2>/dev/null | grep -q '^Reused'"
 finish
