@@ -601,12 +601,32 @@ conn_accept(struct worker *w, unsigned i)
 /*
  * With a free place, always.  Full, a new connection's wake-up
  * (EPOLLEXCLUSIVE) should go to a worker with room, so a full worker
- * leaves its listeners alone; but not for longer than CONN_HANDOFF_MS:
- * when every worker stays full (or there is one), connections kept busy
- * by their clients would take every freed place and a new one would wait
- * in the listen queue for as long as the load lasts (t_accept).  Accepted
- * then, it is parked, queued in turn, or handed to a worker with room.
+ * leaves its listeners alone while another has room, and, when none has,
+ * for CONN_HANDOFF_MS: when every worker stays full (or there is one),
+ * connections kept busy by their clients would take every freed place
+ * and a new one would wait in the listen queue for as long as the load
+ * lasts (t_accept).  Accepted then, it is parked and queued in turn.
  */
+/* another worker of the service has a free exchange place (racy by a
+   connection: the scoreboard is read without a lock) */
+static bool
+others_have_room(const struct worker *w)
+{
+	const struct sb_worker *ws;
+
+	for (unsigned i = 0; i < w->sb->hdr->nworkers; i++) {
+		ws = sb_worker(w->sb, i);
+		if (ws == w->ws || atomic_load_explicit(&ws->pid,
+		    memory_order_relaxed) == 0 ||
+		    atomic_load_explicit(&ws->service, memory_order_relaxed) !=
+		    w->svc->sb_index)
+			continue;
+		if (sb_worker_free(ws, w->nx) > 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 conn_want_accept(struct worker *w)
 {
@@ -621,7 +641,8 @@ conn_want_accept(struct worker *w)
 	/* full each time it waits, since then */
 	if (cs->full_since == 0)
 		cs->full_since = w->now;
-	return w->now - cs->full_since >= CONN_HANDOFF_MS && park_room(w);
+	return w->now - cs->full_since >= CONN_HANDOFF_MS && park_room(w) &&
+	    !others_have_room(w);
 }
 
 int
