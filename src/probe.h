@@ -29,6 +29,8 @@ struct probe {
 						   done), probe started */
 	struct xconn		 x;		/* the probe's transport: plain,
 						   or TLS for "tls = true" */
+	int			 proxied;	/* the PROXY header went out in
+						   clear before the handshake */
 	const struct conf_check	*chk;
 	int64_t			 start_us;	/* monotonic */
 	int64_t			 deadline_ms;	/* monotonic */

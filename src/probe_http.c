@@ -96,9 +96,10 @@ read_status(struct probe *p)
 static enum probe_result
 http_start(struct probe *p)
 {
-	/* send_proxy = v1 | v2: a header without an address first */
-	size_t h = proxy_build_local(p->buf, sizeof(p->buf),
-	    p->chk->send_proxy);
+	/* send_proxy = v1 | v2: a header without an address first (over
+	   TLS it went before the handshake: probe_tls.c) */
+	size_t h = p->proxied ? 0 : proxy_build_local(p->buf,
+	    sizeof(p->buf), p->chk->send_proxy);
 	int n;
 
 	n = snprintf(p->buf + h, sizeof(p->buf) - h, "GET %s HTTP/1.1\r\n"

@@ -8,17 +8,21 @@
  * and a certificate that does not verify is PROBE_TLS with the X509
  * result as its code, which the log and tcpvsadm -L show in words.  Then
  * the probe (tcp, http) starts on the transport; for "check = tcp" a
- * completed handshake is the check.  Runs in the health checker.
+ * completed handshake is the check.  A server with send_proxy gets its
+ * PROXY header (LOCAL) in clear before the ClientHello, as a worker's
+ * connection does (exchange_connect.c).  Runs in the health checker.
  */
 #include "config.h"
 
 #include <sys/epoll.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdio.h>
 
 #include "conf-t.h"
 #include "probe.h"
+#include "proxy.h"
 #include "tls.h"
 #include "xprt.h"
 
@@ -60,6 +64,27 @@ handshake(struct probe *p)
 	return PROBE_TLS;
 }
 
+/*
+ * send_proxy to a TLS server: the LOCAL header first, in clear.  One
+ * small write to a fresh socket: it completes at once, or the check
+ * fails (as a worker's connect does, exchange_connect.c).
+ */
+static enum probe_result
+proxy_first(struct probe *p)
+{
+	char h[64];
+	size_t n = proxy_build_local(h, sizeof(h), p->chk->send_proxy);
+	ssize_t w;
+
+	p->proxied = 1;
+	if (n == 0)
+		return PROBE_OK;
+	if ((w = send(p->fd, h, n, MSG_NOSIGNAL)) == (ssize_t)n)
+		return PROBE_OK;
+	p->code = w == -1 ? errno : EAGAIN;
+	return PROBE_ERROR;
+}
+
 enum probe_result
 probe_step(struct probe *p, uint32_t events)
 {
@@ -67,6 +92,9 @@ probe_step(struct probe *p, uint32_t events)
 
 	if (p->started)
 		return p->chk->probe->io(p, events);
+	if (p->x.ssl != NULL && !p->proxied &&
+	    (r = proxy_first(p)) != PROBE_OK)
+		return r;
 	if ((r = handshake(p)) != PROBE_OK)	/* plain: at once */
 		return r;
 	p->started = 1;

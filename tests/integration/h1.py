@@ -31,12 +31,15 @@ interim 100 arrived.  Every socket operation has a timeout.
                                      each of the N
 
 Each prints what it saw, one line per response, and exits 1 on a protocol
-error or timeout (with the reason on stderr).
+error or timeout (with the reason on stderr).  With H1_TLS=CAFILE:NAME in
+the environment every connection speaks TLS, verifying the server against
+CAFILE for NAME (sent as SNI).
 """
 import hashlib
 import os
 import selectors
 import socket
+import ssl
 import sys
 import time
 
@@ -51,6 +54,17 @@ class Conn:
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
         self.buf = b""
+        tls = os.environ.get("H1_TLS")
+        if tls:
+            ca, name = tls.rsplit(":", 1)
+            ctx = ssl.create_default_context(cafile=ca)
+            self.s = ctx.wrap_socket(self.s, server_hostname=name)
+
+    def shut_wr(self):
+        """Says the client's side is done: over TLS, close_notify."""
+        if isinstance(self.s, ssl.SSLSocket):
+            self.s = self.s.unwrap()
+        self.s.shutdown(socket.SHUT_WR)
 
     def send(self, data):
         self.s.sendall(data)
@@ -229,7 +243,7 @@ def cmd_upgrade(port):
     big = os.urandom(1 << 20)
     c.send(big)
     print("1 MiB echoed", "intact" if c.exact(len(big)) == big else "CORRUPT")
-    c.s.shutdown(socket.SHUT_WR)
+    c.shut_wr()
     print("closed after client", "yes" if c.until_eof() == b"" else "no")
 
 

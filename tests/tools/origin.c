@@ -25,9 +25,11 @@
  * A request with "Expect: 100-continue" gets "100 Continue" before its
  * body is read.  Every request is appended to the -r file, if given, as
  * its request line.
- * Usage: origin -l HOST:PORT -n NAME [-v] [-r FILE] [-D]; port 0 picks
- * one.  -D: close a kept connection instead of answering its second
- * request (a server that timed the connection out just then).  It prints
+ * Usage: origin -l HOST:PORT -n NAME [-v] [-r FILE] [-D] [-c CERT -k KEY];
+ * port 0 picks one.  -D: close a kept connection instead of answering its
+ * second request (a server that timed the connection out just then).
+ * -c, -k (built with OpenSSL): every connection speaks TLS with that
+ * certificate (chain) and key, the same paths behind it.  It prints
  * "listening HOST:PORT" on its first line and exits on SIGTERM.
  */
 #include "config.h"
@@ -53,6 +55,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef HAVE_OPENSSL
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
+
 #define HEAD_MAX	65536
 
 struct shared {
@@ -65,6 +72,11 @@ static const char	*name = "origin";
 static int		 verbose;
 static int		 reqlog = -1;	/* -r: request lines, O_APPEND */
 static int		 drop_second;	/* -D */
+#ifdef HAVE_OPENSSL
+static SSL_CTX		*tls_ctx;	/* -c, -k */
+static SSL		*tls;		/* this process's connection's */
+static int		 tls_fd = -1;
+#endif
 
 /* SHA-256, FIPS 180-4 */
 struct sha256 {
@@ -170,6 +182,37 @@ struct in {
 	size_t	len;		/* bytes in buf */
 };
 
+/* read and write on a descriptor, through TLS on the connection's */
+static ssize_t
+io_read(int fd, void *p, size_t len)
+{
+#ifdef HAVE_OPENSSL
+	if (tls != NULL && fd == tls_fd) {
+		int n = SSL_read(tls, p, len > 65536 ? 65536 : (int)len);
+
+		if (n > 0)
+			return n;
+		errno = EIO;
+		return SSL_get_error(tls, n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+	}
+#endif
+	return read(fd, p, len);
+}
+
+static ssize_t
+io_write(int fd, const void *p, size_t len)
+{
+#ifdef HAVE_OPENSSL
+	if (tls != NULL && fd == tls_fd) {
+		int n = SSL_write(tls, p, len > 65536 ? 65536 : (int)len);
+
+		errno = EIO;
+		return n > 0 ? n : -1;
+	}
+#endif
+	return write(fd, p, len);
+}
+
 static int
 fill(struct in *in)
 {
@@ -178,7 +221,8 @@ fill(struct in *in)
 	if (in->len == sizeof(in->buf))
 		return -1;
 	do
-		n = read(in->fd, in->buf + in->len, sizeof(in->buf) - in->len);
+		n = io_read(in->fd, in->buf + in->len,
+		    sizeof(in->buf) - in->len);
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
 		return -1;
@@ -200,7 +244,7 @@ write_all(int fd, const void *p, size_t len)
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, c, len);
+		n = io_write(fd, c, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -472,7 +516,7 @@ echo(struct in *in)
 		return -1;
 	if (in->len > 0 && write_all(in->fd, in->buf, in->len) == -1)
 		return -1;
-	while ((n = read(in->fd, in->buf, sizeof(in->buf))) > 0)
+	while ((n = io_read(in->fd, in->buf, sizeof(in->buf))) > 0)
 		if (write_all(in->fd, in->buf, (size_t)n) == -1)
 			return -1;
 	return -1;
@@ -565,12 +609,27 @@ serve(int fd)
 
 	in.fd = fd;
 	in.len = 0;
+#ifdef HAVE_OPENSSL
+	if (tls_ctx != NULL) {
+		if ((tls = SSL_new(tls_ctx)) == NULL ||
+		    SSL_set_fd(tls, fd) != 1 || SSL_accept(tls) != 1) {
+			if (verbose)
+				ERR_print_errors_fp(stderr);
+			_exit(0);
+		}
+		tls_fd = fd;
+	}
+#endif
 	for (int n = 0; read_request(&in, &r) == 0; n++) {
 		if (drop_second && n == 1)
 			break;
 		if (handle(&in, &r) != 1)
 			break;
 	}
+#ifdef HAVE_OPENSSL
+	if (tls != NULL)
+		(void)SSL_shutdown(tls);
+#endif
 	close(fd);
 	_exit(0);
 }
@@ -615,14 +674,38 @@ listen_on(const char *spec)
 	return fd;
 }
 
+/* -c, -k: a TLS server context with that certificate chain and key */
+static int
+tls_setup(const char *cert, const char *key)
+{
+	if (cert == NULL || key == NULL) {
+		fprintf(stderr, "origin: -c CERT and -k KEY go together\n");
+		return -1;
+	}
+#ifdef HAVE_OPENSSL
+	if ((tls_ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(tls_ctx) != 1) {
+		fprintf(stderr, "origin: TLS with %s and %s:\n", cert, key);
+		ERR_print_errors_fp(stderr);
+		return -1;
+	}
+	return 0;
+#else
+	fprintf(stderr, "origin: built without TLS: -c, -k\n");
+	return -1;
+#endif
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *spec = "127.0.0.1:0";
+	const char *spec = "127.0.0.1:0", *cert = NULL, *key = NULL;
 	struct sigaction sa;
 	int lfd, fd, ch, one = 1;
 
-	while ((ch = getopt(argc, argv, "Dl:n:r:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:Dk:l:n:r:v")) != -1) {
 		switch (ch) {
 		case 'l':
 			spec = optarg;
@@ -645,12 +728,20 @@ main(int argc, char *argv[])
 		case 'D':
 			drop_second = 1;
 			break;
+		case 'c':
+			cert = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: origin -l HOST:PORT -n NAME "
-			    "[-v] [-r FILE] [-D]\n");
+			    "[-v] [-r FILE] [-D] [-c CERT -k KEY]\n");
 			return 2;
 		}
 	}
+	if ((cert != NULL || key != NULL) && tls_setup(cert, key) == -1)
+		return 2;
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (st == MAP_FAILED)
