@@ -83,7 +83,7 @@ check "64 MiB up intact by SHA-256" \
 # (its /stats, asked through tcpvsd on the kept connection)
 stats() { get "$U/stats" | sed -n 's/^accepts=\([0-9]*\) .*/\1/p'; }
 a1=$(stats)
-for i in $(seq 10); do get "$U/" > /dev/null; done
+for _ in $(seq 10); do get "$U/" > /dev/null; done
 a2=$(stats)
 check "10 requests on one kept TLS origin connection (accepts $a1 -> $a2)" \
     test -n "$a1" -a "$a1" = "$a2"
