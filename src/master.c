@@ -411,33 +411,12 @@ stop_status(struct master *m)
 	(void)waitpid(pid, &status, 0);
 }
 
-struct census {
-	unsigned	total;
-	unsigned	idle;
-	unsigned	free;		/* exchange slots free in its workers */
-};
-
 /* the current generation's workers of svc */
-static struct census
+static struct sb_census
 count_workers(const struct master *m, const struct service *svc)
 {
-	struct census c = { 0, 0, 0 };
-
-	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
-		const struct sb_worker *ws = sb_worker(m->sb, i);
-		int st;
-
-		if (atomic_load(&ws->pid) == 0 ||
-		    atomic_load(&ws->generation) != m->cur.gen->id ||
-		    atomic_load(&ws->service) != svc->sb_index)
-			continue;
-		c.total++;
-		st = atomic_load_explicit(&ws->state, memory_order_acquire);
-		if (st == WS_STARTING || st == WS_IDLE)
-			c.idle++;
-		c.free += sb_worker_free(ws, svc->maxinflight);
-	}
-	return c;
+	return sb_census(m->sb, svc->sb_index, m->cur.gen->id, NULL,
+	    svc->maxinflight);
 }
 
 /*
@@ -445,7 +424,7 @@ count_workers(const struct master *m, const struct service *svc)
  * else the free exchange slots of its workers, in whole workers' worth.
  */
 static unsigned
-spare(const struct census *c, const struct service *svc)
+spare(const struct sb_census *c, const struct service *svc)
 {
 	if (svc->maxinflight <= 1)
 		return c->idle;
@@ -462,7 +441,7 @@ spare(const struct census *c, const struct service *svc)
  */
 static void
 at_maxclients(struct pool *p, const struct service *svc,
-    const struct census *c)
+    const struct sb_census *c)
 {
 	if (p->at_max || (svc->maxinflight <= 1 ? c->idle : c->free) > 0)
 		return;
@@ -479,7 +458,7 @@ static void
 maintain(struct master *m, const struct service *svc)
 {
 	struct pool *p = &m->cur.pool[svc->index];
-	struct census c;
+	struct sb_census c;
 	unsigned want;
 	char b = 'x';
 
