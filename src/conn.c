@@ -612,19 +612,7 @@ conn_accept(struct worker *w, unsigned i)
 static bool
 others_have_room(const struct worker *w)
 {
-	const struct sb_worker *ws;
-
-	for (unsigned i = 0; i < w->sb->hdr->nworkers; i++) {
-		ws = sb_worker(w->sb, i);
-		if (ws == w->ws || atomic_load_explicit(&ws->pid,
-		    memory_order_relaxed) == 0 ||
-		    atomic_load_explicit(&ws->service, memory_order_relaxed) !=
-		    w->svc->sb_index)
-			continue;
-		if (sb_worker_free(ws, w->nx) > 0)
-			return true;
-	}
-	return false;
+	return sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx).free > 0;
 }
 
 bool

@@ -21,9 +21,9 @@
  * every exchange; decide() says whether the client connection carries
  * another request and whether the server connection is kept, in one
  * place; a server's active count is taken in hold_server() and given
- * back in exchange_release_server(), nowhere else.  The CONNECT phase is
- * in exchange_connect.c, RELAY in exchange_relay.c; they share
- * exchange_priv.h.
+ * back in exchange_release_server(), nowhere else.  The HEAD phase is in
+ * exchange_head.c, CONNECT in exchange_connect.c, RELAY in
+ * exchange_relay.c; they share exchange_priv.h.
  */
 #include "config.h"
 
@@ -139,8 +139,8 @@ put_back(struct exchange *x)
 }
 
 /* the client connection closes; the place is free */
-static enum step
-close_client(struct exchange *x)
+enum step
+exchange_close_client(struct exchange *x)
 {
 	conn_close(x->w, &x->c);
 	put_back(x);
@@ -148,28 +148,14 @@ close_client(struct exchange *x)
 }
 
 /* nothing to read: the connection waits parked, the place is free */
-static enum step
-park_client(struct exchange *x, int64_t deadline)
+enum step
+exchange_park_client(struct exchange *x, int64_t deadline)
 {
 	struct conn c = x->c;
 
 	put_back(x);
 	(void)conn_park(x->w, &c, deadline);
 	return STEP_WAIT;
-}
-
-static void
-begin_head(struct exchange *x)
-{
-	struct worker *w = x->w;
-
-	x->phase = XP_HEAD;
-	exchange_xstate(x, XS_READING);
-	x->t_first = util_now_us();
-	x->wall_first = util_wall_ms();
-	x->head_start = w->now;
-	x->head_deadline = w->now + (int64_t)w->svc->request_timeout * 1000;
-	x->head_ok = false;
 }
 
 bool
@@ -190,12 +176,10 @@ exchange_start(struct worker *w, const struct conn *c)
 	x->headlen = 0;
 	x->restoff = 0;
 	x->run = 0;
-	begin_head(x);
+	exchange_begin_head(x);
 	run(x);
 	return true;
 }
-
-static enum step	head_cut(struct exchange *, enum term);
 
 void
 exchange_close_all(struct worker *w)
@@ -208,7 +192,7 @@ exchange_close_all(struct worker *w)
 			continue;
 		/* what a stop cuts is logged, as the end of a turn would */
 		if (x->phase == XP_HEAD && x->headlen > 0) {
-			(void)head_cut(x, TERM_KILLED_HEAD);
+			(void)exchange_head_cut(x, TERM_KILLED_HEAD);
 			continue;
 		}
 		if (x->phase == XP_RELAY) {
@@ -217,73 +201,12 @@ exchange_close_all(struct worker *w)
 		}
 		exchange_close_server(x);
 		sb_exchange_release(w->sb, x->xs);
-		(void)close_client(x);
+		(void)exchange_close_client(x);
 	}
 }
 
-/*
- * Reading the head.
- */
-
-/* parse what is buffered: 0 when a head is complete, a status, or 1 */
-static int
-parse_head(struct exchange *x)
-{
-	enum http_result hr;
-
-	hr = http_parse_request(x->head, x->headlen, &x->w->lim, &x->req);
-	if (hr == HTTP_OK)
-		return 0;
-	if (hr == HTTP_ERROR) {
-		log_debug("client %s: %s at byte %zu", x->c.clientstr,
-		    x->req.reason ? x->req.reason : "invalid request",
-		    x->req.err_off);
-		return x->req.status;
-	}
-	return x->headlen == x->headcap ? 431 : 1;
-}
-
-/*
- * A head that trickles in slower than request_min_rate bytes a second,
- * once the grace time has passed, ties up a place for nothing
- * (slowloris): mod_reqtimeout's MinRate.
- */
-static bool
-too_slow(const struct exchange *x)
-{
-	const struct service *svc = x->w->svc;
-	int64_t elapsed = x->w->now - x->head_start;
-
-	if (svc->request_min_rate == 0 || x->headlen == 0 ||
-	    elapsed < CONF_REQUEST_RATE_GRACE_MS)
-		return false;
-	if ((uint64_t)x->headlen * 1000 >=
-	    (uint64_t)svc->request_min_rate * (uint64_t)elapsed)
-		return false;
-	log_debug("client %s: request head at %llu bytes/s, under "
-	    "request_min_rate", x->c.clientstr, (unsigned long long)
-	    ((uint64_t)x->headlen * 1000 / (uint64_t)elapsed));
-	return true;
-}
-
-
-/* the head's deadline, or a look at its rate once a second */
-static void
-arm_head(struct exchange *x)
-{
-	int64_t when = x->head_deadline;
-
-	if (x->w->svc->request_min_rate > 0 && x->headlen > 0 &&
-	    when > x->w->now + 1000)
-		when = x->w->now + 1000;
-	timer_set(&x->w->timers, &x->tm, when, exchange_on_timer);
-}
-
-static enum step	on_head(struct exchange *);
-static enum step	reply(struct exchange *, int status, bool logged);
-
-static void
-count_request(struct exchange *x)
+void
+exchange_count_request(struct exchange *x)
 {
 	struct worker *w = x->w;
 
@@ -300,246 +223,6 @@ count_request(struct exchange *x)
 		atomic_fetch_add_explicit(&s->bytes_in, x->to_client,
 		    memory_order_relaxed);
 	}
-}
-
-/* a head parsed (rc 0) or refused (a status) */
-static enum step
-head_done(struct exchange *x, int rc)
-{
-	timer_del(&x->w->timers, &x->tm);
-	x->t_head = util_now_us();
-	x->c.nreq++;
-	memset(&x->rec, 0, sizeof(x->rec));
-	x->rec.tc = x->rec.tr = -1;
-	if (x->c.tls)
-		tls_log_fields(&x->rec.tls, &x->c.x);
-	x->restoff = 0;
-	x->rsi = -1;
-	x->sorry = false;
-	x->to_server = x->to_client = 0;
-	x->term = TERM_NONE;
-	x->relaying = x->fq_on = false;
-	x->head_phase = true;
-	memset(&x->fq, 0, sizeof(x->fq));
-	memset(&x->fs, 0, sizeof(x->fs));
-	x->head_ok = rc == 0;
-	if (rc != 0) {
-		x->rec.term = term_head(rc);
-		x->rec.reason = x->req.reason;
-		count_request(x);
-		return reply(x, rc, true);
-	}
-	return on_head(x);
-}
-
-static void	access_log(struct exchange *);
-
-/* a head cut by the client or a stop is logged when something came */
-static enum step
-head_cut(struct exchange *x, enum term term)
-{
-	if (alog_head_seen(x->head, x->headlen)) {
-		memset(&x->rec, 0, sizeof(x->rec));
-		x->rec.tc = x->rec.tr = -1;
-		if (x->c.tls)
-			tls_log_fields(&x->rec.tls, &x->c.x);
-		x->rec.term = term;
-		x->head_ok = false;
-		x->t_head = -1;
-		access_log(x);
-	}
-	return close_client(x);
-}
-
-/*
- * A connection from a TLS listener shakes hands first, within the first
- * request's request_timeout (a client that stalls is closed by
- * head_timer, as one that sends nothing): 0 done, 1 wait, -1 failed.
- */
-static int
-tls_accepting(struct exchange *x)
-{
-	struct conn *c = &x->c;
-	int r;
-
-	if (!c->handshake)
-		return 0;
-	r = c->x.ops->handshake(&c->x);
-	if (r == XPRT_WANT_READ || r == XPRT_WANT_WRITE) {
-		timer_set(&x->w->timers, &x->tm, x->head_deadline,
-		    exchange_on_timer);
-		return 1;
-	}
-	c->handshake = false;
-	exchange_tls_handshake(x, r);
-	return r == 0 ? 0 : -1;
-}
-
-static enum step	head_late(struct exchange *, const char *why);
-
-#define HEAD_CLOSE	(-1)	/* parse_first: a bad PROXY header */
-#define HEAD_REFUSE	(-2)	/* parse_first: over maxconnperip */
-
-/* accept_proxy: the PROXY header first; 0 taken, 1 more needed, -1 */
-static int
-take_proxy(struct exchange *x)
-{
-	struct worker *w = x->w;
-	int rc;
-
-	rc = proxy_take(x->head, &x->headlen, &x->c.client, x->c.clientstr);
-	if (rc != 0)
-		return rc;
-	x->c.proxy = false;
-	util_addr_host((const struct sockaddr *)&x->c.client,
-	    x->c.clientstr, sizeof(x->c.clientstr));
-	memcpy(&x->xs->client, &x->c.client, sizeof(x->xs->client));
-	memcpy(&w->ws->client, &x->c.client, sizeof(w->ws->client));
-	if (conn_over_limit(w, &x->c)) {
-		log_debug("client %s: over maxconnperip (%u)",
-		    x->c.clientstr, w->svc->maxconnperip);
-		x->c.refuse = true;
-	}
-	return 0;
-}
-
-/* what came so far: 0 a head, 1 more needed, a status, HEAD_CLOSE or
-   HEAD_REFUSE */
-static int
-parse_first(struct exchange *x)
-{
-	int rc;
-
-	if (x->c.proxy) {
-		if ((rc = take_proxy(x)) != 0)
-			return rc == 1 ? 1 : HEAD_CLOSE;
-		if (x->c.refuse)
-			return HEAD_REFUSE;
-		if (x->headlen == 0)
-			return 1;
-	}
-	return parse_head(x);
-}
-
-/*
- * accept_proxy on a tls_listen address: the PROXY header comes before the
- * ClientHello, in plain bytes, so it is read from the socket itself, and
- * only it: peeked, parsed, then exactly its bytes taken off, leaving the
- * TLS records for the handshake.  0 taken (or none expected), 1 more
- * needed, -1 close.
- */
-static int
-tls_proxy_first(struct exchange *x)
-{
-	ssize_t n;
-	size_t before, take;
-	int rc;
-
-	if (!x->c.proxy || !x->c.handshake)
-		return 0;
-	n = recv(x->c.x.fd, x->head, x->headcap, MSG_PEEK);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
-		return -1;
-	if (n == -1) {
-		timer_set(&x->w->timers, &x->tm, x->head_deadline,
-		    exchange_on_timer);
-		return 1;
-	}
-	x->headlen = before = (size_t)n;
-	rc = take_proxy(x);
-	if (rc == 1 && before < x->headcap) {
-		x->headlen = 0;
-		timer_set(&x->w->timers, &x->tm, x->head_deadline,
-		    exchange_on_timer);
-		return 1;
-	}
-	if (rc != 0)
-		return -1;
-	/* peeked, so there: the header's bytes, no more */
-	take = before - x->headlen;
-	x->headlen = 0;
-	n = recv(x->c.x.fd, x->head, take, 0);
-	return n == (ssize_t)take ? 0 : -1;
-}
-
-static enum step
-head_parsed(struct exchange *x, int rc)
-{
-	if (rc == HEAD_CLOSE)
-		return close_client(x);
-	if (rc == HEAD_REFUSE)
-		return STEP_AGAIN;
-	return head_done(x, rc);
-}
-
-static enum step
-step_head(struct exchange *x)
-{
-	ssize_t n;
-	int rc;
-
-	if ((rc = tls_proxy_first(x)) != 0 || (rc = tls_accepting(x)) != 0)
-		return rc > 0 ? STEP_WAIT : close_client(x);
-	if (x->c.refuse) {
-		/* over maxconnperip: 503 and close, no drain (a place held
-		   for its linger is what the limit is there to prevent) */
-		x->c.refuse = false;
-		x->keep = false;
-		count_request(x);
-		reply(x, 503, false);
-		x->linger = false;
-		return STEP_AGAIN;
-	}
-	if (x->headlen > 0 && (rc = parse_first(x)) != 1)
-		return head_parsed(x, rc);
-	for (;;) {
-		n = x->c.x.ops->recv(&x->c.x, x->head + x->headlen,
-		    x->headcap - x->headlen);
-		if (n > 0) {
-			x->headlen += (size_t)n;
-			if ((rc = parse_first(x)) != 1)
-				return head_parsed(x, rc);
-			continue;
-		}
-		if (n == 0 || n == XPRT_FAIL)
-			return head_cut(x, TERM_CLIENT_ABORT_HEAD);
-		break;
-	}
-	/* a TLS read that waits to write: not an idle connection */
-	if (x->headlen == 0 && n != XPRT_WANT_WRITE) {
-		/* nothing came (yet): it waits without a place */
-		if (x->c.idle_until <= x->w->now || worker_stop_now())
-			return close_client(x);
-		return park_client(x, x->c.idle_until);
-	}
-	if (too_slow(x))
-		return head_late(x, "at request_min_rate");
-	arm_head(x);
-	return STEP_WAIT;
-}
-
-/* too late or too slow: 408, or a close for a PROXY header (what is
-   on the other side is no HTTP client) */
-static enum step
-head_late(struct exchange *x, const char *why)
-{
-	if (!x->c.proxy)
-		return head_done(x, 408);
-	log_warnx("client %s: no complete PROXY header %s, closing",
-	    x->c.clientstr, why);
-	return close_client(x);
-}
-
-static enum step
-head_timer(struct exchange *x)
-{
-	if (x->w->now >= x->head_deadline)
-		return x->headlen == 0 ? close_client(x) :
-		    head_late(x, "within request_timeout");
-	if (too_slow(x))
-		return head_late(x, "at request_min_rate");
-	arm_head(x);
-	return STEP_WAIT;
 }
 
 /*
@@ -671,10 +354,10 @@ answer_itself(struct exchange *x)
 	if (n < 0)
 		return exchange_finish(x, 500);
 	x->c.out += (uint64_t)n;
-	count_request(x);
+	exchange_count_request(x);
 	x->rec.status = x->route.rule->ret;
 	x->rec.bytes = (uint64_t)n;
-	access_log(x);
+	exchange_access_log(x);
 	/* what follows the head: the next request's start */
 	x->headlen -= x->req.head_len;
 	x->restoff = x->req.head_len;
@@ -690,8 +373,8 @@ answer_itself(struct exchange *x)
 }
 
 /* a head is in x->req: check it, rewrite it, choose a server */
-static enum step
-on_head(struct exchange *x)
+enum step
+exchange_on_head(struct exchange *x)
 {
 	long n;
 	int rc;
@@ -741,8 +424,8 @@ note_xfer(struct exchange *x)
 }
 
 /* one line per request (alog_write) */
-static void
-access_log(struct exchange *x)
+void
+exchange_access_log(struct exchange *x)
 {
 	struct worker *w = x->w;
 
@@ -800,7 +483,7 @@ exchange_finish(struct exchange *x, int rc)
 		    x->started, worker_stop_now()) : term_refused(rc);
 	x->c.in += x->to_server;
 	x->c.out += x->to_client;
-	count_request(x);
+	exchange_count_request(x);
 	note_xfer(x);
 	/* the receive low-water marks a body raised go back to 1 */
 	flow_set_lowat(x->c.x.fd, &x->c.lowat, 1);
@@ -818,8 +501,8 @@ exchange_finish(struct exchange *x, int rc)
 	if (rc > 0 && x->started)
 		rc = XFER_ABORT;
 	if (rc > 0)
-		return reply(x, rc, true);
-	access_log(x);
+		return exchange_reply(x, rc, true);
+	exchange_access_log(x);
 	return next_request(x, keep);
 }
 
@@ -834,13 +517,13 @@ next_request(struct exchange *x, bool keep)
 		x->restoff = 0;
 	}
 	if (!keep)
-		return close_client(x);
+		return exchange_close_client(x);
 	/* TLS may hold the next request's bytes with the socket drained */
 	if (x->headlen == 0 && x->c.x.ops->pending(&x->c.x) == 0)
-		return park_client(x, w->now +
+		return exchange_park_client(x, w->now +
 		    (int64_t)w->svc->keepalive_timeout * 1000);
 	/* pipelined: the next request is buffered already */
-	begin_head(x);
+	exchange_begin_head(x);
 	if (++x->run < X_RUN_MAX)
 		return STEP_AGAIN;
 	/* the others' turn; this one goes on at the next round */
@@ -855,8 +538,8 @@ next_request(struct exchange *x, bool keep)
  * reply before the client reads it: half-close and drain for a bounded
  * time and size first (lingering close, as nginx and HAProxy do).
  */
-static enum step
-reply(struct exchange *x, int status, bool logged)
+enum step
+exchange_reply(struct exchange *x, int status, bool logged)
 {
 	struct worker *w = x->w;
 
@@ -871,7 +554,7 @@ reply(struct exchange *x, int status, bool logged)
 	if (logged) {
 		x->rec.status = status;
 		x->rec.bytes += x->olen;
-		access_log(x);
+		exchange_access_log(x);
 	}
 	x->phase = XP_REPLY;
 	exchange_xstate(x, XS_CLOSING);
@@ -891,7 +574,7 @@ step_reply(struct exchange *x)
 		if (n == XPRT_WANT_READ || n == XPRT_WANT_WRITE)
 			return STEP_WAIT;
 		if (n <= 0)
-			return close_client(x);
+			return exchange_close_client(x);
 		x->ooff += (size_t)n;
 	}
 	if (x->answered && x->keep) {
@@ -901,7 +584,7 @@ step_reply(struct exchange *x)
 	}
 	x->answered = false;
 	if (!x->linger || x->c.x.ops->shutdown(&x->c.x) != 0)
-		return close_client(x);
+		return exchange_close_client(x);
 	x->phase = XP_LINGER;
 	x->lingered = 0;
 	timer_set(&x->w->timers, &x->tm, x->w->now + X_LINGER_MS,
@@ -924,7 +607,7 @@ step_linger(struct exchange *x)
 			return STEP_WAIT;
 		break;
 	}
-	return close_client(x);
+	return exchange_close_client(x);
 }
 
 /*
@@ -938,7 +621,7 @@ step(struct exchange *x)
 	case XP_FREE:
 		return STEP_WAIT;
 	case XP_HEAD:
-		return step_head(x);
+		return exchange_step_head(x);
 	case XP_CONNECT:
 		return exchange_step_connect(x);
 	case XP_RELAY:
@@ -984,7 +667,7 @@ exchange_on_timer(struct timer *t)
 	case XP_FREE:
 		return;
 	case XP_HEAD:
-		s = head_timer(x);
+		s = exchange_head_timer(x);
 		break;
 	case XP_CONNECT:
 		s = exchange_connect_failed(x, ETIMEDOUT);
@@ -994,7 +677,7 @@ exchange_on_timer(struct timer *t)
 		break;
 	case XP_REPLY:
 	case XP_LINGER:
-		s = close_client(x);
+		s = exchange_close_client(x);
 		break;
 	}
 	if (s == STEP_AGAIN)

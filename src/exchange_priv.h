@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * What exchange.c, exchange_connect.c and exchange_relay.c share, and
- * nothing else includes:
+ * What exchange.c, exchange_head.c, exchange_connect.c and
+ * exchange_relay.c share, and nothing else includes:
  * the exchange itself, its phases, and the functions one file calls in
  * the other.  The worker sees only exchange.h.
  */
@@ -126,12 +126,27 @@ struct exchange {
 
 /* exchange.c */
 void		 exchange_xstate(struct exchange *, enum xs_state);
+enum step	 exchange_close_client(struct exchange *);
+/* nothing to read: parked until deadline (ms), the place is free */
+enum step	 exchange_park_client(struct exchange *, int64_t deadline);
+void		 exchange_count_request(struct exchange *);
+/* a head is in x->req: check it, rewrite it, choose a server */
+enum step	 exchange_on_head(struct exchange *);
+void		 exchange_access_log(struct exchange *);
+/* an error reply (logged: the access log has its line), then linger */
+enum step	 exchange_reply(struct exchange *, int status, bool logged);
 enum step	 exchange_finish(struct exchange *, int rc);
 enum step	 exchange_connect_next(struct exchange *);
 void		 exchange_close_server(struct exchange *);
 void		 exchange_release_server(struct exchange *);
 void		 exchange_on_timer(struct timer *);
 void		 exchange_on_lowat(struct timer *);
+/* exchange_head.c */
+void		 exchange_begin_head(struct exchange *);
+enum step	 exchange_step_head(struct exchange *);
+enum step	 exchange_head_timer(struct exchange *);
+/* a head cut by the client or a stop (term): logged if something came */
+enum step	 exchange_head_cut(struct exchange *, enum term);
 /* exchange_connect.c */
 enum step	 exchange_step_connect(struct exchange *);
 enum step	 exchange_connect_failed(struct exchange *, int err);

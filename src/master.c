@@ -14,19 +14,17 @@
  * the next tick after it died.  Signal handlers do not exist here:
  * signals are blocked and read in the loop, beside the control socket
  * (control.c), whose structural changes come back through apply_change()
- * and switch generations as SIGUSR1 does.
+ * and switch generations as SIGUSR1 does.  Forking, stopping and reaping
+ * the children is master_child.c's; the pidfile is master_pidfile.c's.
  */
 #include "config.h"
 
-#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +40,7 @@
 #include "log.h"
 #include "notify.h"
 #include "master.h"
+#include "master_priv.h"
 #include "reopen.h"
 #include "sched.h"
 #include "scoreboard.h"
@@ -50,54 +49,11 @@
 #include "util.h"
 #include "worker.h"
 
-#define MASTER_TICK_MS		1000
 #define MASTER_FULL_TICKS	3	/* at_maxclients() with maxinflight > 1 */
-#define MASTER_PIDFILE_WAITS	40	/* of 50 ms: a starting holder's pid */
 #define MASTER_MAX_SPAWN_RATE	32	/* forks per second per service */
 #define MASTER_STOP_WAIT_MS	10000	/* SIGTERM to SIGKILL */
-#define MASTER_HEALTH_WAIT_MS	2000	/* the checker: SIGTERM to SIGKILL */
 #define MASTER_OLD_GRACE_MS	1500	/* a third generation: the oldest
 					   finishes in this time, or is stopped */
-
-/* per-service pool state of the master */
-struct pool {
-	int		 pod[2];	/* pipe of death: [0] workers read */
-	int		 handoff[2];	/* workers pass idle connections:
-					   [0] sends, [1] receives */
-	int		 alog;		/* access log (O_APPEND), or -1 */
-	int64_t		 last_respawn;	/* ms: a crashed worker replaced */
-	unsigned	 spawn_rate;	/* 1, 2, 4 ... while short of spares */
-	int		 at_max;	/* maxclients reached, logged */
-	unsigned	 full_ticks;	/* ticks in a row at maxclients with
-					   every exchange slot busy */
-};
-
-/* a live configuration generation and its pools */
-struct genstate {
-	struct generation	*gen;		/* NULL: none */
-	struct pool		 pool[CONF_MAX_SERVICES];
-	int64_t			 deadline;	/* draining: SIGTERM after */
-};
-
-struct master {
-	const char		*path;		/* config file, for reloads */
-	struct sb		*sb;
-	int			 sigfd;
-	int			 pidfd;
-	int			 stopping;
-	int			 at_limit;	/* serverlimit reached, logged */
-	pid_t			 health_pid;	/* the health checker, 0: none */
-	int			 health_restart; /* fork it on the next tick */
-	int			 status_fd;	/* status_listen socket, -1 */
-	pid_t			 status_pid;	/* the status server, 0: none */
-	int			 status_restart;
-	struct genstate		 cur;		/* serving */
-	struct genstate		 old;		/* draining, at most one */
-	struct control		*ctl;		/* the control socket */
-	unsigned		 changed;	/* first generation tcpvsadm
-						   made since the file was
-						   read, 0: none */
-};
 
 static const int master_signals[] = {
 	SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD
@@ -133,55 +89,6 @@ master_bind(struct generation *gen)
 	return bind_status(gen);
 }
 
-int
-master_lock_pidfile(const char *path)
-{
-	char buf[32];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		log_warnx("pidfile %s: %s; the pidfile option wants a "
-		    "writable path in an existing directory", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK) {
-			/* the holder writes its pid once it has bound its
-			   sockets (and detached): wait for it, a little */
-			for (int i = 0; i < MASTER_PIDFILE_WAITS; i++) {
-				n = pread(fd, buf, sizeof(buf) - 1, 0);
-				if (n > 0 && memchr(buf, '\n', (size_t)n))
-					break;
-				(void)poll(NULL, 0, 50);
-			}
-			buf[n > 0 ? n : 0] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			log_warnx("pidfile %s is locked: tcpvsd is already "
-			    "running as pid %s", path, *buf ? buf : "?");
-		} else
-			log_warn("pidfile %s: lock", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int
-master_write_pidfile(int fd, const char *path)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-
-	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
-		log_warn("pidfile %s: write", path);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 setup_signals(void)
 {
@@ -200,244 +107,12 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* in the child: close what only the master needs */
-static void
-close_gen(const struct genstate *gs, const struct service *mine)
-{
-	const struct generation *gen = gs->gen;
-
-	if (gen == NULL)
-		return;
-	for (unsigned i = 0; i < gen->nsvc; i++) {
-		const struct service *svc = &gen->svc[i];
-
-		close(gs->pool[i].pod[1]);
-		if (svc == mine)
-			continue;
-		close(gs->pool[i].pod[0]);
-		close(gs->pool[i].handoff[0]);
-		close(gs->pool[i].handoff[1]);
-		if (gs->pool[i].alog != -1)
-			close(gs->pool[i].alog);
-		listener_close_child(svc, mine);
-	}
-}
-
-static void
-child_close(struct master *m, const struct service *mine)
-{
-	if (m->status_fd != -1 && m->status_pid != -1)
-		close(m->status_fd);
-	close(m->sigfd);
-	if (m->pidfd != -1)
-		close(m->pidfd);
-	control_close_child(m->ctl);
-	close_gen(&m->cur, mine);
-	close_gen(&m->old, mine);
-}
-
-/*
- * In a child started as root with a user configured: become that user,
- * with only its group, before touching a client.  Failure is fatal for
- * the child: it must never serve as root by accident.
- */
-static void
-drop_privileges(const struct generation *gen)
-{
-	if (gen->user == NULL || geteuid() != 0)
-		return;
-	if (setgroups(1, &gen->gid) == -1 || setgid(gen->gid) == -1 ||
-	    setuid(gen->uid) == -1)
-		fatal("cannot run as user %s", gen->user);
-	/* user = "root" is a choice (warned at start); anyone else must not
-	   get root back */
-	if (gen->uid != 0 && setuid(0) != -1)
-		fatalx("user %s: root privileges could be regained",
-		    gen->user);
-}
-
-static int
-spawn(struct master *m, const struct service *svc)
-{
-	struct worker_args a;
-	struct sb_worker *ws;
-	int slot;
-	pid_t pid;
-
-	if ((slot = sb_worker_alloc(m->sb)) == -1) {
-		if (!m->at_limit)
-			log_warnx("serverlimit (%u) reached: no free worker "
-			    "slot for virtual %s", m->sb->hdr->nworkers,
-			    svc->ident);
-		m->at_limit = 1;
-		return -1;
-	}
-	m->at_limit = 0;
-	ws = sb_worker(m->sb, (unsigned)slot);
-	atomic_store(&ws->service, svc->sb_index);
-	atomic_store(&ws->generation, m->cur.gen->id);
-	if ((pid = fork()) == -1) {
-		log_warn("virtual %s: fork", svc->ident);
-		sb_worker_repair(m->sb, (unsigned)slot);
-		return -1;
-	}
-	if (pid == 0) {
-		child_close(m, svc);
-		drop_privileges(m->cur.gen);
-		a.gen = m->cur.gen;
-		a.svc = svc;
-		a.sb = m->sb;
-		a.slot = slot;
-		a.pod = m->cur.pool[svc->index].pod[0];
-		a.handoff[0] = m->cur.pool[svc->index].handoff[0];
-		a.handoff[1] = m->cur.pool[svc->index].handoff[1];
-		a.alog = m->cur.pool[svc->index].alog;
-		worker_main(&a);
-	}
-	atomic_store(&ws->pid, pid);
-	return 0;
-}
-
-/* the health checker, for the current generation, if it checks anything */
-static void
-start_health(struct master *m)
-{
-	struct health_args a;
-	pid_t pid;
-
-	m->health_restart = 0;
-	if (m->health_pid != 0 || !health_needed(m->cur.gen))
-		return;
-	if ((pid = fork()) == -1) {
-		log_warn("health checker: fork");
-		m->health_restart = 1;
-		return;
-	}
-	if (pid == 0) {
-		child_close(m, NULL);
-		drop_privileges(m->cur.gen);
-		a.gen = m->cur.gen;
-		a.sb = m->sb;
-		health_main(&a);
-	}
-	m->health_pid = pid;
-	log_info("health checker started, pid %ld", (long)pid);
-}
-
-/* SIGTERM, reaped here (not by reap()), SIGKILL after a bound */
-static void
-stop_health(struct master *m)
-{
-	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
-	pid_t pid = m->health_pid;
-	int status;
-
-	m->health_restart = 0;
-	if (pid == 0)
-		return;
-	m->health_pid = 0;
-	(void)kill(pid, SIGTERM);
-	while (util_now_ms() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return;
-		(void)poll(NULL, 0, 10);
-	}
-	log_warnx("health checker %ld still running: killing it", (long)pid);
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, &status, 0);
-}
-
-/* the checker died unasked: logged, forked again on the next tick */
-static void
-health_died(struct master *m, pid_t pid, int status)
-{
-	m->health_pid = 0;
-	if (m->stopping)
-		return;
-	if (WIFSIGNALED(status))
-		log_warnx("health checker %ld killed by signal %d: restarting "
-		    "it", (long)pid, WTERMSIG(status));
-	else
-		log_warnx("health checker %ld exited with status %d: "
-		    "restarting it", (long)pid, WEXITSTATUS(status));
-	m->health_restart = 1;
-}
-
-/* the status server, for the current generation, if status_listen */
-static void
-start_status(struct master *m)
-{
-	struct status_args a;
-	pid_t pid;
-
-	m->status_restart = 0;
-	if (m->status_pid != 0 || m->status_fd == -1)
-		return;
-	if ((pid = fork()) == -1) {
-		log_warn("status server: fork");
-		m->status_restart = 1;
-		return;
-	}
-	if (pid == 0) {
-		m->status_pid = -1;	/* child_close keeps the socket */
-		child_close(m, NULL);
-		drop_privileges(m->cur.gen);
-		a.gen = m->cur.gen;
-		a.sb = m->sb;
-		a.fd = m->status_fd;
-		status_main(&a);
-	}
-	m->status_pid = pid;
-}
-
-static void
-stop_status(struct master *m)
-{
-	pid_t pid = m->status_pid;
-	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
-	int status;
-
-	m->status_restart = 0;
-	if (pid <= 0)
-		return;
-	m->status_pid = 0;
-	(void)kill(pid, SIGTERM);
-	while (util_now_ms() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return;
-		(void)poll(NULL, 0, 10);
-	}
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, &status, 0);
-}
-
-struct census {
-	unsigned	total;
-	unsigned	idle;
-	unsigned	free;		/* exchange slots free in its workers */
-};
-
 /* the current generation's workers of svc */
-static struct census
-count_workers(const struct master *m, const struct service *svc)
+struct sb_census
+master_count_workers(const struct master *m, const struct service *svc)
 {
-	struct census c = { 0, 0, 0 };
-
-	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
-		const struct sb_worker *ws = sb_worker(m->sb, i);
-		int st;
-
-		if (atomic_load(&ws->pid) == 0 ||
-		    atomic_load(&ws->generation) != m->cur.gen->id ||
-		    atomic_load(&ws->service) != svc->sb_index)
-			continue;
-		c.total++;
-		st = atomic_load_explicit(&ws->state, memory_order_acquire);
-		if (st == WS_STARTING || st == WS_IDLE)
-			c.idle++;
-		c.free += sb_worker_free(ws, svc->maxinflight);
-	}
-	return c;
+	return sb_census(m->sb, svc->sb_index, m->cur.gen->id, NULL,
+	    svc->maxinflight);
 }
 
 /*
@@ -445,7 +120,7 @@ count_workers(const struct master *m, const struct service *svc)
  * else the free exchange slots of its workers, in whole workers' worth.
  */
 static unsigned
-spare(const struct census *c, const struct service *svc)
+spare(const struct sb_census *c, const struct service *svc)
 {
 	if (svc->maxinflight <= 1)
 		return c->idle;
@@ -462,7 +137,7 @@ spare(const struct census *c, const struct service *svc)
  */
 static void
 at_maxclients(struct pool *p, const struct service *svc,
-    const struct census *c)
+    const struct sb_census *c)
 {
 	if (p->at_max || (svc->maxinflight <= 1 ? c->idle : c->free) > 0)
 		return;
@@ -479,13 +154,13 @@ static void
 maintain(struct master *m, const struct service *svc)
 {
 	struct pool *p = &m->cur.pool[svc->index];
-	struct census c;
+	struct sb_census c;
 	unsigned want;
 	char b = 'x';
 
 	if (!conf_listening(svc))
 		return;		/* stopped, or no listen address yet */
-	c = count_workers(m, svc);
+	c = master_count_workers(m, svc);
 	if (c.free > 0 || c.total < svc->maxclients)
 		p->full_ticks = 0;
 	if (spare(&c, svc) > svc->maxspareservers) {
@@ -509,191 +184,10 @@ maintain(struct master *m, const struct service *svc)
 	if (want > svc->maxclients - c.total)
 		want = svc->maxclients - c.total;
 	for (unsigned i = 0; i < want; i++)
-		if (spawn(m, svc) == -1)
+		if (master_spawn(m, svc) == -1)
 			break;
 	if (p->spawn_rate < MASTER_MAX_SPAWN_RATE)
 		p->spawn_rate *= 2;
-}
-
-static const struct service *
-service_of(const struct genstate *gs, int sb_index)
-{
-	if (gs->gen == NULL)
-		return NULL;
-	for (unsigned i = 0; i < gs->gen->nsvc; i++)
-		if (gs->gen->svc[i].sb_index == sb_index)
-			return &gs->gen->svc[i];
-	return NULL;
-}
-
-static int
-find_slot(const struct master *m, pid_t pid)
-{
-	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++)
-		if (atomic_load(&sb_worker(m->sb, i)->pid) == pid)
-			return (int)i;
-	return -1;
-}
-
-static void
-log_death(const char *ident, pid_t pid, int status)
-{
-	if (WIFSIGNALED(status))
-		log_warnx("virtual %s: worker %ld killed by signal %d", ident,
-		    (long)pid, WTERMSIG(status));
-	else
-		log_warnx("virtual %s: worker %ld exited with status %d",
-		    ident, (long)pid, WEXITSTATUS(status));
-}
-
-/* one dead child: repair its slot, replace it if it crashed */
-static void
-reaped(struct master *m, pid_t pid, int status)
-{
-	const struct service *svc = NULL;
-	struct sb_worker *ws;
-	int slot, crashed, current;
-
-	if (pid == m->status_pid) {
-		m->status_pid = 0;
-		if (!m->stopping) {
-			log_warnx("status server %ld died: restarting it",
-			    (long)pid);
-			m->status_restart = 1;
-		}
-		return;
-	}
-	if (pid == m->health_pid) {
-		health_died(m, pid, status);
-		return;
-	}
-	if ((slot = find_slot(m, pid)) == -1)
-		return;
-	ws = sb_worker(m->sb, (unsigned)slot);
-	current = atomic_load(&ws->generation) == m->cur.gen->id;
-	svc = service_of(current ? &m->cur : &m->old,
-	    atomic_load(&ws->service));
-	crashed = WIFSIGNALED(status) || (WIFEXITED(status) &&
-	    WEXITSTATUS(status) != 0);
-	if (crashed && !m->stopping && current)
-		log_death(svc ? svc->ident : "?", pid, status);
-	sb_worker_repair(m->sb, (unsigned)slot);
-	/*
-	 * A crash is replaced at once, but at most once a tick a service:
-	 * workers that die as they start (a bad user, a full disk) are
-	 * then forked at maintain()'s pace, not in a tight loop.
-	 */
-	if (crashed && !m->stopping && current && svc != NULL &&
-	    count_workers(m, svc).total < svc->maxclients &&
-	    util_now_ms() - m->cur.pool[svc->index].last_respawn >=
-	    MASTER_TICK_MS) {
-		m->cur.pool[svc->index].last_respawn = util_now_ms();
-		(void)spawn(m, svc);
-	}
-}
-
-static unsigned
-count_gen(const struct master *m, unsigned id)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
-		const struct sb_worker *ws = sb_worker(m->sb, i);
-
-		if (atomic_load(&ws->pid) != 0 &&
-		    atomic_load(&ws->generation) == id)
-			n++;
-	}
-	return n;
-}
-
-static void
-close_pools(struct genstate *gs)
-{
-	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
-		close(gs->pool[i].pod[0]);
-		close(gs->pool[i].pod[1]);
-		close(gs->pool[i].handoff[0]);
-		close(gs->pool[i].handoff[1]);
-		if (gs->pool[i].alog != -1)
-			close(gs->pool[i].alog);
-	}
-}
-
-/* the draining generation's last worker is gone: free it */
-static void
-retire_old(struct master *m)
-{
-	if (m->old.gen == NULL || count_gen(m, m->old.gen->id) > 0)
-		return;
-	log_info("generation %u retired", m->old.gen->id);
-	sb_detach(m->sb, m->old.gen, m->cur.gen);
-	close_pools(&m->old);
-	conf_free(m->old.gen);
-	memset(&m->old, 0, sizeof(m->old));
-}
-
-static void
-reap(struct master *m)
-{
-	pid_t pid;
-	int status;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		reaped(m, pid, status);
-	retire_old(m);
-}
-
-/* signal the workers of generation id (0: all); returns how many */
-static unsigned
-signal_workers(struct master *m, unsigned id, int sig)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < m->sb->hdr->nworkers; i++) {
-		struct sb_worker *ws = sb_worker(m->sb, i);
-		pid_t pid = atomic_load(&ws->pid);
-
-		if (pid <= 0 || (id != 0 &&
-		    atomic_load(&ws->generation) != id))
-			continue;
-		if (kill(pid, sig) == 0)
-			n++;
-	}
-	return n;
-}
-
-static void
-drain_signals(struct master *m)
-{
-	struct signalfd_siginfo si;
-
-	while (read(m->sigfd, &si, sizeof(si)) == sizeof(si))
-		;
-}
-
-/* wait for every child to exit, SIGKILL after wait_ms */
-static void
-wait_children(struct master *m, int64_t wait_ms)
-{
-	int64_t deadline = util_now_ms() + wait_ms;
-	struct pollfd pfd = { .fd = m->sigfd, .events = POLLIN };
-
-	while (util_now_ms() < deadline) {
-		drain_signals(m);
-		reap(m);
-		if (signal_workers(m, 0, 0) == 0)
-			return;
-		(void)poll(&pfd, 1, 100);
-	}
-	log_warnx("workers still running after %lld ms: killing them",
-	    (long long)wait_ms);
-	signal_workers(m, 0, SIGKILL);
-	for (int i = 0; i < 50 && signal_workers(m, 0, 0) > 0; i++) {
-		reap(m);
-		(void)poll(NULL, 0, 20);
-	}
-	reap(m);
 }
 
 static noreturn void
@@ -713,10 +207,10 @@ stop_now(struct master *m, int sig)
 	log_info("%s: stopping", strsignal(sig));
 	notify("STOPPING=1");
 	m->stopping = 1;
-	stop_health(m);
-	stop_status(m);
-	signal_workers(m, 0, SIGTERM);
-	wait_children(m, MASTER_STOP_WAIT_MS);
+	master_stop_health(m);
+	master_stop_status(m);
+	master_signal_workers(m, 0, SIGTERM);
+	master_wait_children(m, MASTER_STOP_WAIT_MS);
 	exit_master(m);
 }
 
@@ -728,12 +222,12 @@ stop_graceful(struct master *m)
 	    m->cur.gen->graceful_timeout);
 	notify("STOPPING=1");
 	m->stopping = 1;
-	stop_health(m);
-	stop_status(m);
+	master_stop_health(m);
+	master_stop_status(m);
 	listener_close(m->cur.gen);
 	listener_close(m->old.gen);
-	signal_workers(m, 0, SIGUSR1);
-	wait_children(m, (int64_t)m->cur.gen->graceful_timeout * 1000);
+	master_signal_workers(m, 0, SIGUSR1);
+	master_wait_children(m, (int64_t)m->cur.gen->graceful_timeout * 1000);
 	exit_master(m);
 }
 
@@ -786,7 +280,7 @@ start_pools(struct master *m)
 			continue;
 		}
 		for (unsigned n = 0; n < svc->startservers; n++)
-			if (spawn(m, svc) == -1)
+			if (master_spawn(m, svc) == -1)
 				break;
 		log_info("virtual %s: %u workers, scheduler %s, %u servers",
 		    svc->ident, svc->startservers, svc->sched->name,
@@ -831,31 +325,32 @@ stop_old(struct master *m)
 	/* told to finish (SIGUSR1) already: a last moment for the requests
 	   in hand and the kept connections' next ones (worker.c) */
 	while (m->old.gen != NULL && util_now_ms() < grace) {
-		drain_signals(m);
-		reap(m);
+		master_drain_signals(m);
+		master_reap(m);
 		(void)poll(NULL, 0, 20);
 	}
 	if (m->old.gen == NULL)
 		return;
 	deadline = util_now_ms() + 2000;
-	signal_workers(m, m->old.gen->id, SIGTERM);
+	master_signal_workers(m, m->old.gen->id, SIGTERM);
 	while (m->old.gen != NULL && util_now_ms() < deadline) {
-		drain_signals(m);
-		reap(m);
+		master_drain_signals(m);
+		master_reap(m);
 		(void)poll(NULL, 0, 20);
 	}
 	if (m->old.gen != NULL)
-		signal_workers(m, m->old.gen->id, SIGKILL);
+		master_signal_workers(m, m->old.gen->id, SIGKILL);
 	for (int i = 0; i < 250 && m->old.gen != NULL; i++) {
-		drain_signals(m);
-		reap(m);
+		master_drain_signals(m);
+		master_reap(m);
 		(void)poll(NULL, 0, 20);
 	}
 	if (m->old.gen != NULL) {
-		/* unkillable (D state): forget it; reap() still cleans up */
+		/* unkillable (D state): forget it; master_reap() still
+		   cleans up */
 		log_warnx("generation %u: workers survive SIGKILL",
 		    m->old.gen->id);
-		close_pools(&m->old);
+		master_close_pools(&m->old);
 		memset(&m->old, 0, sizeof(m->old));
 	}
 }
@@ -890,14 +385,14 @@ switch_gen(struct master *m, struct generation *gen, int graceful, char *err,
 	atomic_store(&m->sb->hdr->generation, gen->id);
 	start_pools(m);
 	/* the checker of the new generation; health lives in the scoreboard */
-	stop_health(m);
-	start_health(m);
+	master_stop_health(m);
+	master_start_health(m);
 	/* the status server shows the new generation */
-	stop_status(m);
-	start_status(m);
-	signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
+	master_stop_status(m);
+	master_start_status(m);
+	master_signal_workers(m, m->old.gen->id, graceful ? SIGUSR1 : SIGTERM);
 	log_info("generation %u serving", gen->id);
-	retire_old(m);
+	master_retire_old(m);
 	return 0;
 }
 
@@ -1029,8 +524,8 @@ static void
 notify_workers(struct master *m, const char *event)
 {
 	notify_status(event, "generation %u serving, %u workers; %u "
-	    "finishing", m->cur.gen->id, count_gen(m, m->cur.gen->id),
-	    m->old.gen != NULL ? count_gen(m, m->old.gen->id) : 0);
+	    "finishing", m->cur.gen->id, master_count_gen(m, m->cur.gen->id),
+	    m->old.gen != NULL ? master_count_gen(m, m->old.gen->id) : 0);
 }
 
 /* a reload, told to systemd: READY=1 once a generation serves again,
@@ -1066,7 +561,7 @@ on_signal(struct master *m, int sig)
 		break;
 	}
 	case SIGCHLD:
-		reap(m);
+		master_reap(m);
 		break;
 	default:
 		break;
@@ -1109,8 +604,8 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 
 	master_init(&m, gen, path, pidfd, ctlfd);
 	start_pools(&m);
-	start_health(&m);
-	start_status(&m);
+	master_start_health(&m);
+	master_start_status(&m);
 	notify_workers(&m, "READY=1\n");
 	pfd[0].fd = m.sigfd;
 	pfd[0].events = POLLIN;
@@ -1126,11 +621,11 @@ master_main(struct generation *gen, const char *path, int pidfd, int ctlfd)
 		if (pfd[1].revents & POLLIN)
 			control_handle(m.ctl);
 		if (util_now_ms() >= next) {
-			reap(&m);
+			master_reap(&m);
 			if (m.health_restart)
-				start_health(&m);
+				master_start_health(&m);
 			if (m.status_restart)
-				start_status(&m);
+				master_start_status(&m);
 			for (unsigned i = 0; i < m.cur.gen->nsvc; i++)
 				maintain(&m, &m.cur.gen->svc[i]);
 			control_tick(m.ctl);

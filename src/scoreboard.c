@@ -535,6 +535,29 @@ sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
 	return n < maxinflight ? maxinflight - n : 0;
 }
 
+struct sb_census
+sb_census(const struct sb *sb, int service, unsigned gen,
+    const struct sb_worker *skip, unsigned maxinflight)
+{
+	struct sb_census c = { 0, 0, 0 };
+	int st;
+
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		const struct sb_worker *ws = sb_worker(sb, i);
+
+		if (ws == skip || atomic_load(&ws->pid) == 0 ||
+		    (gen != 0 && atomic_load(&ws->generation) != gen) ||
+		    atomic_load(&ws->service) != service)
+			continue;
+		c.total++;
+		st = atomic_load_explicit(&ws->state, memory_order_acquire);
+		if (st == WS_STARTING || st == WS_IDLE)
+			c.idle++;
+		c.free += sb_worker_free(ws, maxinflight);
+	}
+	return c;
+}
+
 void
 sb_worker_state(struct sb_worker *ws, enum ws_state st)
 {

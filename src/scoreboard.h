@@ -106,6 +106,20 @@ void		 sb_worker_repair(struct sb *, unsigned slot);
  */
 unsigned	 sb_worker_free(const struct sb_worker *, unsigned maxinflight);
 
+/* what the scoreboard says of one service's live workers */
+struct sb_census {
+	unsigned	 total;
+	unsigned	 idle;		/* starting or idle */
+	unsigned	 free;		/* exchange slots (sb_worker_free) */
+};
+/*
+ * Master or worker: the live workers of service (its sb_index) in
+ * generation gen (0: any), leaving out skip (NULL: none), each with
+ * maxinflight exchange slots.
+ */
+struct sb_census sb_census(const struct sb *, int service, unsigned gen,
+		    const struct sb_worker *skip, unsigned maxinflight);
+
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);
 
