@@ -128,7 +128,7 @@ int		 control_workers(struct control *, FILE *);
 int		 control_zero(struct control *, const struct ctl_line *,
 		    char *err, size_t errlen);
 
-/* what control_cmd.c and control_stat.c need of control.c */
+/* what control_cmd.c, control_edit.c and control_stat.c need of control.c */
 struct sb			*control_sb(const struct control *);
 const struct generation		*control_gen(const struct control *);
 int				 control_apply(struct control *,
