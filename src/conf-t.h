@@ -154,7 +154,7 @@ struct realserver {
 	char			 name[CONF_NAME_MAX];	/* as written */
 	char			 addrstr[CONF_NAME_MAX]; /* numeric a.b.c.d:p */
 	char			 id[CONF_TOKEN_MAX + 1];	/* for cookies: see
-						   conf.c server_id() */
+						   conf_build.c server_id() */
 	bool			 id_set;	/* id written, not derived */
 	unsigned		 weight;	/* configured, 0..65535 */
 	int			 admin;		/* configured: enum rs_admin

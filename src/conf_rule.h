@@ -3,7 +3,8 @@
 /*
  * The rule, header-rewriting and forwarding part of tcpvs.conf
  * (conf_rule.c): its libconfuse schema, checked where each value is
- * written, and what it builds into a service.  Called by conf.c only.
+ * written, and what it builds into a service.  Called by conf_schema.c and
+ * conf_build.c only.
  */
 #ifndef TCPVS_CONF_RULE_H
 #define TCPVS_CONF_RULE_H

@@ -8,7 +8,7 @@
  * descriptor for "load") and gets one answer; a client has
  * CTL_CLIENT_TIMEOUT_MS for the whole exchange.  Peers are checked with
  * SO_PEERCRED: root, the daemon's own user, or a member of control_group.
- * What a command does is control_cmd.c's.
+ * What a command does is control_cmd.c's (and control_edit.c's).
  */
 #include "config.h"
 

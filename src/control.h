@@ -3,10 +3,12 @@
 /*
  * The master's control socket (tcpvsadm's other end): a UNIX stream
  * socket served from the master's poll loop, one command per connection.
- * control.c owns the socket and the clients; control_cmd.c carries out
- * the commands, control_stat.c the listings and counters.  Structural changes go back to the master through
- * control_ops.apply, which switches generations as SIGUSR1 does; weight
- * and drain changes are written to the scoreboard directly.
+ * control.c owns the socket and the clients; control_cmd.c dispatches
+ * the commands and carries out the runtime ones, control_edit.c the
+ * structural ones, control_stat.c the listings and counters.  Structural
+ * changes go back to the master through control_ops.apply, which
+ * switches generations as SIGUSR1 does; weight and drain changes are
+ * written to the scoreboard directly.
  */
 #ifndef TCPVS_CONTROL_H
 #define TCPVS_CONTROL_H
@@ -19,6 +21,7 @@ struct ctl_line;
 struct generation;
 struct sb;
 struct service;
+struct util_addr;
 
 /* what the master lends the control socket */
 struct control_ops {
@@ -74,6 +77,48 @@ void			 control_sample(struct control *);
 const struct service	*control_need_service(const struct generation *,
 			    const struct ctl_line *, char *err, size_t errlen);
 
+/* control_cmd.c, for control_edit.c: what a request names; 0 (for
+   need_server the server's index in svc), or -1 with err */
+int		 control_parse_addr(const char *what, const char *s,
+		    struct util_addr *, char *err, size_t errlen);
+int		 control_need_server(const struct service *,
+		    const struct ctl_line *, char *err, size_t errlen);
+/* an optional number field: out is left as it is when absent */
+int		 control_get_number(const struct ctl_line *,
+		    const char *name, unsigned long max, long *out, char *err,
+		    size_t errlen);
+
+/* control_edit.c: the structural commands, called by control_cmd() */
+int		 control_add_service(struct control *,
+		    const struct ctl_line *, int passfd, FILE *out, char *err,
+		    size_t errlen);
+int		 control_edit_service(struct control *,
+		    const struct ctl_line *, int passfd, FILE *out, char *err,
+		    size_t errlen);
+int		 control_del_service(struct control *,
+		    const struct ctl_line *, int passfd, FILE *out, char *err,
+		    size_t errlen);
+int		 control_flush(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_start(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_stop(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_add_server(struct control *,
+		    const struct ctl_line *, int passfd, FILE *out, char *err,
+		    size_t errlen);
+int		 control_del_server(struct control *,
+		    const struct ctl_line *, int passfd, FILE *out, char *err,
+		    size_t errlen);
+int		 control_add_rule(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_del_rule(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_load(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+int		 control_save(struct control *, const struct ctl_line *,
+		    int passfd, FILE *out, char *err, size_t errlen);
+
 /* control_stat.c: list [ident], templates [ident], workers, zero [ident] */
 int		 control_list(struct control *, const struct ctl_line *,
 		    FILE *, char *err, size_t errlen);
@@ -83,7 +128,7 @@ int		 control_workers(struct control *, FILE *);
 int		 control_zero(struct control *, const struct ctl_line *,
 		    char *err, size_t errlen);
 
-/* what control_cmd.c and control_stat.c need of control.c */
+/* what control_cmd.c, control_edit.c and control_stat.c need of control.c */
 struct sb			*control_sb(const struct control *);
 const struct generation		*control_gen(const struct control *);
 int				 control_apply(struct control *,

@@ -2,11 +2,12 @@
 /* Copyright (C) 2026 The tcpvs developers */
 /*
  * The scheduler registry and what schedulers share.  The one list of
- * schedulers is the table below; conf.c finds a service's scheduler by
- * name through sched_lookup() and reports an unknown name as a
- * configuration error (there is no default to fall back to), and sets it
- * up with sched_init().  Workers call sched_choose(), which applies
- * persistence (sched_persist.c) around the scheduler's own choice, and
+ * schedulers is the table below; the configuration loader finds a
+ * service's scheduler by name through sched_lookup() (conf_schema.c),
+ * reports an unknown name as a configuration error (there is no default
+ * to fall back to), and sets it up with sched_init()
+ * (conf_build.c).  Workers call sched_choose(), which applies persistence
+ * (sched_persist.c) around the scheduler's own choice, and
  * sched_response_fields().  The helpers decide eligibility from the
  * scoreboard (runtime weight, health, admin state) and the request's
  * exclusions and rule.  Everything but sched_init runs in workers on the

@@ -9,7 +9,7 @@
  * first matching rule; rule_scheduler among its servers) or, without
  * rules, by rule_scheduler over all servers, and the response gets a
  * Set-Cookie naming the chosen server (response_fields).  The
- * value is the server's id (conf.c server_id(): configured, or a hash of
+ * value is the server's id (conf_build.c server_id(): configured, or a hash of
  * the service ident and address), never its address, and the same on
  * every director with the same configuration.  No shared state: the
  * client carries it.

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * TLS configuration.  conf.c puts the option tables of tls_conf.h into
- * its own and calls this file to build a service's tls_listen,
- * tls_certificate ... options and a real server's tls, tls_verify ...
- * into struct tls_service and struct tls_server; the contexts are then
- * built at once (tls_ctx.c, or tls_none.c refusing them), so a missing or
- * wrong certificate is a load error with its line, and a reload with one
- * is rejected.  Also writes the options back for tcpvsadm -S: paths,
- * never what the files hold.  Runs in the master and in tcpvsd -t.
+ * TLS configuration.  conf_schema.c puts the option tables of tls_conf.h
+ * into its own and conf_build.c calls this file to build a service's
+ * tls_listen, tls_certificate ... options and a real server's tls,
+ * tls_verify ... into struct tls_service and struct tls_server; the
+ * contexts are then built at once (tls_ctx.c, or tls_none.c refusing
+ * them), so a missing or wrong certificate is a load error with its line,
+ * and a reload with one is rejected.  Also writes the options back for
+ * tcpvsadm -S: paths, never what the files hold.  Runs in the master and
+ * in tcpvsd -t.
  */
 #include "config.h"
 
