@@ -5,6 +5,8 @@
 # server side):
 #  - 64 MiB down and up through tcpvsd intact by SHA-256
 #  - server_keepalive over TLS: 10 requests on one kept origin connection
+#  - without it, a new origin connection per request resumes the TLS
+#    session of the one before (the origin counts resumed handshakes)
 #  - pipelining and an Upgrade tunnel to the TLS origin, from a plain
 #    client and from a TLS one (tls_listen)
 #  - send_proxy with tls = true: the PROXY header goes in clear before
@@ -18,7 +20,7 @@ make_cert ca origin origin.test
 make_cert ca site www.example.test
 start_origin t -c "$T/origin.pem" -k "$T/origin.key"
 start_origin a
-P=$(free_port); S=$(free_port); F=$(free_port); B=$(free_port)
+P=$(free_port); S=$(free_port); F=$(free_port); B=$(free_port); N=$(free_port)
 { conf_header; cat <<EOF2
 virtual kept {
     listen = "127.0.0.1:$P"
@@ -27,6 +29,17 @@ virtual kept {
     startservers = 1
     maxclients = 1
     server_keepalive = 1
+    server "127.0.0.1:$PORT_t" {
+        tls = true
+        tls_ca = "$T/ca.crt"
+        tls_sni = "origin.test"
+    }
+}
+virtual fresh {
+    listen = "127.0.0.1:$N"
+    startservers = 1
+    maxclients = 1
+    server_keepalive = 0
     server "127.0.0.1:$PORT_t" {
         tls = true
         tls_ca = "$T/ca.crt"
@@ -87,6 +100,18 @@ for _ in $(seq 10); do get "$U/" > /dev/null; done
 a2=$(stats)
 check "10 requests on one kept TLS origin connection (accepts $a1 -> $a2)" \
     test -n "$a1" -a "$a1" = "$a2"
+
+# server_keepalive = 0: a connection a request, each resuming the
+# session the one before it was given (the worker's client cache)
+field() { sed -n "s/.*$1=\\([0-9]*\\).*/\\1/p"; }
+get "http://127.0.0.1:$N/" > /dev/null
+s1=$(get "http://127.0.0.1:$N/stats")
+for _ in $(seq 10); do get "http://127.0.0.1:$N/" > /dev/null; done
+s2=$(get "http://127.0.0.1:$N/stats")
+na=$(( $(echo "$s2" | field accepts) - $(echo "$s1" | field accepts) ))
+nr=$(( $(echo "$s2" | field resumed) - $(echo "$s1" | field resumed) ))
+check "a new TLS origin connection a request ($na for 11)" test "$na" -ge 11
+check "each resumes the TLS session ($nr of $na resumed)" test "$nr" -ge 10
 
 # pipelining and an Upgrade tunnel to the TLS origin
 pipeline() {

@@ -10,7 +10,8 @@
  *   /slow/MS         answers after MS milliseconds
  *   /status/CODE     that status
  *   /echo-headers    the request head it received, as the body
- *   /stats           "accepts=N requests=M" for this origin
+ *   /stats           "accepts=N requests=M resumed=K" for this origin
+ *                    (K: TLS sessions resumed, with -c -k)
  *   /drip/N/P/US     /bytes/N written P bytes at a time (at most 65536),
  *                    US microseconds apart
  *   /chunked/N       N bytes of the /bytes stream, chunked (chunks of
@@ -65,6 +66,7 @@
 struct shared {
 	_Atomic unsigned long	accepts;
 	_Atomic unsigned long	requests;
+	_Atomic unsigned long	resumed;	/* TLS sessions resumed */
 };
 
 static struct shared	*st;
@@ -594,8 +596,10 @@ handle(struct in *in, struct req *r)
 		return respond(in->fd, r, 200, r->head, r->headlen, keep) ?
 		    -1 : keep;
 	if (strcmp(r->path, "/stats") == 0)
-		snprintf(body, sizeof(body), "accepts=%lu requests=%lu\n",
-		    atomic_load(&st->accepts), atomic_load(&st->requests));
+		snprintf(body, sizeof(body),
+		    "accepts=%lu requests=%lu resumed=%lu\n",
+		    atomic_load(&st->accepts), atomic_load(&st->requests),
+		    atomic_load(&st->resumed));
 	else
 		snprintf(body, sizeof(body), "%s\n", name);
 	return respond(in->fd, r, 200, body, strlen(body), keep) ? -1 : keep;
@@ -618,6 +622,8 @@ serve(int fd)
 			_exit(0);
 		}
 		tls_fd = fd;
+		if (SSL_session_reused(tls))
+			atomic_fetch_add(&st->resumed, 1);
 	}
 #endif
 	for (int n = 0; read_request(&in, &r) == 0; n++) {
