@@ -66,8 +66,10 @@ handshake(struct probe *p)
 
 /*
  * send_proxy to a TLS server: the LOCAL header first, in clear.  One
- * small write to a fresh socket: it completes at once, or the check
- * fails (as a worker's connect does, exchange_connect.c).
+ * write of at most 16 bytes to a socket just connected, with its whole
+ * send buffer free: it completes at once; a short write fails the check
+ * (EAGAIN) rather than waiting, which a worker's connection does
+ * (proxy_conn.c), since a probe has its own deadline to keep.
  */
 static enum probe_result
 proxy_first(struct probe *p)
