@@ -32,7 +32,7 @@
 #include "util.h"
 #include "worker.h"
 
-#define MASTER_HEALTH_WAIT_MS	2000	/* the checker: SIGTERM to SIGKILL */
+#define MASTER_HEALTH_WAIT_MS	2000	/* stop_child: SIGTERM to SIGKILL */
 
 /* in the child: close what only the master needs */
 static void
@@ -158,27 +158,40 @@ master_start_health(struct master *m)
 	log_info("health checker started, pid %ld", (long)pid);
 }
 
-/* SIGTERM, reaped here (not by master_reap()), SIGKILL after a bound */
-void
-master_stop_health(struct master *m)
+/*
+ * SIGTERM to the checker or the status server, reaped here (not by
+ * master_reap()), SIGKILL after MASTER_HEALTH_WAIT_MS; what: named in
+ * the log line when it comes to that, or NULL for none
+ */
+static void
+stop_child(pid_t pid, const char *what)
 {
 	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
-	pid_t pid = m->health_pid;
 	int status;
 
-	m->health_restart = 0;
-	if (pid == 0)
-		return;
-	m->health_pid = 0;
 	(void)kill(pid, SIGTERM);
 	while (util_now_ms() < deadline) {
 		if (waitpid(pid, &status, WNOHANG) != 0)
 			return;
 		(void)poll(NULL, 0, 10);
 	}
-	log_warnx("health checker %ld still running: killing it", (long)pid);
+	if (what != NULL)
+		log_warnx("%s %ld still running: killing it", what,
+		    (long)pid);
 	(void)kill(pid, SIGKILL);
 	(void)waitpid(pid, &status, 0);
+}
+
+void
+master_stop_health(struct master *m)
+{
+	pid_t pid = m->health_pid;
+
+	m->health_restart = 0;
+	if (pid == 0)
+		return;
+	m->health_pid = 0;
+	stop_child(pid, "health checker");
 }
 
 /* the checker died unasked: logged, forked again on the next tick */
@@ -228,21 +241,12 @@ void
 master_stop_status(struct master *m)
 {
 	pid_t pid = m->status_pid;
-	int64_t deadline = util_now_ms() + MASTER_HEALTH_WAIT_MS;
-	int status;
 
 	m->status_restart = 0;
 	if (pid <= 0)
 		return;
 	m->status_pid = 0;
-	(void)kill(pid, SIGTERM);
-	while (util_now_ms() < deadline) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return;
-		(void)poll(NULL, 0, 10);
-	}
-	(void)kill(pid, SIGKILL);
-	(void)waitpid(pid, &status, 0);
+	stop_child(pid, NULL);
 }
 
 static const struct service *
