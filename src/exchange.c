@@ -176,6 +176,7 @@ exchange_start(struct worker *w, const struct conn *c)
 	x->headlen = 0;
 	x->restoff = 0;
 	x->run = 0;
+	x->cunread = false;
 	exchange_begin_head(x);
 	run(x);
 	return true;
@@ -518,10 +519,17 @@ next_request(struct exchange *x, bool keep)
 	}
 	if (!keep)
 		return exchange_close_client(x);
-	/* TLS may hold the next request's bytes with the socket drained */
-	if (x->headlen == 0 && x->c.x.ops->pending(&x->c.x) == 0)
-		return exchange_park_client(x, w->now +
-		    (int64_t)w->svc->keepalive_timeout * 1000);
+	/* TLS may hold the next request's bytes with the socket drained;
+	   a request pipelined while this one was at the server was
+	   announced once, to this exchange: read it, or park if the read
+	   finds nothing */
+	if (x->headlen == 0 && x->c.x.ops->pending(&x->c.x) == 0) {
+		if (!x->cunread)
+			return exchange_park_client(x, w->now +
+			    (int64_t)w->svc->keepalive_timeout * 1000);
+		x->c.idle_until = w->now +
+		    (int64_t)w->svc->keepalive_timeout * 1000;
+	}
 	/* pipelined: the next request is buffered already */
 	exchange_begin_head(x);
 	if (++x->run < X_RUN_MAX)
@@ -653,7 +661,9 @@ exchange_event(struct worker *w, uint32_t i, bool server, uint32_t events)
 		x->sev |= events;
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			x->srd = true;
-	}
+	} else if (x->phase != XP_HEAD &&
+	    (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		x->cunread = true;	/* edge-triggered: said once */
 	run(x);
 }
 

@@ -295,6 +295,9 @@ exchange_step_head(struct exchange *x)
 		n = x->c.x.ops->recv(&x->c.x, x->head + x->headlen,
 		    x->headcap - x->headlen);
 		if (n > 0) {
+			/* a full buffer: more may wait, unannounced */
+			if ((size_t)n == x->headcap - x->headlen)
+				x->cunread = true;
 			x->headlen += (size_t)n;
 			if ((rc = parse_first(x)) != 1)
 				return head_parsed(x, rc);
@@ -302,6 +305,8 @@ exchange_step_head(struct exchange *x)
 		}
 		if (n == 0 || n == XPRT_FAIL)
 			return exchange_head_cut(x, TERM_CLIENT_ABORT_HEAD);
+		if (n == XPRT_WANT_READ)
+			x->cunread = false;	/* drained */
 		break;
 	}
 	/* a TLS read that waits to write: not an idle connection */

@@ -103,6 +103,9 @@ struct exchange {
 	enum term		 term;		/* how it ended, for the log */
 	bool			 head_phase;	/* awaiting the response head */
 	uint32_t		 sev;		/* server events not looked at */
+	bool			 cunread;	/* the client's socket may hold
+						   bytes no event will announce
+						   again: read before parking */
 	int			 slowat;	/* SO_RCVLOWAT of sx, 0: never */
 	struct flow		 fq, fs;
 	struct alog_rec		 rec;

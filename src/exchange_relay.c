@@ -329,6 +329,10 @@ relay_done(struct exchange *x)
 		/* moved to the front once the request is logged */
 		x->headlen = flow_rest(&x->fq);
 		x->restoff = (size_t)(x->fq.buf - x->head);
+		/* a body read to its end, not to EAGAIN (spliced, or to its
+		   length): what the client sent after it is unannounced */
+		if (x->fq.mode != FLOW_NONE)
+			x->cunread = true;
 	}
 	return exchange_finish(x, XFER_DONE);
 }

@@ -9,6 +9,13 @@ interim 100 arrived.  Every socket operation has a timeout.
 
     h1.py seq PORT N PATH_A PATH_B   N requests alternating the two paths
     h1.py pipeline PORT PATH...      all requests in one write
+    h1.py later PORT GAP REQ...      each request written GAP seconds
+                                     after the one before, answers not
+                                     awaited (pipelined while the first
+                                     is still at the origin); REQ is
+                                     PATH, or POST:SIZE:PATH with a
+                                     body of SIZE bytes; prints each
+                                     answer and ms from the last write
     h1.py mixed PORT ORIGIN_PORT     HEAD, 204, 304, chunked, close-delimited
     h1.py expect PORT SIZE           Expect: 100-continue upload
     h1.py chunked PORT SIZE          chunked upload with a trailer, then GET
@@ -178,6 +185,28 @@ def cmd_pipeline(port, paths):
     for p in paths:
         status, h, body, _ = c.response()
         print(status, h.get("x-origin", "-"), p, len(body))
+
+
+def cmd_later(port, gap, reqs):
+    c = Conn(port)
+    methods = []
+    for i, r in enumerate(reqs):
+        if i > 0:
+            time.sleep(gap)
+        if r.startswith("POST:"):
+            _, size, path = r.split(":", 2)
+            body = os.urandom(int(size))
+            c.send(req("POST", path, b"Content-Length: %d\r\n" %
+                       len(body)) + body)
+            methods.append(("POST", path))
+        else:
+            c.send(req("GET", r))
+            methods.append(("GET", r))
+    t0 = time.monotonic()
+    for method, path in methods:
+        status, h, body, _ = c.response(method)
+        print(status, h.get("x-origin", "-"), method, path,
+              "%d" % ((time.monotonic() - t0) * 1000))
 
 
 def cmd_mixed(port, oport):
@@ -403,6 +432,8 @@ def main(argv):
             cmd_seq(port, int(argv[3]), argv[4], argv[5])
         elif cmd == "pipeline":
             cmd_pipeline(port, argv[3:])
+        elif cmd == "later":
+            cmd_later(port, float(argv[3]), argv[4:])
         elif cmd == "mixed":
             cmd_mixed(port, int(argv[3]))
         elif cmd == "expect":

@@ -39,6 +39,17 @@ $H1 pipeline "$P" /a/1 /b/2 /a/3 > "$T/pipe" 2> "$T/pipe.err"
 check "3 pipelined requests: 3 answers" test "$(grep -c '^200 ' "$T/pipe")" -eq 3
 check "pipelined answers in order" test "$(awk '{ print $2 $3 }' "$T/pipe" | tr '\n' ' ')" = "a/a/1 b/b/2 a/a/3 "
 
+# pipelined while the first is at the origin: a request that arrives
+# during an exchange is answered after it, not left unread in the socket
+# until the keep-alive timeout (the engine's events are edge-triggered)
+$H1 later "$P" 0.3 /slow/800 /b/1 > "$T/later" 2> "$T/later.err"
+cat "$T/later.err"
+check "a request pipelined during a slow one: both answered in order" test "$(awk '{ print $1 $4 }' "$T/later" | tr '\n' ' ')" = "200/slow/800 200/b/1 "
+check "and the second at once after the first ($(awk 'NR == 2 { print $5 }' "$T/later") ms)" test "$(awk 'NR == 2 { print $5 }' "$T/later")" -lt 2000
+$H1 later "$P" 0.3 POST:300000:/slow/800 /b/2 > "$T/later2" 2> "$T/later2.err"
+cat "$T/later2.err"
+check "the same after a request with a body" test "$(awk '{ print $1 $4 }' "$T/later2" | tr '\n' ' ')" = "200/slow/800 200/b/2 "
+
 # framing: no body for HEAD, 204, 304; chunked; close-delimited last
 $H1 mixed "$P" "$PORT_a" > "$T/mixed" 2> "$T/mixed.err"
 cat "$T/mixed.err"
