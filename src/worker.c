@@ -84,7 +84,7 @@ worker_told_to_stop(void)
 bool
 worker_should_finish(const struct worker *w)
 {
-	if (stop_now || stop_graceful || getppid() != w->master)
+	if (stop_now || stop_graceful || w->orphaned)
 		return true;
 	return w->svc->maxrequestsperchild > 0 &&
 	    w->served >= w->svc->maxrequestsperchild;
@@ -308,6 +308,12 @@ worker_main(const struct worker_args *a)
 	worker_init(&w, a);
 	while (!stop_now) {
 		reopen_follow(a->sb, a->alog, a->svc->accesslog);
+		/* the parent-death signal (SIGUSR1) says it at once; this,
+		   a tick at most after, should it ever not */
+		if (w.now >= w.master_check) {
+			w.master_check = w.now + WORKER_TICK_MS;
+			w.orphaned = getppid() != w.master;
+		}
 		if (!w.finishing && worker_should_finish(&w))
 			conn_begin_finish(&w);
 		if (w.finishing && w.inflight == 0 && conn_parked(&w) == 0)

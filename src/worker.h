@@ -100,6 +100,8 @@ struct worker {
 	uint32_t		*fdi;		/* the place it names */
 	unsigned		 nfd;
 	bool			 finishing;
+	bool			 orphaned;	/* the master is gone */
+	int64_t			 master_check;	/* ms: next look */
 	unsigned long		 served;	/* connections closed */
 };
 
