@@ -106,7 +106,9 @@ grow(struct worker *w)
 	return true;
 }
 
-/* the listening sockets and the handoff socket in or out of w->epl */
+/* the listening sockets in or out of w->epl and w->epls, the handoff
+   socket and the pipe of death of w->epl (a full worker can take
+   neither) */
 static void
 listen_ctl(struct worker *w, bool on)
 {
@@ -120,7 +122,8 @@ listen_ctl(struct worker *w, bool on)
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 		ev.data.u64 = WORKER_TAG_LISTEN | i;
-		if (epoll_ctl(w->epl, op, w->listeners[i].fd, &ev) == -1 &&
+		if ((epoll_ctl(w->epl, op, w->listeners[i].fd, &ev) == -1 ||
+		    epoll_ctl(w->epls, op, w->listeners[i].fd, &ev) == -1) &&
 		    on)
 			fatal("epoll_ctl listen %s", w->listeners[i].name);
 	}
@@ -232,17 +235,37 @@ conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 	    sizeof(c->clientstr));
 }
 
+/* the parked connection closes, its place free */
 static void
-on_deadline(struct timer *t)
+drop(struct worker *w, struct parked *pk)
 {
-	struct parked *pk = (struct parked *)(void *)((char *)t -
-	    offsetof(struct parked, tm));
-	struct worker *w = pk->w;
 	struct xconn x = pk->x;
 
 	unpark(w, pk, place_index(w, pk));
 	conn_xclose(w, &x);
 	w->served++;
+}
+
+static void	wake(struct worker *, struct parked *, uint32_t);
+
+/*
+ * Its keepalive_timeout (or request_timeout, queued) ran out.  But a
+ * request may have come in time while the worker, full, slept on its
+ * servers alone (worker.c): the event that says so is not taken yet.
+ * Served or queued then, not closed for idling.
+ */
+static void
+on_deadline(struct timer *t)
+{
+	struct parked *pk = (struct parked *)(void *)((char *)t -
+	    offsetof(struct parked, tm));
+	char b;
+
+	if (!pk->queued && recv(pk->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1) {
+		wake(pk->w, pk, place_index(pk->w, pk));
+		return;
+	}
+	drop(pk->w, pk);
 }
 
 static void
@@ -267,7 +290,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 			conn_close(w, c);
 			return false;
 		}
-		on_deadline(&pk->tm);
+		drop(w, pk);
 	}
 	/* finishing: a last short while for its next request */
 	if (w->finishing && deadline > w->now + CONN_GRACE_IDLE_MS)
@@ -380,7 +403,7 @@ handoff_due(struct timer *t)
 			continue;
 		/* the descriptor in the socket keeps the registration
 		   alive: take it out of the epoll set first */
-		(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, pk->fd, NULL);
+		(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, pk->fd, NULL);
 		if (!send_parked(w, pk)) {
 			struct epoll_event ev = {
 				.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
@@ -388,7 +411,7 @@ handoff_due(struct timer *t)
 				.data.u64 = (uint64_t)pk->fd,
 			};
 
-			(void)epoll_ctl(w->epfd, EPOLL_CTL_ADD, pk->fd, &ev);
+			(void)epoll_ctl(w->epc, EPOLL_CTL_ADD, pk->fd, &ev);
 			break;
 		}
 		fd = pk->fd;

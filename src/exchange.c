@@ -100,6 +100,39 @@ exchange_room(const struct worker *w)
 	return w->xfree != NULL;
 }
 
+/*
+ * x waits on its server alone: connecting, or its request sent whole
+ * (head and body) and the response head awaited, nothing owed to the
+ * client.  What the client sends meanwhile stays in its socket; the
+ * event that says so is taken later (cunread).
+ */
+static bool
+server_only(const struct exchange *x)
+{
+	switch (x->phase) {
+	case XP_CONNECT:
+		return true;
+	case XP_RELAY:
+		return x->head_phase && x->ooff >= x->olen &&
+		    (!x->fq_on || x->fq.done);
+	case XP_FREE:
+	case XP_HEAD:
+	case XP_REPLY:
+	case XP_LINGER:
+		break;
+	}
+	return false;
+}
+
+bool
+exchange_need_clients(const struct worker *w)
+{
+	for (unsigned i = 0; i < w->nx; i++)
+		if (w->x[i].phase != XP_FREE && !server_only(&w->x[i]))
+			return true;
+	return false;
+}
+
 /* the exchange's state, for the scoreboard (and the worker's, at 1) */
 void
 exchange_xstate(struct exchange *x, enum xs_state s)

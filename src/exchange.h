@@ -21,6 +21,9 @@ struct worker;
 void		 exchange_init(struct worker *);
 /* a place is free */
 bool		 exchange_room(const struct worker *);
+/* an exchange may wait on its client connection (else every one waits
+   on its server alone) */
+bool		 exchange_need_clients(const struct worker *);
 /*
  * Serve c (accepted, woken from a park, or handed off) in a free place;
  * false when there is none.  The exchange owns c from then on.

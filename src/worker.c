@@ -8,7 +8,11 @@
  * death, and every client and server connection it holds, registered
  * once, edge-triggered.  Every deadline is in one timer heap (timer.c);
  * epoll_wait sleeps until the nearest.  maxinflight = 1 is Apache prefork:
- * one request per process.  It exits when told to (pipe of death,
+ * one request per process, and, as a prefork worker polls only its
+ * request's connections, a full worker whose exchanges wait on their
+ * servers alone sleeps on its server connections alone: a parked
+ * connection's next request, which it could not serve yet, does not wake
+ * it (wait_set).  It exits when told to (pipe of death,
  * SIGUSR1, SIGTERM), after maxrequestsperchild connections, or when the
  * master is gone, once its exchanges are done.
  */
@@ -111,7 +115,8 @@ worker_fd_watch(struct worker *w, int fd, enum fd_kind kind, uint32_t i)
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.u64 = (uint64_t)fd;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+	if (epoll_ctl(kind == FD_CLIENT || kind == FD_PARKED ? w->epc :
+	    w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		return -1;
 	worker_fd_own(w, fd, kind, i);
 	return 0;
@@ -186,13 +191,22 @@ worker_init(struct worker *w, const struct worker_args *a)
 	w->rlim.max_header_size = 65536;
 	w->rlim.max_headers = HTTP_MAX_HEADERS;
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (w->epl = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	    (w->epc = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->epa = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->epl = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->epls = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u64 = WORKER_TAG_CONNS;
-	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
+	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
+	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
+	    epoll_ctl(w->epls, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
 		fatal("epoll_ctl connections");
+	ev.data.u64 = WORKER_TAG_CLIENTS;
+	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
+	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epc, &ev) == -1)
+		fatal("epoll_ctl clients");
 	timers_init(&w->timers, 4 * w->nx + 256);
 	exchange_init(w);
 	upstream_init(w);
@@ -212,14 +226,15 @@ read_pod(struct worker *w)
 
 static void	dispatch(struct worker *, const struct epoll_event *);
 
-/* the connections' events, epl having said there are some */
+/* the events of a set of connections (epfd, epc), a set of sets (epl,
+   epa) having said there are some */
 static void
-conns_ready(struct worker *w)
+set_ready(struct worker *w, int set)
 {
 	struct epoll_event ev[WORKER_MAX_EVENTS];
 	int n;
 
-	n = epoll_wait(w->epfd, ev, WORKER_MAX_EVENTS, 0);
+	n = epoll_wait(set, ev, WORKER_MAX_EVENTS, 0);
 	for (int i = 0; i < n && !stop_now; i++)
 		dispatch(w, &ev[i]);
 }
@@ -243,7 +258,11 @@ dispatch(struct worker *w, const struct epoll_event *ev)
 		return;
 	}
 	if (d == WORKER_TAG_CONNS) {
-		conns_ready(w);
+		set_ready(w, w->epfd);
+		return;
+	}
+	if (d == WORKER_TAG_CLIENTS) {
+		set_ready(w, w->epc);
 		return;
 	}
 	fd = (int)d;
@@ -297,6 +316,24 @@ note_state(struct worker *w)
 		sb_worker_state(w->ws, st);
 }
 
+/*
+ * What to sleep on: the listeners when accepting (conn.c), and the
+ * connections; of those the server connections alone when every place
+ * is taken and every exchange waits on its server (maxinflight = 1:
+ * most of an exchange's life).  A parked connection's request that comes
+ * meanwhile waits in the kernel, announced once the worker has room, or
+ * handed off when it stays full (conn.c).
+ */
+static int
+wait_set(struct worker *w, bool accepting)
+{
+	bool clients = exchange_room(w) || exchange_need_clients(w);
+
+	if (accepting)
+		return clients ? w->epl : w->epls;
+	return clients ? w->epa : w->epfd;
+}
+
 void
 worker_main(const struct worker_args *a)
 {
@@ -325,7 +362,7 @@ worker_main(const struct worker_args *a)
 		accepting = conn_want_accept(&w);
 		tmo = conn_wait_ms(&w, timers_wait(&w.timers, w.now,
 		    WORKER_TICK_MS));
-		n = epoll_wait(accepting ? w.epl : w.epfd, ev,
+		n = epoll_wait(wait_set(&w, accepting), ev,
 		    WORKER_MAX_EVENTS, tmo);
 		if (n == -1 && errno != EINTR)
 			fatal("epoll_wait");

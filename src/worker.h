@@ -56,6 +56,7 @@ enum fd_kind {
 #define WORKER_TAG_POD		(1ULL << 41)
 #define WORKER_TAG_HANDOFF	(1ULL << 42)
 #define WORKER_TAG_CONNS	(1ULL << 43)	/* epfd has events */
+#define WORKER_TAG_CLIENTS	(1ULL << 44)	/* epc has events */
 
 /*
  * A listening socket the worker watches: its index i is the one in
@@ -81,10 +82,25 @@ struct worker {
 						   for */
 	unsigned		 nlisteners;
 	pid_t			 master;
-	int			 epfd;		/* connections, edge-triggered */
+	/*
+	 * Three sets of descriptors, edge-triggered, each registered
+	 * once for its life, and two sets of sets, chosen each round
+	 * (worker.c, wait_set): a full worker whose exchanges wait on
+	 * their servers alone is not woken by a parked connection's
+	 * request it could not serve yet, as a prefork worker polls
+	 * only its exchange's connections.
+	 */
+	int			 epfd;		/* server connections, the
+						   exchanges' and the kept */
+	int			 epc;		/* client connections, in
+						   exchanges and parked */
+	int			 epa;		/* epfd and epc */
 	int			 epl;		/* listening sockets, handoff
-						   socket, pipe of death, and
-						   epfd: waited on with room */
+						   socket, pipe of death, epfd
+						   and epc: waited on with
+						   room */
+	int			 epls;		/* listening sockets and epfd:
+						   full, yet accepting */
 	struct timers		 timers;
 	int64_t			 now;		/* ms, as of the last wake-up */
 	struct http_limits	 lim;		/* request heads */
