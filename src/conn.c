@@ -24,6 +24,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,13 +602,21 @@ park_room(const struct worker *w)
 	return w->conns.nfree > 0 || w->conns.cap < w->conns.max;
 }
 
+static bool	others_idle(const struct worker *);
+static bool	over_share(struct worker *);
+
 /*
  * Up to CONN_ACCEPT_BATCH waiting connections a round, into exchanges
  * while a place is free, else parked.  epoll reports the listening socket
  * once a round, beside up to WORKER_MAX_EVENTS others: taking one a
  * round, or none while every place is taken by kept connections that
  * always have a next request, a burst of new connections would wait in
- * the listen queue for dozens of rounds (t_accept).
+ * the listen queue for dozens of rounds (t_accept).  But one a round
+ * while another worker idles, and none past the worker's share
+ * (over_share): each connection of a burst woke a worker asleep on the
+ * listeners (EPOLLEXCLUSIVE), and a batch would take them from under
+ * those, leaving one worker with a burst's kept connections to serve in
+ * turn (15 of 16 at maxinflight = 1) while the others idle.
  */
 void
 conn_accept(struct worker *w, unsigned i)
@@ -616,9 +625,12 @@ conn_accept(struct worker *w, unsigned i)
 		return;
 	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
 	    (exchange_room(w) || park_room(w)) && !worker_stop_now() &&
-	    !worker_should_finish(w); n++)
+	    !worker_should_finish(w); n++) {
+		if (n > 0 && ((n == 1 && others_idle(w)) || over_share(w)))
+			break;
 		if (!accept_one(w, &w->listeners[i]))
 			break;
+	}
 }
 
 /*
@@ -638,6 +650,46 @@ others_have_room(const struct worker *w)
 	return sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx).free > 0;
 }
 
+/* another worker of the service has no exchange (as racy) */
+static bool
+others_idle(const struct worker *w)
+{
+	return sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx).idle > 0;
+}
+
+/*
+ * Holding maxinflight connections (in flight and parked) more than
+ * another worker of its service and generation, a worker leaves new ones
+ * to that one, which takes them as soon as it has a free place: else a
+ * burst's connections pile up in the first worker to wake (32 of 64 in
+ * one at maxinflight = 1), to be served in turn while the others idle.
+ * For CONN_HANDOFF_MS at most, should that one not take them (stopped,
+ * say).  The scoreboard is read once a millisecond at most.
+ */
+static bool
+over_share(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+	unsigned held = w->inflight + cs->nparked;
+
+	if (held < w->nx) {
+		cs->over_since = 0;
+		return false;
+	}
+	if (cs->census_ms != w->now) {
+		cs->census_ms = w->now;
+		cs->least = sb_census(w->sb, w->svc->sb_index,
+		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
+	}
+	if (cs->least == UINT_MAX || held < cs->least + w->nx) {
+		cs->over_since = 0;
+		return false;
+	}
+	if (cs->over_since == 0)
+		cs->over_since = w->now;
+	return w->now - cs->over_since < CONN_HANDOFF_MS;
+}
+
 bool
 conn_want_accept(struct worker *w)
 {
@@ -647,7 +699,7 @@ conn_want_accept(struct worker *w)
 		return false;
 	if (exchange_room(w)) {
 		cs->full_since = 0;
-		return true;
+		return !over_share(w);
 	}
 	/* full each time it waits, since then */
 	if (cs->full_since == 0)
@@ -659,11 +711,13 @@ conn_want_accept(struct worker *w)
 int
 conn_wait_ms(const struct worker *w, int timeout)
 {
-	int64_t left;
+	int64_t since, left;
 
-	if (w->conns.full_since == 0 || w->finishing)
+	since = w->conns.full_since != 0 ? w->conns.full_since :
+	    w->conns.over_since;
+	if (since == 0 || w->finishing)
 		return timeout;
-	left = w->conns.full_since + CONN_HANDOFF_MS - w->now;
+	left = since + CONN_HANDOFF_MS - w->now;
 	if (left < 0)
 		return timeout;		/* waiting on the listeners already */
 	return timeout < 0 || timeout > left ? (int)left : timeout;

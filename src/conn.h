@@ -79,6 +79,10 @@ struct conns {
 	struct timer		 handoff;	/* full this long: hand off */
 	int64_t			 full_since;	/* ms: every place taken each
 						   time it waited since, 0: not */
+	int64_t			 over_since;	/* ms: holding more than its
+						   share since, 0: not */
+	int64_t			 census_ms;	/* ms: least as of then */
+	unsigned		 least;		/* sb_census().least */
 };
 
 void		 conn_init(struct worker *);

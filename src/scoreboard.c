@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,7 +540,8 @@ struct sb_census
 sb_census(const struct sb *sb, int service, unsigned gen,
     const struct sb_worker *skip, unsigned maxinflight)
 {
-	struct sb_census c = { 0, 0, 0 };
+	struct sb_census c = { 0, 0, 0, UINT_MAX };
+	unsigned free, held;
 	int st;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
@@ -553,7 +555,16 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_STARTING || st == WS_IDLE)
 			c.idle++;
-		c.free += sb_worker_free(ws, maxinflight);
+		free = sb_worker_free(ws, maxinflight);
+		c.free += free;
+		if (st == WS_CLOSING || st == WS_DEAD)
+			continue;
+		held = atomic_load_explicit(&ws->parked, memory_order_relaxed);
+		for (int x = XS_FREE + 1; x < XS__COUNT; x++)
+			held += atomic_load_explicit(&ws->xstates[x],
+			    memory_order_relaxed);
+		if (held < c.least)
+			c.least = held;
 	}
 	return c;
 }

@@ -111,6 +111,9 @@ struct sb_census {
 	unsigned	 total;
 	unsigned	 idle;		/* starting or idle */
 	unsigned	 free;		/* exchange slots (sb_worker_free) */
+	unsigned	 least;		/* the fewest client connections, in
+					   flight and parked, of one that is
+					   not closing; UINT_MAX: none */
 };
 /*
  * Master or worker: the live workers of service (its sb_index) in
