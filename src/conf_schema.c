@@ -48,11 +48,14 @@
 	CFG_INT("rise", 0, CFGF_NODEFAULT), \
 	CFG_INT("fall", 0, CFGF_NODEFAULT)
 
-/* the string ones, judged and set by conf_check_set() */
-const char *const conf_check_strs[CONF_CHECK_NSTRS] = {
+/* the string ones, judged and set by conf_check_set(); unsized, so
+   that a count other than conf_load.h's is a conflicting definition */
+const char *const conf_check_strs[] = {
 	"check", "check_path", "check_host", "check_expect",
 	"check_interval", "check_timeout",
 };
+_Static_assert(sizeof(conf_check_strs) / sizeof(conf_check_strs[0]) ==
+    CONF_CHECK_NSTRS, "CONF_CHECK_NSTRS is the number of conf_check_strs");
 
 static cfg_opt_t server_opts[] = {
 	CFG_INT("weight", CONF_DEF_WEIGHT, CFGF_NONE),

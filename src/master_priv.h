@@ -11,7 +11,6 @@
 #include <sys/types.h>
 
 #include <stdint.h>
-#include <stdnoreturn.h>
 
 #include "conf-t.h"
 #include "scoreboard.h"
