@@ -694,9 +694,9 @@ exchange_event(struct worker *w, uint32_t i, bool server, uint32_t events)
 		x->sev |= events;
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			x->srd = true;
-	} else if (x->phase != XP_HEAD &&
-	    (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
-		x->cunread = true;	/* edge-triggered: said once */
+	} else if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		x->cunread = true;	/* edge-triggered: said once (a head
+					   read to EAGAIN clears it) */
 	run(x);
 }
 

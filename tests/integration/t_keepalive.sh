@@ -49,6 +49,7 @@ check "and the second at once after the first ($(awk 'NR == 2 { print $5 }' "$T/
 $H1 later "$P" 0.3 POST:300000:/slow/800 /b/2 > "$T/later2" 2> "$T/later2.err"
 cat "$T/later2.err"
 check "the same after a request with a body" test "$(awk '{ print $1 $4 }' "$T/later2" | tr '\n' ' ')" = "200/slow/800 200/b/2 "
+check "and the second at once after the first ($(awk 'NR == 2 { print $5 }' "$T/later2") ms)" test "$(awk 'NR == 2 { print $5 }' "$T/later2")" -lt 2000
 
 # framing: no body for HEAD, 204, 304; chunked; close-delimited last
 $H1 mixed "$P" "$PORT_a" > "$T/mixed" 2> "$T/mixed.err"

@@ -189,6 +189,51 @@ except (socket.timeout, ssl.SSLError, OSError):
 print(got.count(b"HTTP/1.1 200"))
 EOP
 check "a request behind a body in one TLS record: answered" test "$(tail -1 "$T/pipelined")" = 2
+# two requests in two TLS records sent in one write, the first slow: TLS
+# reads a record at a time, so the second waits in the socket with the
+# event that said so taken already; it is answered after the first, not
+# at keepalive_timeout
+python3 - "$S" "$T/ca.crt" > "$T/records" 2>&1 <<'EOP'
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+raw.settimeout(10)
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+o = ctx.wrap_bio(inc, out, server_hostname="www.example.test")
+def flush():
+    d = out.read()
+    if d:
+        raw.sendall(d)
+def fill():
+    d = raw.recv(65536)
+    if not d:
+        raise EOFError
+    inc.write(d)
+for _ in range(20):
+    try:
+        o.do_handshake()
+        break
+    except ssl.SSLWantReadError:
+        flush()
+        fill()
+flush()
+o.write(b"GET /slow/800 HTTP/1.1\r\nHost: x\r\n\r\n")
+o.write(b"GET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+t0 = time.monotonic()
+flush()
+got = b""
+try:
+    while got.count(b"HTTP/1.1 200") < 2:
+        try:
+            got += o.read(65536)
+        except ssl.SSLWantReadError:
+            fill()
+except (EOFError, socket.timeout, ssl.SSLError, OSError):
+    pass
+print(got.count(b"HTTP/1.1 200"), int((time.monotonic() - t0) * 1000))
+EOP
+read -r n ms < <(tail -1 "$T/records")
+check "two TLS records in one write, the first slow: both answered ($n) at once after it (${ms:-?} ms)" test "${n:-0}" = 2 -a "${ms:-99999}" -lt 2000
 
 # an Upgrade tunnel over TLS: 101, then 1 MiB each way, echoed intact
 python3 - "$S" "$T/ca.crt" > "$T/tunnel" 2>&1 <<'EOP'
