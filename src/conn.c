@@ -107,27 +107,30 @@ grow(struct worker *w)
 	return true;
 }
 
-/* the listening sockets in or out of w->epl and w->epls, the handoff
-   socket and the pipe of death of w->epl (a full worker can take
-   neither) */
+/* the listening sockets in or out of w->epl, w->epls and w->eplc, the
+   handoff socket and the pipe of death of w->epl (a full worker can take
+   neither); each registered in the set waited on, not nested, for
+   EPOLLEXCLUSIVE counts only a waiter on the set itself */
 static void
 listen_ctl(struct worker *w, bool on)
 {
+	const int sets[] = { w->epl, w->epls, w->eplc };
 	struct epoll_event ev;
 	int op = on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL;
 
 	if (w->conns.listening == on)
 		return;
 	w->conns.listening = on;
-	for (unsigned i = 0; i < w->nlisteners; i++) {
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u64 = WORKER_TAG_LISTEN | i;
-		if ((epoll_ctl(w->epl, op, w->listeners[i].fd, &ev) == -1 ||
-		    epoll_ctl(w->epls, op, w->listeners[i].fd, &ev) == -1) &&
-		    on)
-			fatal("epoll_ctl listen %s", w->listeners[i].name);
-	}
+	for (unsigned i = 0; i < w->nlisteners; i++)
+		for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+			ev.data.u64 = WORKER_TAG_LISTEN | i;
+			if (epoll_ctl(sets[k], op, w->listeners[i].fd,
+			    &ev) == -1 && on)
+				fatal("epoll_ctl listen %s",
+				    w->listeners[i].name);
+		}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
 	ev.data.u64 = WORKER_TAG_HANDOFF;

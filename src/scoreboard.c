@@ -541,7 +541,7 @@ sb_census(const struct sb *sb, int service, unsigned gen,
     const struct sb_worker *skip, unsigned maxinflight)
 {
 	struct sb_census c = { 0, 0, 0, UINT_MAX };
-	unsigned free, held;
+	unsigned nfree, held;
 	int st;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
@@ -555,8 +555,8 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_STARTING || st == WS_IDLE)
 			c.idle++;
-		free = sb_worker_free(ws, maxinflight);
-		c.free += free;
+		nfree = sb_worker_free(ws, maxinflight);
+		c.free += nfree;
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;
 		held = atomic_load_explicit(&ws->parked, memory_order_relaxed);

@@ -194,18 +194,21 @@ worker_init(struct worker *w, const struct worker_args *a)
 	    (w->epc = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->epa = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->epl = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (w->epls = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	    (w->epls = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->eplc = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
 	ev.data.u64 = WORKER_TAG_CONNS;
 	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
 	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
-	    epoll_ctl(w->epls, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
+	    epoll_ctl(w->epls, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
+	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
 		fatal("epoll_ctl connections");
 	ev.data.u64 = WORKER_TAG_CLIENTS;
 	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
-	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epc, &ev) == -1)
+	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
+	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epc, &ev) == -1)
 		fatal("epoll_ctl clients");
 	timers_init(&w->timers, 4 * w->nx + 256);
 	exchange_init(w);
@@ -317,20 +320,24 @@ note_state(struct worker *w)
 }
 
 /*
- * What to sleep on: the listeners when accepting (conn.c), and the
- * connections; of those the server connections alone when every place
- * is taken and every exchange waits on its server (maxinflight = 1:
- * most of an exchange's life).  A parked connection's request that comes
- * meanwhile waits in the kernel, announced once the worker has room, or
- * handed off when it stays full (conn.c).
+ * What to sleep on: the listeners when accepting (conn.c), the handoff
+ * socket and the pipe of death with a free place only (full, the worker
+ * could take neither, and the level-triggered socket would wake it at
+ * once, again and again), and the connections; of those the server
+ * connections alone when every place is taken and every exchange waits
+ * on its server (maxinflight = 1: most of an exchange's life).  A parked
+ * connection's request that comes meanwhile waits in the kernel,
+ * announced once the worker has room, or handed off when it stays full
+ * (conn.c).
  */
 static int
 wait_set(struct worker *w, bool accepting)
 {
-	bool clients = exchange_room(w) || exchange_need_clients(w);
+	bool room = exchange_room(w);
+	bool clients = room || exchange_need_clients(w);
 
 	if (accepting)
-		return clients ? w->epl : w->epls;
+		return room ? w->epl : clients ? w->eplc : w->epls;
 	return clients ? w->epa : w->epfd;
 }
 

@@ -101,6 +101,10 @@ struct worker {
 						   room */
 	int			 epls;		/* listening sockets and epfd:
 						   full, yet accepting */
+	int			 eplc;		/* listening sockets, epfd and
+						   epc: full, accepting, an
+						   exchange waiting on its
+						   client */
 	struct timers		 timers;
 	int64_t			 now;		/* ms, as of the last wake-up */
 	struct http_limits	 lim;		/* request heads */
