@@ -295,8 +295,9 @@ exchange_step_head(struct exchange *x)
 		n = x->c.x.ops->recv(&x->c.x, x->head + x->headlen,
 		    x->headcap - x->headlen);
 		if (n > 0) {
-			/* a full buffer: more may wait, unannounced */
-			if ((size_t)n == x->headcap - x->headlen)
+			/* a full buffer, or a TLS read (a record at a
+			   time): more may wait, unannounced */
+			if ((size_t)n == x->headcap - x->headlen || x->c.tls)
 				x->cunread = true;
 			x->headlen += (size_t)n;
 			if ((rc = parse_first(x)) != 1)
