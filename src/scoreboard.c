@@ -521,19 +521,32 @@ sb_worker_repair(struct sb *sb, unsigned slot)
 	atomic_store(&ws->state_ms, util_wall_ms());
 }
 
-unsigned
-sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
+/* the worker's exchanges in flight, by its counts by state */
+static unsigned
+inflight_of(const struct sb_worker *ws)
 {
-	enum ws_state st = (enum ws_state)atomic_load_explicit(&ws->state,
-	    memory_order_acquire);
 	unsigned n = 0;
 
 	for (int x = XS_FREE + 1; x < XS__COUNT; x++)
 		n += atomic_load_explicit(&ws->xstates[x],
 		    memory_order_relaxed);
+	return n;
+}
+
+/* free exchange slots of a worker in state st with n in flight */
+static unsigned
+free_of(int st, unsigned n, unsigned maxinflight)
+{
 	if (n == 0 && st != WS_IDLE && st != WS_STARTING)
 		return 0;
 	return n < maxinflight ? maxinflight - n : 0;
+}
+
+unsigned
+sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
+{
+	return free_of(atomic_load_explicit(&ws->state, memory_order_acquire),
+	    inflight_of(ws), maxinflight);
 }
 
 struct sb_census
@@ -541,7 +554,7 @@ sb_census(const struct sb *sb, int service, unsigned gen,
     const struct sb_worker *skip, unsigned maxinflight)
 {
 	struct sb_census c = { 0, 0, 0, UINT_MAX };
-	unsigned nfree, held;
+	unsigned n, held;
 	int st;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
@@ -555,14 +568,12 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_STARTING || st == WS_IDLE)
 			c.idle++;
-		nfree = sb_worker_free(ws, maxinflight);
-		c.free += nfree;
+		n = inflight_of(ws);
+		c.free += free_of(st, n, maxinflight);
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;
-		held = atomic_load_explicit(&ws->parked, memory_order_relaxed);
-		for (int x = XS_FREE + 1; x < XS__COUNT; x++)
-			held += atomic_load_explicit(&ws->xstates[x],
-			    memory_order_relaxed);
+		held = atomic_load_explicit(&ws->parked, memory_order_relaxed) +
+		    n;
 		if (held < c.least)
 			c.least = held;
 	}
