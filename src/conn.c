@@ -409,13 +409,7 @@ handoff_due(struct timer *t)
 		   alive: take it out of the epoll set first */
 		(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, pk->fd, NULL);
 		if (!send_parked(w, pk)) {
-			struct epoll_event ev = {
-				.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
-				    EPOLLET,
-				.data.u64 = (uint64_t)pk->fd,
-			};
-
-			(void)epoll_ctl(w->epc, EPOLL_CTL_ADD, pk->fd, &ev);
+			(void)worker_fd_watch(w, pk->fd, FD_PARKED, i);
 			break;
 		}
 		fd = pk->fd;
