@@ -557,11 +557,10 @@ next_request(struct exchange *x, bool keep)
 	   announced once, to this exchange: read it, or park if the read
 	   finds nothing */
 	if (x->headlen == 0 && x->c.x.ops->pending(&x->c.x) == 0) {
-		if (!x->cunread)
-			return exchange_park_client(x, w->now +
-			    (int64_t)w->svc->keepalive_timeout * 1000);
 		x->c.idle_until = w->now +
 		    (int64_t)w->svc->keepalive_timeout * 1000;
+		if (!x->cunread)
+			return exchange_park_client(x, x->c.idle_until);
 	}
 	/* pipelined: the next request is buffered already */
 	exchange_begin_head(x);
