@@ -8,12 +8,13 @@
  * limit; free places are a stack.  A parked connection whose request
  * comes while every exchange place is taken waits in a queue, oldest
  * first; the worker serves it as soon as a place frees, or, when it stays
- * full for CONN_HANDOFF_MS, hands every parked and queued connection to
- * the service's idle workers through the handoff socket (SCM_RIGHTS),
- * where one idle worker takes each (EPOLLEXCLUSIVE), as it would accept a
- * connection.  A full worker must not take a wake-up meant
- * for an idle worker: a full worker waits on its connections' epoll set
- * alone, not on the one that holds the listening sockets (worker.c).
+ * full for CONN_HANDOFF_MS while another worker has room, hands queued
+ * connections (and, to an idle one, every parked connection) to the
+ * service's other workers through the handoff socket (SCM_RIGHTS), where
+ * one worker with room takes each (EPOLLEXCLUSIVE), as it would accept a
+ * connection.  A full worker must not take a wake-up meant for a worker
+ * with room: it waits on the listening sockets only when no other worker
+ * of its service would take the connection (worker.c, conn_want_accept).
  */
 #include "config.h"
 
@@ -382,10 +383,44 @@ send_parked(struct worker *w, struct parked *pk)
 }
 
 /*
- * Full for CONN_HANDOFF_MS: every parked connection goes to the service's
- * other workers (those the socket has no room for stay).  Without it a
- * parked connection's next request would wait for a place here, however
- * slow the exchanges holding them, while other workers idle.
+ * Parked connection i into the handoff socket: 1 handed off, 0 not (TLS:
+ * its state cannot cross the socket; it waits for a place here), -1 the
+ * socket is full.
+ */
+static int
+hand_off(struct worker *w, uint32_t i)
+{
+	struct parked *pk = place(w, i);
+	int fd = pk->fd;
+
+	if (fd == -1 || pk->tls)
+		return 0;
+	/* the descriptor in the socket keeps the registration alive:
+	   take it out of the epoll set first */
+	(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, fd, NULL);
+	if (!send_parked(w, pk)) {
+		(void)worker_fd_watch(w, fd, FD_PARKED, i);
+		return -1;
+	}
+	unpark(w, pk, i);
+	worker_fd_close(w, fd);
+	return 1;
+}
+
+/*
+ * Full for CONN_HANDOFF_MS while another worker of the service has a free
+ * place: the connections whose request waits here go to the others,
+ * oldest first, as many as they have free places; and, when one of them
+ * has no exchange at all, every other parked connection too, so that its
+ * next request does not wait for a place here, however slow the
+ * exchanges holding them.  Those the socket has no room for stay.
+ *
+ * When every worker is full nothing moves, and the worker looks again
+ * CONN_HANDOFF_MS later: a request handed off then would lose its place
+ * in this queue to wait in the socket until a worker has room, and the
+ * full workers would pass their connections back and forth (at 1,024
+ * connections over 2 workers each handed the other some 500 every 20 ms,
+ * leaving them 295 and 707 apart).
  */
 static void
 handoff_due(struct timer *t)
@@ -393,33 +428,32 @@ handoff_due(struct timer *t)
 	struct worker *w = (struct worker *)(void *)((char *)t -
 	    offsetof(struct worker, conns.handoff));
 	struct conns *cs = &w->conns;
-	struct parked *pk;
+	struct sb_census others;
 	unsigned moved = 0;
-	int fd;
+	uint32_t i, next;
+	int rc = 0;
 
 	if (exchange_room(w) || w->finishing || worker_should_finish(w))
 		return;		/* it will take its own back when finishing */
-	for (uint32_t i = 0; i < cs->cap && cs->nparked > 0; i++) {
-		pk = place(w, i);
-		/* a TLS connection's state cannot cross the socket: it
-		   stays, and waits for a place here */
-		if (pk->fd == -1 || pk->tls)
-			continue;
-		/* the descriptor in the socket keeps the registration
-		   alive: take it out of the epoll set first */
-		(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, pk->fd, NULL);
-		if (!send_parked(w, pk)) {
-			(void)worker_fd_watch(w, pk->fd, FD_PARKED, i);
-			break;
-		}
-		fd = pk->fd;
-		unpark(w, pk, i);
-		worker_fd_close(w, fd);
-		moved++;
+	others = sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx);
+	if (others.free == 0) {
+		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
+		    handoff_due);
+		return;
 	}
+	for (i = cs->qhead; i != CONN_NONE && moved < others.free &&
+	    rc != -1; i = next) {
+		next = place(w, i)->next;
+		if ((rc = hand_off(w, i)) == 1)
+			moved++;
+	}
+	for (i = 0; others.idle > 0 && rc != -1 && i < cs->cap &&
+	    cs->nparked > 0; i++)
+		if (!place(w, i)->queued && (rc = hand_off(w, i)) == 1)
+			moved++;
 	if (moved > 0)
-		log_debug("busy for %d ms: %u idle connections handed to the "
-		    "other workers", CONN_HANDOFF_MS, moved);
+		log_debug("full for %d ms or more: %u kept connections handed "
+		    "to the other workers", CONN_HANDOFF_MS, moved);
 }
 
 /* a connection from the handoff socket; false if there is none */
@@ -631,20 +665,50 @@ conn_accept(struct worker *w, unsigned i)
 }
 
 /*
- * With a free place, always.  Full, a new connection's wake-up
- * (EPOLLEXCLUSIVE) should go to a worker with room, so a full worker
- * leaves its listeners alone while another has room, and, when none has,
- * for CONN_HANDOFF_MS: when every worker stays full (or there is one),
- * connections kept busy by their clients would take every freed place
- * and a new one would wait in the listen queue for as long as the load
- * lasts (t_accept).  Accepted then, it is parked and queued in turn.
+ * With a free place, up to its share (over_share).  Full, a new
+ * connection's wake-up (EPOLLEXCLUSIVE) should go to a worker with room,
+ * so a full worker leaves its listeners alone while another has room;
+ * when none has, it accepts, up to its share, and the connection is
+ * parked and its request queued in turn: when every worker stays full (or
+ * there is one), connections kept busy by their clients would take every
+ * freed place, and a new one would wait in the listen queue for as long
+ * as the load lasts (t_accept).  Should another worker get room first,
+ * the request goes there by handoff.  (It waited CONN_HANDOFF_MS full
+ * before: 1,024 connections opened at once over 8 workers at maxinflight
+ * = 1 then piled up in a few, p90 140 - 180 ms and p99 400 ms against 65
+ * - 75 and 150 - 200 without the wait.)
  */
-/* another worker of the service has a free exchange place (racy by a
-   connection: the scoreboard is read without a lock) */
-static bool
-others_have_room(const struct worker *w)
+/* the fewest connections another worker of its service and generation
+   holds (sb_census), read once a millisecond at most */
+static unsigned
+least_held(struct worker *w)
 {
-	return sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx).free > 0;
+	struct conns *cs = &w->conns;
+
+	if (cs->census_ms != w->now) {
+		cs->census_ms = w->now;
+		cs->least = sb_census(w->sb, w->svc->sb_index,
+		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
+	}
+	return cs->least;
+}
+
+/*
+ * Another worker of the service has a free exchange place and is within
+ * its share (over_share), so would take a new connection (racy by a
+ * connection: the scoreboard is read without a lock).  One over its share
+ * does not count: with it, the least loaded worker, full, left new
+ * connections to one that would not take them either, until that one's
+ * CONN_HANDOFF_MS ran out and it took them all (1,024 connections over 8
+ * workers at maxinflight = 1: 5 - 24 in some, 229 - 429 in others).
+ */
+static bool
+others_have_room(struct worker *w)
+{
+	unsigned least = least_held(w);
+
+	return sb_room(w->sb, w->svc->sb_index, w->ws, w->nx,
+	    least == UINT_MAX ? UINT_MAX : least + w->nx) > 0;
 }
 
 /* another worker of the service has no exchange (as racy) */
@@ -667,18 +731,14 @@ static bool
 over_share(struct worker *w)
 {
 	struct conns *cs = &w->conns;
-	unsigned held = w->inflight + cs->nparked;
+	unsigned held = w->inflight + cs->nparked, least;
 
 	if (held < w->nx) {
 		cs->over_since = 0;
 		return false;
 	}
-	if (cs->census_ms != w->now) {
-		cs->census_ms = w->now;
-		cs->least = sb_census(w->sb, w->svc->sb_index,
-		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
-	}
-	if (cs->least == UINT_MAX || held < cs->least + w->nx) {
+	least = least_held(w);
+	if (least == UINT_MAX || held < least + w->nx) {
 		cs->over_since = 0;
 		return false;
 	}
@@ -690,19 +750,11 @@ over_share(struct worker *w)
 bool
 conn_want_accept(struct worker *w)
 {
-	struct conns *cs = &w->conns;
-
 	if (w->finishing)
 		return false;
-	if (exchange_room(w)) {
-		cs->full_since = 0;
-		return !over_share(w);
-	}
-	/* full each time it waits, since then */
-	if (cs->full_since == 0)
-		cs->full_since = w->now;
-	return w->now - cs->full_since >= CONN_HANDOFF_MS && park_room(w) &&
-	    !others_have_room(w);
+	if (!exchange_room(w) && (!park_room(w) || others_have_room(w)))
+		return false;
+	return !over_share(w);
 }
 
 int
@@ -710,8 +762,7 @@ conn_wait_ms(const struct worker *w, int timeout)
 {
 	int64_t since, left;
 
-	since = w->conns.full_since != 0 ? w->conns.full_since :
-	    w->conns.over_since;
+	since = w->conns.over_since;
 	if (since == 0 || w->finishing)
 		return timeout;
 	left = since + CONN_HANDOFF_MS - w->now;

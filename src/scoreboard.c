@@ -580,6 +580,28 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 	return c;
 }
 
+unsigned
+sb_room(const struct sb *sb, int service, const struct sb_worker *skip,
+    unsigned maxinflight, unsigned below)
+{
+	unsigned room = 0, n;
+
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		const struct sb_worker *ws = sb_worker(sb, i);
+
+		if (ws == skip || atomic_load(&ws->pid) == 0 ||
+		    atomic_load(&ws->service) != service)
+			continue;
+		n = inflight_of(ws);
+		if (atomic_load_explicit(&ws->parked, memory_order_relaxed) +
+		    n >= below)
+			continue;
+		room += free_of(atomic_load_explicit(&ws->state,
+		    memory_order_acquire), n, maxinflight);
+	}
+	return room;
+}
+
 void
 sb_worker_state(struct sb_worker *ws, enum ws_state st)
 {

@@ -122,6 +122,14 @@ struct sb_census {
  */
 struct sb_census sb_census(const struct sb *, int service, unsigned gen,
 		    const struct sb_worker *skip, unsigned maxinflight);
+/*
+ * Worker: the free exchange slots of the live workers of service (any
+ * generation) that hold fewer than below client connections, in flight
+ * and parked, leaving out skip: those that would accept a new one.
+ */
+unsigned	 sb_room(const struct sb *, int service,
+		    const struct sb_worker *skip, unsigned maxinflight,
+		    unsigned below);
 
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);
