@@ -37,6 +37,7 @@
 #define CONF_POOL_MINSPARE		0x2
 #define CONF_POOL_MAXSPARE		0x4
 #define CONF_POOL_MAXCLIENTS		0x8
+#define CONF_HOST_BACKLOG		0x10	/* from net.core.somaxconn */
 
 /* defaults, documented in tcpvs.conf.5 */
 #define CONF_DEF_SERVERLIMIT		1024
@@ -56,7 +57,10 @@
 #define CONF_DEF_MAX_REQUEST_LINE	8192
 #define CONF_DEF_MAX_HEADER_SIZE	16384
 #define CONF_DEF_MAX_HEADERS		100
-#define CONF_DEF_BACKLOG		511
+/* backlog not written: the host's net.core.somaxconn (the most listen()
+   gives), this if it cannot be read; at most CONF_BACKLOG_MAX */
+#define CONF_DEF_BACKLOG		4096
+#define CONF_BACKLOG_MAX		65535
 #define CONF_DEF_GRACEFUL_TIMEOUT	30
 #define CONF_DEF_KEEPALIVE_TIMEOUT	5	/* Apache KeepAliveTimeout */
 #define CONF_DEF_REQUEST_MIN_RATE	500	/* bytes/s, mod_reqtimeout's */
@@ -281,9 +285,10 @@ struct service {
 	unsigned		 maxrequestsperchild;	/* 0 = unlimited */
 	unsigned		 maxinflight;	/* exchanges a worker runs at
 						   once; 1 = prefork */
-	unsigned		 pool_cpu;	/* CONF_POOL_* bits: the pool
-						   options from the CPU count,
-						   not written */
+	unsigned		 pool_cpu;	/* CONF_POOL_*, CONF_HOST_*
+						   bits: options not written,
+						   from this host (its CPU
+						   count, somaxconn) */
 
 	/* seconds */
 	unsigned		 connect_timeout;

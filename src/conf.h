@@ -26,9 +26,11 @@ void			 conf_free(struct generation *);
 /* every option name the parser accepts, NULL-terminated (man-page test) */
 const char * const	*conf_option_names(void);
 
-/* a service of gen by ident, or NULL */
+/* the listen backlog's default on this machine (conf-t.h) */
+unsigned		 conf_backlog_default(void);
 /* a pool option's default on this machine (conf-t.h, CONF_POOL_*) */
 unsigned		 conf_pool_default(const char *name);
+/* a service of gen by ident, or NULL */
 const struct service	*conf_service(const struct generation *,
 			    const char *ident);
 /* index of the real server named addr ("host:port") in svc, or -1 */

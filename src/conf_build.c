@@ -66,6 +66,29 @@ conf_pool_default(const char *name)
 	return (unsigned)n;	/* startservers, maxspareservers */
 }
 
+/*
+ * The listen backlog when none is written: as long as the host allows
+ * (net.core.somaxconn; listen() takes no more), as HAProxy's follows
+ * maxconn, not nginx's and Apache's 511: a burst of more connections
+ * than the backlog holds while the workers accept loses some SYNs or
+ * first segments, which the clients send again 200 ms to 1 s later.
+ */
+unsigned
+conf_backlog_default(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+	long n = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	if (n < 1)
+		return CONF_DEF_BACKLOG;
+	return n > CONF_BACKLOG_MAX ? CONF_BACKLOG_MAX : (unsigned)n;
+}
+
 /* a pool option as written, else its default from the CPU count */
 static unsigned
 pool_opt(cfg_t *vs, struct service *svc, const char *name, unsigned bit)
@@ -103,7 +126,12 @@ build_pool(cfg_t *vs, struct service *svc)
 	svc->max_headers = (unsigned)cfg_getint(vs, "max_headers");
 	svc->max_body_size = (uint64_t)cfg_getint(vs,
 	    "max_body_size");
-	svc->backlog = (unsigned)cfg_getint(vs, "backlog");
+	if (conf_written(vs, "backlog") != 0)
+		svc->backlog = (unsigned)cfg_getint(vs, "backlog");
+	else {
+		svc->backlog = conf_backlog_default();
+		svc->pool_cpu |= CONF_HOST_BACKLOG;
+	}
 	svc->splice = cfg_getbool(vs, "splice") == cfg_true;
 	svc->keepalive = cfg_getbool(vs, "keepalive") == cfg_true;
 	svc->defer_accept = cfg_getbool(vs, "defer_accept") == cfg_true;

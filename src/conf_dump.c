@@ -94,7 +94,7 @@ edits(const struct conf_edit *e, enum conf_edit_op op, const char *ident)
 	    strcmp(e->ident, ident) == 0);
 }
 
-/* a pool option not written, taken from the CPU count */
+/* an option not written, taken from this host (its CPU count, somaxconn) */
 static bool
 from_cpus(const struct service *svc, const char *name)
 {
@@ -103,6 +103,7 @@ from_cpus(const struct service *svc, const char *name)
 		{ "minspareservers", CONF_POOL_MINSPARE },
 		{ "maxspareservers", CONF_POOL_MAXSPARE },
 		{ "maxclients", CONF_POOL_MAXCLIENTS },
+		{ "backlog", CONF_HOST_BACKLOG },
 	};
 
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
@@ -146,7 +147,7 @@ dump_pool(FILE *f, const struct service *svc, const struct conf_edit *e)
 
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++)
 		if (from_cpus(svc, n[i].name))
-			continue;	/* not written: the next host's count */
+			continue;	/* not written: the next host's */
 		else if (strcmp(n[i].name, "persistent") == 0 &&
 		    edits(e, CONF_EDIT_EDIT_SERVICE, svc->ident) &&
 		    e->persistent != NULL)

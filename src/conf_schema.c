@@ -89,7 +89,7 @@ static cfg_opt_t virtual_opts[] = {
 	CFG_INT("max_header_size", CONF_DEF_MAX_HEADER_SIZE, CFGF_NONE),
 	CFG_INT("max_headers", CONF_DEF_MAX_HEADERS, CFGF_NONE),
 	CFG_INT("max_body_size", 0, CFGF_NONE),
-	CFG_INT("backlog", CONF_DEF_BACKLOG, CFGF_NONE),
+	CFG_INT("backlog", 0, CFGF_NONE),	/* 0: conf_build.c */
 	CFG_BOOL("splice", cfg_true, CFGF_NONE),
 	CFG_BOOL("defer_accept", cfg_true, CFGF_NONE),
 	CFG_INT("request_min_rate", CONF_DEF_REQUEST_MIN_RATE, CFGF_NONE),
@@ -163,7 +163,7 @@ static const struct range {
 	{ "virtual|max_header_size", 256, 1048576 },
 	{ "virtual|max_headers", 1, HTTP_MAX_HEADERS },
 	{ "virtual|max_body_size", 0, 9223372036854775807L },
-	{ "virtual|backlog", 1, 65535 },
+	{ "virtual|backlog", 1, CONF_BACKLOG_MAX },
 	{ "virtual|keepalive_timeout", 1, 3600 },
 	{ "virtual|request_min_rate", 0, 1048576 },
 	{ "virtual|maxconnperip", 0, CONF_SERVERLIMIT_MAX },

@@ -4,7 +4,8 @@
  * The listening sockets of the services, bound by the master and kept
  * across generations by address (listener.h).  A socket is never closed
  * and bound again for an address that stays: connections arriving during
- * a graceful restart wait in its backlog for the new generation's workers.
+ * a graceful restart wait in its backlog for the new generation's workers
+ * (the backlog itself is the new generation's).
  */
 #include "config.h"
 
@@ -194,8 +195,15 @@ listener_take(const struct generation *cur, struct generation *gen,
 		    k < listener_count(svc); k++) {
 			struct conf_listen *l = listener_mut(svc, k);
 
-			if ((l->fd = find_listener(cur, l)) != -1)
+			/* kept: listen() again takes this generation's
+			   backlog (Linux updates it in place) */
+			if ((l->fd = find_listener(cur, l)) != -1) {
+				if (listen(l->fd, (int)svc->backlog) == -1)
+					log_warn("virtual %s: %s: listen "
+					    "(backlog %u)", svc->ident,
+					    l->name, svc->backlog);
 				continue;
+			}
 			if (bind_one(svc, k) == -1) {
 				snprintf(err, errlen, "virtual %s: cannot "
 				    "listen on %s%s: %s", svc->ident, l->name,

@@ -24,6 +24,19 @@
 
 static char path[4096];
 
+/* net.core.somaxconn, read here, not through conf_backlog_default() */
+static unsigned
+host_somaxconn(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u", &n), 1);
+	fclose(f);
+	return n;
+}
+
 static const char *
 srcfile(const char *rel)
 {
@@ -102,7 +115,9 @@ START_TEST(test_defaults_multi)
 	ck_assert_uint_eq(api->maxspareservers, (unsigned)ncpu);
 	ck_assert_uint_eq(api->maxclients, 16);	/* written */
 	ck_assert_uint_eq(api->pool_cpu, CONF_POOL_START |
-	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE);
+	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE | CONF_HOST_BACKLOG);
+	/* the backlog from the host's limit */
+	ck_assert_uint_eq(api->backlog, host_somaxconn());
 	ck_assert_uint_eq(api->connect_timeout, CONF_DEF_CONNECT_TIMEOUT);
 	ck_assert_uint_eq(api->read_timeout, 180);
 	ck_assert_uint_eq(api->request_timeout, CONF_DEF_REQUEST_TIMEOUT);
@@ -339,7 +354,8 @@ START_TEST(test_pool_defaults)
 	ck_assert_uint_eq(web->startservers, 1);
 	ck_assert_uint_eq(web->maxspareservers, n);
 	ck_assert_uint_eq(web->pool_cpu, CONF_POOL_START |
-	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE);
+	    CONF_POOL_MINSPARE | CONF_POOL_MAXSPARE | CONF_HOST_BACKLOG);
+	ck_assert_uint_eq(web->backlog, host_somaxconn());
 	ck_assert_uint_eq(big->minspareservers, 200);
 	ck_assert_uint_eq(big->maxspareservers, 200);
 	ck_assert_uint_eq(big->maxclients, 200);
@@ -356,6 +372,8 @@ START_TEST(test_pool_defaults)
 	/* the workers started stay: maxspareservers follows startservers */
 	many = conf_service(gen, "many");
 	ck_assert_uint_eq(many->maxspareservers, 100);
+	ck_assert_uint_eq(many->backlog, 300);	/* written */
+	ck_assert_uint_eq(many->pool_cpu & CONF_HOST_BACKLOG, 0);
 	ck_assert_uint_eq(many->maxclients, 2 * n < 100 ? 100 : 2 * n);
 	if (2 * n < 100)
 		snprintf(want + off, sizeof(want) - (size_t)off, "%s:15: "

@@ -358,6 +358,11 @@ START_TEST(test_pool_from_cpus)
 	ck_assert_msg(strstr(strstr(text, "startservers") + 1,
 	    "startservers") == NULL, "%s", text);
 	ck_assert_msg(strstr(text, "maxspareservers") == NULL, "%s", text);
+	/* nor the backlog, from the host's net.core.somaxconn, but for
+	   many's, written */
+	ck_assert_msg(strstr(text, "backlog = 300\n") != NULL, "%s", text);
+	ck_assert_msg(strstr(strstr(text, "backlog") + 1, "backlog") == NULL,
+	    "%s", text);
 	g = edited(gen, &e, &errs);
 	ck_assert_msg(g != NULL, "%s", errs);
 	ck_assert_uint_eq(conf_service(g, "web")->pool_cpu,
