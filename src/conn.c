@@ -8,13 +8,13 @@
  * limit; free places are a stack.  A parked connection whose request
  * comes while every exchange place is taken waits in a queue, oldest
  * first; the worker serves it as soon as a place frees, or, when it stays
- * full for CONN_HANDOFF_MS while another worker has room, hands queued
- * connections (and, to an idle one, every parked connection) to the
- * service's other workers through the handoff socket (SCM_RIGHTS), where
- * one worker with room takes each (EPOLLEXCLUSIVE), as it would accept a
- * connection.  A full worker must not take a wake-up meant for a worker
- * with room: it waits on the listening sockets only when no other worker
- * of its service would take the connection (worker.c, conn_want_accept).
+ * full for CONN_HANDOFF_MS while another worker is idle, hands queued
+ * connections to the service's idle workers through the handoff socket
+ * (SCM_RIGHTS), where one worker with room takes each (EPOLLEXCLUSIVE), as
+ * it would accept a connection.  A full worker must not take a wake-up
+ * meant for a worker with room: it waits on the listening sockets only
+ * when no other worker of its service would take the connection
+ * (worker.c, conn_want_accept).
  */
 #include "config.h"
 
@@ -408,19 +408,25 @@ hand_off(struct worker *w, uint32_t i)
 }
 
 /*
- * Full for CONN_HANDOFF_MS while another worker of the service has a free
- * place: the connections whose request waits here go to the others,
- * oldest first, as many as they have free places; and, when one of them
- * has no exchange at all, every other parked connection too, so that its
- * next request does not wait for a place here, however slow the
- * exchanges holding them.  Those the socket has no room for stay.
+ * Full for CONN_HANDOFF_MS while another worker of the service is idle:
+ * the connections whose request waits here go to the others, oldest
+ * first, as many as the idle ones have places, so that a request does
+ * not wait for a place here, however slow the exchanges holding them
+ * (those the socket has no room for stay).  The worker may have slept on
+ * its servers alone (worker.c): it takes its client connections' events
+ * first, which queues the requests that came meanwhile.  Still full with
+ * parked connections, it looks again CONN_HANDOFF_MS later.
  *
- * When every worker is full nothing moves, and the worker looks again
- * CONN_HANDOFF_MS later: a request handed off then would lose its place
- * in this queue to wait in the socket until a worker has room, and the
- * full workers would pass their connections back and forth (at 1,024
- * connections over 2 workers each handed the other some 500 every 20 ms,
- * leaving them 295 and 707 apart).
+ * Only to idle workers: a request handed off to a full one would lose
+ * its place in this queue to wait in the socket, and full workers passed
+ * their connections back and forth (at 1,024 connections over 2 workers
+ * each handed the other some 500 every 20 ms, leaving them 295 and 707
+ * apart).  Nor to one with a free place but busy: between two exchanges
+ * a loaded worker has one for a moment, with requests it has not seen
+ * yet, and drew the others' queues (745 of 1,024 connections in one of 8
+ * workers at maxinflight = 1).  Nor do idle connections move: every one
+ * went to an idle worker before, and a spare worker the master forked
+ * under load took all of a busy worker's 500.
  */
 static void
 handoff_due(struct timer *t)
@@ -428,31 +434,30 @@ handoff_due(struct timer *t)
 	struct worker *w = (struct worker *)(void *)((char *)t -
 	    offsetof(struct worker, conns.handoff));
 	struct conns *cs = &w->conns;
-	struct sb_census others;
-	unsigned moved = 0;
+	unsigned moved = 0, room;
 	uint32_t i, next;
-	int rc = 0;
+	int rc;
 
 	if (exchange_room(w) || w->finishing || worker_should_finish(w))
 		return;		/* it will take its own back when finishing */
-	others = sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx);
-	if (others.free == 0) {
+	room = w->nx * sb_census(w->sb, w->svc->sb_index, 0, w->ws,
+	    w->nx).idle;
+	if (room > 0) {
+		worker_take_client_events(w);
+		if (exchange_room(w))
+			return;		/* conn_run_queue() serves them */
+	}
+	for (i = cs->qhead; i != CONN_NONE && moved < room; i = next) {
+		next = place(w, i)->next;
+		if ((rc = hand_off(w, i)) == -1)
+			break;
+		moved += (unsigned)rc;
+	}
+	if (cs->nparked > 0)
 		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
 		    handoff_due);
-		return;
-	}
-	for (i = cs->qhead; i != CONN_NONE && moved < others.free &&
-	    rc != -1; i = next) {
-		next = place(w, i)->next;
-		if ((rc = hand_off(w, i)) == 1)
-			moved++;
-	}
-	for (i = 0; others.idle > 0 && rc != -1 && i < cs->cap &&
-	    cs->nparked > 0; i++)
-		if (!place(w, i)->queued && (rc = hand_off(w, i)) == 1)
-			moved++;
 	if (moved > 0)
-		log_debug("full for %d ms or more: %u kept connections handed "
+		log_debug("full for %d ms or more: %u waiting requests handed "
 		    "to the other workers", CONN_HANDOFF_MS, moved);
 }
 

@@ -242,6 +242,12 @@ set_ready(struct worker *w, int set)
 		dispatch(w, &ev[i]);
 }
 
+void
+worker_take_client_events(struct worker *w)
+{
+	set_ready(w, w->epc);
+}
+
 static void
 dispatch(struct worker *w, const struct epoll_event *ev)
 {

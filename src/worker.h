@@ -141,5 +141,8 @@ int		 worker_fd_watch(struct worker *, int fd, enum fd_kind,
 		    uint32_t i);
 /* close a descriptor the worker owns */
 void		 worker_fd_close(struct worker *, int fd);
+/* take the events of the client connections (epc) now, without waiting:
+   a full worker asleep on its servers alone has not seen them */
+void		 worker_take_client_events(struct worker *);
 
 #endif /* TCPVS_WORKER_H */

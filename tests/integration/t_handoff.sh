@@ -2,12 +2,12 @@
 # Kept-alive connections wait between requests in the epoll set of the
 # worker that served them.  When that worker is full (maxinflight = 1
 # here: Apache prefork, busy with another connection) for 20 ms (a slow
-# origin here), it hands them to the
-# service's other workers through the handoff socket: their next request
-# is answered at once by an idle worker instead of waiting for the slow
-# one.  They keep their request count (maxkeepaliverequests) and their
-# keepalive_timeout.  Handed off during a graceful reload, they are taken
-# back by the old generation's workers as they finish, and answered.
+# origin here) while another worker has room, it hands the connections
+# whose next request waits to the service's other workers through the
+# handoff socket: answered by an idle worker within a few handoff ticks
+# instead of waiting for the slow one.  They keep their request count
+# (maxkeepaliverequests).  An idle one stays, and closes at its
+# keepalive_timeout.  When every worker is full, nothing moves.
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -39,10 +39,10 @@ read -r _ ok close _ < <(grep '^third' "$T/b1")
 check "the third requests: 5 answered ($ok), each the last one its connection may carry ($close closed)" test "${ok:-0}" -eq 5 -a "${close:-0}" -eq 5
 read -r _ st ms < <(grep '^slow' "$T/b1")
 check "the slow request was answered ($st, ${ms:-?} ms)" test "${st:-0}" -eq 200 -a "${ms:-0}" -ge 2900
-check "the log says it" grep -q "kept connections handed to the other workers" "$T/tcpvsd.log"
+check "the log says it" grep -q "waiting requests handed to the other workers" "$T/tcpvsd.log"
 
-# keepalive_timeout is counted from the first parking, not restarted by
-# the handoff 1.5 s later
+# an idle connection on a busy worker stays there, and its
+# keepalive_timeout is counted from its parking
 timeout 30 python3 - "$P" "$top_srcdir/tests/integration" > "$T/idle" 2> "$T/idle.err" <<'EOP'
 import socket, sys, threading, time
 sys.path.insert(0, sys.argv[2])
@@ -65,7 +65,7 @@ except socket.timeout:
 print("closed %s after %d ms" % ("yes" if gone else "no", (time.monotonic() - t0) * 1000))
 EOP
 read -r _ gone _ ms _ < "$T/idle"
-check "an idle handed-off connection is closed at its keepalive_timeout ($gone, ${ms:-?} ms)" test "$gone" = yes -a "${ms:-0}" -ge 2500 -a "${ms:-9999}" -lt 3800
+check "an idle connection on a busy worker is closed at its keepalive_timeout ($gone, ${ms:-?} ms)" test "$gone" = yes -a "${ms:-0}" -ge 2500 -a "${ms:-9999}" -lt 3800
 
 # both workers busy: nothing is handed off (it would only wait in the
 # socket for a worker with room, and full workers would pass their
