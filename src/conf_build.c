@@ -76,10 +76,10 @@ conf_pool_default(const char *name)
 unsigned
 conf_backlog_default(void)
 {
-	FILE *f = fopen("/proc/sys/net/core/somaxconn", "re");
+	FILE *f;
 	long n = 0;
 
-	if (f != NULL) {
+	if ((f = fopen("/proc/sys/net/core/somaxconn", "re")) != NULL) {
 		if (fscanf(f, "%ld", &n) != 1)
 			n = 0;
 		fclose(f);

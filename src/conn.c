@@ -109,9 +109,9 @@ grow(struct worker *w)
 }
 
 /* the listening sockets in or out of w->epl, w->epls and w->eplc, the
-   handoff socket and the pipe of death of w->epl (a full worker can take
-   neither); each registered in the set waited on, not nested, for
-   EPOLLEXCLUSIVE counts only a waiter on the set itself */
+   handoff socket and the pipe of death of w->epl and w->eph (a full
+   worker can take neither); each registered in the set waited on, not
+   nested, for EPOLLEXCLUSIVE counts only a waiter on the set itself */
 static void
 listen_ctl(struct worker *w, bool on)
 {
@@ -132,16 +132,20 @@ listen_ctl(struct worker *w, bool on)
 				fatal("epoll_ctl listen %s",
 				    w->listeners[i].name);
 		}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.u64 = WORKER_TAG_HANDOFF;
-	if (epoll_ctl(w->epl, op, w->a->handoff[1], &ev) == -1 && on)
-		fatal("epoll_ctl handoff socket");
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-	ev.data.u64 = WORKER_TAG_POD;
-	if (epoll_ctl(w->epl, op, w->a->pod, &ev) == -1 && on)
-		fatal("epoll_ctl pipe of death");
+	for (size_t k = 0; k < 2; k++) {
+		int set = k == 0 ? w->epl : w->eph;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = WORKER_TAG_HANDOFF;
+		if (epoll_ctl(set, op, w->a->handoff[1], &ev) == -1 && on)
+			fatal("epoll_ctl handoff socket");
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u64 = WORKER_TAG_POD;
+		if (epoll_ctl(set, op, w->a->pod, &ev) == -1 && on)
+			fatal("epoll_ctl pipe of death");
+	}
 }
 
 void
@@ -382,6 +386,36 @@ send_parked(struct worker *w, struct parked *pk)
 	    MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(pk->m);
 }
 
+/* the fewest connections another worker of its service and generation
+   holds (sb_census), read once a millisecond at most */
+static unsigned
+least_held(struct worker *w)
+{
+	struct conns *cs = &w->conns;
+
+	if (cs->census_ms != w->now) {
+		cs->census_ms = w->now;
+		cs->least = sb_census(w->sb, w->svc->sb_index,
+		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
+	}
+	return cs->least;
+}
+
+/*
+ * A worker holding this many connections or more is over its share
+ * (over_share), as near as this worker can tell: the least loaded
+ * worker's count, or this one's if lower, plus maxinflight.
+ */
+static unsigned
+share_limit(struct worker *w)
+{
+	unsigned least = least_held(w), held = w->inflight + w->conns.nparked;
+
+	if (held < least)
+		least = held;
+	return least == UINT_MAX ? UINT_MAX : least + w->nx;
+}
+
 /*
  * Parked connection i into the handoff socket: 1 handed off, 0 not (TLS:
  * its state cannot cross the socket; it waits for a place here), -1 the
@@ -408,22 +442,23 @@ hand_off(struct worker *w, uint32_t i)
 }
 
 /*
- * Full for CONN_HANDOFF_MS while another worker of the service is idle:
- * the connections whose request waits here go to the others, oldest
- * first, as many as the idle ones have places, so that a request does
- * not wait for a place here, however slow the exchanges holding them
- * (those the socket has no room for stay).  The worker may have slept on
+ * Full for CONN_HANDOFF_MS while another worker of the service is at most
+ * half busy (idle, at maxinflight = 1): the connections whose request
+ * waits here go to the others, oldest first, up to half the free places
+ * of those, so that a request does not wait for a place here, however
+ * slow the exchanges holding them (those the socket has no room for stay;
+ * TLS connections, whose state cannot cross it, too).  The worker may have slept on
  * its servers alone (worker.c): it takes its client connections' events
  * first, which queues the requests that came meanwhile.  Still full with
  * parked connections, it looks again CONN_HANDOFF_MS later.
  *
- * Only to idle workers: a request handed off to a full one would lose
- * its place in this queue to wait in the socket, and full workers passed
- * their connections back and forth (at 1,024 connections over 2 workers
- * each handed the other some 500 every 20 ms, leaving them 295 and 707
- * apart).  Nor to one with a free place but busy: between two exchanges
- * a loaded worker has one for a moment, with requests it has not seen
- * yet, and drew the others' queues (745 of 1,024 connections in one of 8
+ * Not to a full worker: a request handed off to one would lose its place
+ * in this queue to wait in the socket, and full workers passed their
+ * connections back and forth (at 1,024 connections over 2 workers each
+ * handed the other some 500 every 20 ms, leaving them 295 and 707
+ * apart).  Nor to a busy one with a free place: between two exchanges a
+ * loaded worker has one for a moment, with requests it has not seen yet,
+ * and drew the others' queues (745 of 1,024 connections in one of 8
  * workers at maxinflight = 1).  Nor do idle connections move: every one
  * went to an idle worker before, and a spare worker the master forked
  * under load took all of a busy worker's 500.
@@ -440,9 +475,10 @@ handoff_due(struct timer *t)
 
 	if (exchange_room(w) || w->finishing || worker_should_finish(w))
 		return;		/* it will take its own back when finishing */
-	/* the generation's idle workers: its own take from its socket */
-	room = w->nx * sb_census(w->sb, w->svc->sb_index,
-	    atomic_load(&w->ws->generation), w->ws, w->nx).idle;
+	/* the generation's workers at most half busy: its own take from
+	   its socket */
+	room = sb_spare(w->sb, w->svc->sb_index,
+	    atomic_load(&w->ws->generation), w->ws, w->nx);
 	if (room > 0) {
 		worker_take_client_events(w);
 		if (exchange_room(w))
@@ -671,35 +707,6 @@ conn_accept(struct worker *w, unsigned i)
 }
 
 /*
- * With a free place, up to its share (over_share).  Full, a new
- * connection's wake-up (EPOLLEXCLUSIVE) should go to a worker with room,
- * so a full worker leaves its listeners alone while another has room;
- * when none has, it accepts, up to its share, and the connection is
- * parked and its request queued in turn: when every worker stays full (or
- * there is one), connections kept busy by their clients would take every
- * freed place, and a new one would wait in the listen queue for as long
- * as the load lasts (t_accept).  Should another worker get room first,
- * the request goes there by handoff.  (It waited CONN_HANDOFF_MS full
- * before: 1,024 connections opened at once over 8 workers at maxinflight
- * = 1 then piled up in a few, p90 140 - 180 ms and p99 400 ms against 65
- * - 75 and 150 - 200 without the wait.)
- */
-/* the fewest connections another worker of its service and generation
-   holds (sb_census), read once a millisecond at most */
-static unsigned
-least_held(struct worker *w)
-{
-	struct conns *cs = &w->conns;
-
-	if (cs->census_ms != w->now) {
-		cs->census_ms = w->now;
-		cs->least = sb_census(w->sb, w->svc->sb_index,
-		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
-	}
-	return cs->least;
-}
-
-/*
  * Another worker of the service has a free exchange place and is within
  * its share (over_share), so would take a new connection (racy by a
  * connection: the scoreboard is read without a lock).  One over its share
@@ -711,10 +718,8 @@ least_held(struct worker *w)
 static bool
 others_have_room(struct worker *w)
 {
-	unsigned least = least_held(w);
-
 	return sb_room(w->sb, w->svc->sb_index, w->ws, w->nx,
-	    least == UINT_MAX ? UINT_MAX : least + w->nx) > 0;
+	    share_limit(w)) > 0;
 }
 
 /* another worker of the service has no exchange (as racy) */
@@ -730,11 +735,7 @@ others_idle(const struct worker *w)
  * to that one, which takes them as soon as it has a free place: else a
  * burst's connections pile up in the first worker to wake (32 of 64 in
  * one at maxinflight = 1), to be served in turn while the others idle.
- * Should that one not take them for CONN_HANDOFF_MS (stopped, say), this
- * one takes one, and the next CONN_HANDOFF_MS later: letting it take
- * every one past that time, a worker under ASan took 834 of 1,024 while
- * another was slow to take its turn.  The scoreboard is read once a
- * millisecond at most.
+ * The scoreboard is read once a millisecond at most.
  */
 static bool
 over_share(struct worker *w)
@@ -753,20 +754,51 @@ over_share(struct worker *w)
 	}
 	if (cs->over_since == 0)
 		cs->over_since = w->now;
-	if (w->now - cs->over_since < CONN_HANDOFF_MS)
-		return true;
-	cs->over_since = w->now;
-	return false;
+	return true;
 }
 
+/*
+ * With a free place, up to its share (over_share).  Full, a new
+ * connection's wake-up (EPOLLEXCLUSIVE) should go to a worker with room,
+ * so a full worker leaves its listeners alone while another has room;
+ * when none has, it accepts, up to its share, and the connection is
+ * parked and its request queued in turn: when every worker stays full (or
+ * there is one), connections kept busy by their clients would take every
+ * freed place, and a new one would wait in the listen queue for as long
+ * as the load lasts (t_accept).  Should another worker get room first,
+ * the request goes there by handoff.  (It waited CONN_HANDOFF_MS full
+ * before: 1,024 connections opened at once over 8 workers at maxinflight
+ * = 1 then piled up in a few, p90 140 - 180 ms and p99 400 ms against 65
+ * - 75 and 150 - 200 without the wait.)
+ */
 bool
 conn_want_accept(struct worker *w)
 {
+	w->conns.declined = false;
 	if (w->finishing)
 		return false;
-	if (!exchange_room(w) && (!park_room(w) || others_have_room(w)))
+	if (!exchange_room(w) && park_room(w) && others_have_room(w)) {
+		w->conns.declined = true;	/* until they fill */
 		return false;
-	return !over_share(w);
+	}
+	if (!exchange_room(w) && !park_room(w))
+		return false;
+	if (!over_share(w))
+		return true;
+	/*
+	 * Over it for CONN_HANDOFF_MS: the worker it leaves new connections
+	 * to may not be taking them (stopped, say).  One that waits, if one
+	 * does, without waiting on the listeners, and again CONN_HANDOFF_MS
+	 * later.  (Waiting on them past that time, a worker took the
+	 * connections meant for the one within its share: all five of
+	 * t_handoff's, and under ASan 834 of t_spread's 1,024.)
+	 */
+	if (w->now - w->conns.over_since >= CONN_HANDOFF_MS) {
+		w->conns.over_since = w->now;
+		for (unsigned i = 0; i < w->nlisteners; i++)
+			(void)accept_one(w, &w->listeners[i]);
+	}
+	return false;
 }
 
 int
@@ -774,6 +806,9 @@ conn_wait_ms(const struct worker *w, int timeout)
 {
 	int64_t since, left;
 
+	/* full, left new connections to others with room: look again */
+	if (w->conns.declined && (timeout < 0 || timeout > CONN_HANDOFF_MS))
+		timeout = CONN_HANDOFF_MS;
 	since = w->conns.over_since;
 	if (since == 0 || w->finishing)
 		return timeout;

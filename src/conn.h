@@ -77,6 +77,7 @@ struct conns {
 	uint32_t		 qhead, qtail;	/* queued, oldest first */
 	bool			 listening;	/* listeners in the epoll set */
 	struct timer		 handoff;	/* full this long: hand off */
+	bool			 declined;	/* full, others had room */
 	int64_t			 over_since;	/* ms: holding more than its
 						   share since, 0: not */
 	int64_t			 census_ms;	/* ms: least as of then */
@@ -105,7 +106,8 @@ void		 conn_set_full(struct worker *, bool full);
 /* should the worker wait for new connections too (its listeners) */
 bool		 conn_want_accept(struct worker *);
 /* ms to wait at most for events (timeout from the timers), so that a
-   worker over its share looks at its listeners again in time */
+   worker over its share, or full while others had room, looks at its
+   listeners again in time */
 int		 conn_wait_ms(const struct worker *, int timeout);
 /* told to finish: no more accepts, parked ones get a last second */
 void		 conn_begin_finish(struct worker *);

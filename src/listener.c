@@ -181,6 +181,21 @@ listener_drop_new(const struct generation *cur, struct generation *gen)
 void
 listener_release(struct generation *old, const struct generation *gen)
 {
+	/* the reload stands: listen() again gives a kept socket this
+	   generation's backlog (Linux updates it in place) */
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		const struct service *svc = &gen->svc[i];
+
+		for (unsigned k = 0; conf_listening(svc) &&
+		    k < listener_count(svc); k++) {
+			const struct conf_listen *l = listener_get(svc, k);
+
+			if (l->fd != -1 && listen(l->fd, (int)svc->backlog) ==
+			    -1)
+				log_warn("virtual %s: %s: listen (backlog %u)",
+				    svc->ident, l->name, svc->backlog);
+		}
+	}
 	forget(old, gen);
 }
 
@@ -195,15 +210,8 @@ listener_take(const struct generation *cur, struct generation *gen,
 		    k < listener_count(svc); k++) {
 			struct conf_listen *l = listener_mut(svc, k);
 
-			/* kept: listen() again takes this generation's
-			   backlog (Linux updates it in place) */
-			if ((l->fd = find_listener(cur, l)) != -1) {
-				if (listen(l->fd, (int)svc->backlog) == -1)
-					log_warn("virtual %s: %s: listen "
-					    "(backlog %u)", svc->ident,
-					    l->name, svc->backlog);
+			if ((l->fd = find_listener(cur, l)) != -1)
 				continue;
-			}
 			if (bind_one(svc, k) == -1) {
 				snprintf(err, errlen, "virtual %s: cannot "
 				    "listen on %s%s: %s", svc->ident, l->name,

@@ -42,7 +42,8 @@ int	 listener_take(const struct generation *cur, struct generation *gen,
 /* undo listener_take: close gen's sockets that cur does not own */
 void	 listener_drop_new(const struct generation *cur,
 	    struct generation *gen);
-/* close old's sockets that gen did not take; old forgets them all */
+/* the reload stands: gen's sockets take its backlog, old's that gen did
+   not take close, and old forgets them all */
 void	 listener_release(struct generation *old,
 	    const struct generation *gen);
 /* close every socket of gen (graceful stop) */

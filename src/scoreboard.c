@@ -580,26 +580,57 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 	return c;
 }
 
-unsigned
-sb_room(const struct sb *sb, int service, const struct sb_worker *skip,
-    unsigned maxinflight, unsigned below)
+/* the free places of the workers sb_room() and sb_spare() count, each
+   counted by f */
+static unsigned
+places(const struct sb *sb, int service, unsigned gen,
+    const struct sb_worker *skip, unsigned maxinflight, unsigned below,
+    unsigned (*f)(int st, unsigned n, unsigned maxinflight))
 {
-	unsigned room = 0, n;
+	unsigned sum = 0, n;
+	int st;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
 
 		if (ws == skip || atomic_load(&ws->pid) == 0 ||
+		    (gen != 0 && atomic_load(&ws->generation) != gen) ||
 		    atomic_load(&ws->service) != service)
 			continue;
+		st = atomic_load_explicit(&ws->state, memory_order_acquire);
+		if (st == WS_CLOSING || st == WS_DEAD)
+			continue;	/* finishing: takes nothing new */
 		n = inflight_of(ws);
 		if (atomic_load_explicit(&ws->parked, memory_order_relaxed) +
 		    n >= below)
 			continue;
-		room += free_of(atomic_load_explicit(&ws->state,
-		    memory_order_acquire), n, maxinflight);
+		sum += f(st, n, maxinflight);
 	}
-	return room;
+	return sum;
+}
+
+unsigned
+sb_room(const struct sb *sb, int service, const struct sb_worker *skip,
+    unsigned maxinflight, unsigned below)
+{
+	return places(sb, service, 0, skip, maxinflight, below, free_of);
+}
+
+/* half the free places (rounded up) of a worker at most half busy */
+static unsigned
+spare_of(int st, unsigned n, unsigned maxinflight)
+{
+	if (2 * n > maxinflight)
+		return 0;
+	return (free_of(st, n, maxinflight) + 1) / 2;
+}
+
+unsigned
+sb_spare(const struct sb *sb, int service, unsigned gen,
+    const struct sb_worker *skip, unsigned maxinflight)
+{
+	return places(sb, service, gen, skip, maxinflight, UINT_MAX,
+	    spare_of);
 }
 
 void

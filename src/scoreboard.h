@@ -124,12 +124,21 @@ struct sb_census sb_census(const struct sb *, int service, unsigned gen,
 		    const struct sb_worker *skip, unsigned maxinflight);
 /*
  * Worker: the free exchange slots of the live workers of service (any
- * generation) that hold fewer than below client connections, in flight
- * and parked, leaving out skip: those that would accept a new one.
+ * generation) that are not closing and hold fewer than below client
+ * connections, in flight and parked, leaving out skip: those that would
+ * accept a new one.
  */
 unsigned	 sb_room(const struct sb *, int service,
 		    const struct sb_worker *skip, unsigned maxinflight,
 		    unsigned below);
+/*
+ * Worker: of the live workers of service in generation gen that are not
+ * closing and at most half busy, half their free slots (rounded up: an
+ * idle worker at maxinflight = 1 has one), leaving out skip: where
+ * waiting requests may go (handoff).
+ */
+unsigned	 sb_spare(const struct sb *, int service, unsigned gen,
+		    const struct sb_worker *skip, unsigned maxinflight);
 
 /* worker: state change (release), stamped with the time */
 void		 sb_worker_state(struct sb_worker *, enum ws_state);

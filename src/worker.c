@@ -195,7 +195,8 @@ worker_init(struct worker *w, const struct worker_args *a)
 	    (w->epa = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->epl = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (w->epls = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (w->eplc = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	    (w->eplc = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (w->eph = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
@@ -203,12 +204,14 @@ worker_init(struct worker *w, const struct worker_args *a)
 	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
 	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
 	    epoll_ctl(w->epls, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
-	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
+	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epfd, &ev) == -1 ||
+	    epoll_ctl(w->eph, EPOLL_CTL_ADD, w->epfd, &ev) == -1)
 		fatal("epoll_ctl connections");
 	ev.data.u64 = WORKER_TAG_CLIENTS;
 	if (epoll_ctl(w->epl, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
 	    epoll_ctl(w->epa, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
-	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epc, &ev) == -1)
+	    epoll_ctl(w->eplc, EPOLL_CTL_ADD, w->epc, &ev) == -1 ||
+	    epoll_ctl(w->eph, EPOLL_CTL_ADD, w->epc, &ev) == -1)
 		fatal("epoll_ctl clients");
 	timers_init(&w->timers, 4 * w->nx + 256);
 	exchange_init(w);
@@ -327,9 +330,10 @@ note_state(struct worker *w)
 
 /*
  * What to sleep on: the listeners when accepting (conn.c), the handoff
- * socket and the pipe of death with a free place only (full, the worker
- * could take neither, and the level-triggered socket would wake it at
- * once, again and again), and the connections; of those the server
+ * socket and the pipe of death with a free place only, accepting or not
+ * (full, the worker could take neither, and the level-triggered socket
+ * would wake it at once, again and again; over its share, it is the
+ * worker a request was handed off to), and the connections; of those the server
  * connections alone when every place is taken and every exchange waits
  * on its server (maxinflight = 1: most of an exchange's life).  A parked
  * connection's request that comes meanwhile waits in the kernel,
@@ -344,6 +348,8 @@ wait_set(struct worker *w, bool accepting)
 
 	if (accepting)
 		return room ? w->epl : clients ? w->eplc : w->epls;
+	if (room)
+		return w->eph;	/* handed-off requests are meant for it */
 	return clients ? w->epa : w->epfd;
 }
 

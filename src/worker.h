@@ -105,6 +105,10 @@ struct worker {
 						   epc: full, accepting, an
 						   exchange waiting on its
 						   client */
+	int			 eph;		/* handoff socket, pipe of
+						   death, epfd and epc: room,
+						   not accepting (over its
+						   share) */
 	struct timers		 timers;
 	int64_t			 now;		/* ms, as of the last wake-up */
 	struct http_limits	 lim;		/* request heads */
