@@ -549,6 +549,16 @@ sb_worker_free(const struct sb_worker *ws, unsigned maxinflight)
 	    inflight_of(ws), maxinflight);
 }
 
+/* a live worker of service in generation gen (0: any), not skip */
+static bool
+counted(const struct sb_worker *ws, int service, unsigned gen,
+    const struct sb_worker *skip)
+{
+	return ws != skip && atomic_load(&ws->pid) != 0 &&
+	    (gen == 0 || atomic_load(&ws->generation) == gen) &&
+	    atomic_load(&ws->service) == service;
+}
+
 struct sb_census
 sb_census(const struct sb *sb, int service, unsigned gen,
     const struct sb_worker *skip, unsigned maxinflight)
@@ -560,9 +570,7 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
 
-		if (ws == skip || atomic_load(&ws->pid) == 0 ||
-		    (gen != 0 && atomic_load(&ws->generation) != gen) ||
-		    atomic_load(&ws->service) != service)
+		if (!counted(ws, service, gen, skip))
 			continue;
 		c.total++;
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
@@ -593,9 +601,7 @@ places(const struct sb *sb, int service, unsigned gen,
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
 
-		if (ws == skip || atomic_load(&ws->pid) == 0 ||
-		    (gen != 0 && atomic_load(&ws->generation) != gen) ||
-		    atomic_load(&ws->service) != service)
+		if (!counted(ws, service, gen, skip))
 			continue;
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_CLOSING || st == WS_DEAD)
