@@ -40,8 +40,10 @@ check_generation(const struct generation *gen)
 		FUZZ_CHECK(svc->minspareservers <= svc->maxspareservers);
 		FUZZ_CHECK(svc->startservers <= svc->maxclients);
 		FUZZ_CHECK(memchr(svc->ident, '\0', sizeof(svc->ident)) != NULL);
+		/* a pattern is compiled; a rule without one has none */
 		for (unsigned r = 0; r < svc->nrules; r++)
-			FUZZ_CHECK(svc->rules[r].re != NULL);
+			FUZZ_CHECK((svc->rules[r].pattern != NULL) ==
+			    (svc->rules[r].re != NULL));
 	}
 }
 
