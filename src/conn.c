@@ -42,7 +42,8 @@
 
 #define CONN_CHUNK		256	/* places made at a time */
 #define CONN_PARK_MIN		64	/* places at least */
-#define CONN_PARK_MAX		4096	/* places at most */
+#define CONN_PARK_MAX		(1 << 20)	/* places at most (as many as
+					   the worker's descriptors) */
 #define CONN_ACCEPT_BATCH	16	/* connections taken a round */
 #define CONN_HANDOFF_MS		20	/* full this long: hand off */
 #define CONN_GRACE_IDLE_MS	1000	/* finishing: how long a kept idle
@@ -68,10 +69,11 @@ place_index(const struct worker *w, const struct parked *pk)
 }
 
 /*
- * As many places as CONN_PARK_MAX, and as leave the worker descriptors
- * for its listening sockets, its exchanges (client and server; pipes are
- * made only when a body is spliced, else it is copied) and its kept
- * server connections.
+ * As many places as the open-files limit allows (4096 a worker made a
+ * pool of two close idle connections past 8,192), leaving the worker
+ * descriptors for its listening sockets, its exchanges (client and
+ * server; pipes are made only when a body is spliced, else it is copied)
+ * and its kept server connections.
  */
 static void
 park_limit(struct worker *w)
@@ -850,7 +852,7 @@ conn_begin_finish(struct worker *w)
 	listen_ctl(w, false);
 	timer_del(&w->timers, &cs->handoff);
 	w->finishing = true;
-	for (unsigned n = 0; n < CONN_PARK_MAX; n++) {
+	for (unsigned n = 0; n < cs->max; n++) {
 		if (!recv_handoff(w, &c))
 			break;
 		(void)conn_park(w, &c, c.idle_until);
