@@ -6,7 +6,8 @@
  * assignment by stable key, counters updated from several forked
  * processes adding up exactly, the repair of a dead worker's slot and of
  * its in-flight exchanges, the exchange slots' counts, and the workers'
- * passive health reports.
+ * passive health reports; and for scoreboard_census.c: a worker's free
+ * exchange slots (sb_worker_free).
  */
 #include "config.h"
 
