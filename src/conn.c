@@ -1,61 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * Client connections of a worker outside exchanges (conn.h): accept,
- * park, queue, hand off, close at the deadline.  Parked connections live
- * in places made CONN_CHUNK at a time and never moved (their timers are
- * in the worker's heap), up to WORKER_PARK_MAX within the open-files
- * limit; free places are a stack.  A parked connection whose request
- * comes while every exchange place is taken waits in a queue, oldest
- * first; the worker serves it as soon as a place frees, or, when it stays
- * full for CONN_HANDOFF_MS while another worker is idle, hands queued
- * connections to the service's idle workers through the handoff socket
- * (SCM_RIGHTS), where one worker with room takes each (EPOLLEXCLUSIVE), as
- * it would accept a connection.  A full worker must not take a wake-up
- * meant for a worker with room: it waits on the listening sockets only
- * when no other worker of its service would take the connection
- * (worker.c, conn_want_accept).
+ * Client connections of a worker outside exchanges (conn.h): park, queue,
+ * close at the deadline.  Parked connections live in places made
+ * CONN_CHUNK at a time and never moved (their timers are in the worker's
+ * heap), up to CONN_PARK_MAX within the open-files limit; free places
+ * are a stack.  A parked connection whose request comes while every
+ * exchange place is taken waits in a queue, oldest first; the worker
+ * serves it as soon as a place frees, or hands it to an idle worker
+ * (conn_handoff.c).  Accepting, and which worker accepts, is
+ * conn_accept.c's.
  */
 #include "config.h"
 
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
-#include <errno.h>
-#include <limits.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf-t.h"
-#include "conn.h"
+#include "conn_priv.h"
 #include "exchange.h"
 #include "log.h"
-#include "proxy_conn.h"
 #include "scoreboard.h"
 #include "util.h"
 #include "worker.h"
 
-#define CONN_CHUNK		256	/* places made at a time */
 #define CONN_PARK_MIN		64	/* places at least */
 #define CONN_PARK_MAX		(1 << 20)	/* places at most (as many as
 					   the worker's descriptors) */
-#define CONN_ACCEPT_BATCH	16	/* connections taken a round */
-#define CONN_HANDOFF_MS		20	/* full this long: hand off */
 #define CONN_GRACE_IDLE_MS	1000	/* finishing: how long a kept idle
 					   connection may still send its next
 					   request (answered with close) */
-#define CONN_NONE		UINT32_MAX
-
-static struct parked *
-place(const struct worker *w, uint32_t i)
-{
-	return &w->conns.chunk[i / CONN_CHUNK][i % CONN_CHUNK];
-}
 
 static uint32_t
 place_index(const struct worker *w, const struct parked *pk)
@@ -221,8 +199,8 @@ dequeue(struct worker *w, struct parked *pk, uint32_t i)
 }
 
 /* the place is free again; its connection is the caller's */
-static void
-unpark(struct worker *w, struct parked *pk, uint32_t i)
+void
+conn_unpark(struct worker *w, struct parked *pk, uint32_t i)
 {
 	dequeue(w, pk, i);
 	timer_del(&w->timers, &pk->tm);
@@ -233,7 +211,7 @@ unpark(struct worker *w, struct parked *pk, uint32_t i)
 	    memory_order_relaxed);
 }
 
-static void
+void
 conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 {
 	memset(c, 0, sizeof(*c));
@@ -252,7 +230,7 @@ drop(struct worker *w, struct parked *pk)
 {
 	struct xconn x = pk->x;
 
-	unpark(w, pk, place_index(w, pk));
+	conn_unpark(w, pk, place_index(w, pk));
 	conn_xclose(w, &x);
 	w->served++;
 }
@@ -278,9 +256,6 @@ on_deadline(struct timer *t)
 	}
 	drop(pk->w, pk);
 }
-
-static void
-handoff_due(struct timer *);
 
 bool
 conn_park(struct worker *w, struct conn *c, int64_t deadline)
@@ -325,7 +300,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	if (!exchange_room(w) && !timer_armed(&cs->handoff) &&
 	    w->svc->maxclients > 1 && !w->finishing)
 		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
-		    handoff_due);
+		    conn_handoff_due);
 	return true;
 }
 
@@ -342,7 +317,7 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 		conn_of(&c, pk->fd, &pk->m);
 		c.x = pk->x;
 		c.tls = pk->tls;
-		unpark(w, pk, i);
+		conn_unpark(w, pk, i);
 		(void)exchange_start(w, &c);
 		return;
 	}
@@ -380,458 +355,6 @@ conn_run_queue(struct worker *w)
 		wake(w, place(w, cs->qhead), cs->qhead);
 }
 
-/* put one parked connection into the handoff socket; false if full */
-static bool
-send_parked(struct worker *w, struct parked *pk)
-{
-	return util_send_fd(w->a->handoff[0], &pk->m, sizeof(pk->m), pk->fd,
-	    MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(pk->m);
-}
-
-/* the fewest connections another worker of its service and generation
-   holds (sb_census), read once a millisecond at most */
-static unsigned
-least_held(struct worker *w)
-{
-	struct conns *cs = &w->conns;
-
-	if (cs->census_ms != w->now) {
-		cs->census_ms = w->now;
-		cs->least = sb_census(w->sb, w->svc->sb_index,
-		    atomic_load(&w->ws->generation), w->ws, w->nx).least;
-	}
-	return cs->least;
-}
-
-/*
- * A worker holding this many connections or more is over its share
- * (over_share), as near as this worker can tell: the least loaded
- * worker's count, or this one's if lower, plus maxinflight.
- */
-static unsigned
-share_limit(struct worker *w)
-{
-	unsigned least = least_held(w), held = w->inflight + w->conns.nparked;
-
-	if (held < least)
-		least = held;
-	return least == UINT_MAX ? UINT_MAX : least + w->nx;
-}
-
-/*
- * Parked connection i into the handoff socket: 1 handed off, 0 not (TLS:
- * its state cannot cross the socket; it waits for a place here), -1 the
- * socket is full.
- */
-static int
-hand_off(struct worker *w, uint32_t i)
-{
-	struct parked *pk = place(w, i);
-	int fd = pk->fd;
-
-	if (fd == -1 || pk->tls)
-		return 0;
-	/* the descriptor in the socket keeps the registration alive:
-	   take it out of the epoll set first */
-	(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, fd, NULL);
-	if (!send_parked(w, pk)) {
-		(void)worker_fd_watch(w, fd, FD_PARKED, i);
-		return -1;
-	}
-	unpark(w, pk, i);
-	worker_fd_close(w, fd);
-	return 1;
-}
-
-/*
- * Full for CONN_HANDOFF_MS while another worker of the service is at most
- * half busy (idle, at maxinflight = 1): the connections whose request
- * waits here go to the others, oldest first, up to half the free places
- * of those, so that a request does not wait for a place here, however
- * slow the exchanges holding them (those the socket has no room for stay;
- * TLS connections, whose state cannot cross it, too).  The worker may have slept on
- * its servers alone (worker.c): it takes its client connections' events
- * first, which queues the requests that came meanwhile.  Still full with
- * parked connections, it looks again CONN_HANDOFF_MS later.
- *
- * Not to a full worker: a request handed off to one would lose its place
- * in this queue to wait in the socket, and full workers passed their
- * connections back and forth (at 1,024 connections over 2 workers each
- * handed the other some 500 every 20 ms, leaving them 295 and 707
- * apart).  Nor to a busy one with a free place: between two exchanges a
- * loaded worker has one for a moment, with requests it has not seen yet,
- * and drew the others' queues (745 of 1,024 connections in one of 8
- * workers at maxinflight = 1).  Nor do idle connections move: every one
- * went to an idle worker before, and a spare worker the master forked
- * under load took all of a busy worker's 500.
- */
-static void
-handoff_due(struct timer *t)
-{
-	struct worker *w = (struct worker *)(void *)((char *)t -
-	    offsetof(struct worker, conns.handoff));
-	struct conns *cs = &w->conns;
-	unsigned moved = 0, room;
-	uint32_t i, next;
-	int rc;
-
-	if (exchange_room(w) || w->finishing || worker_should_finish(w))
-		return;		/* it will take its own back when finishing */
-	/* the generation's workers at most half busy: its own take from
-	   its socket */
-	room = sb_spare(w->sb, w->svc->sb_index,
-	    atomic_load(&w->ws->generation), w->ws, w->nx);
-	if (room > 0) {
-		worker_take_client_events(w);
-		if (exchange_room(w))
-			return;		/* conn_run_queue() serves them */
-	}
-	for (i = cs->qhead; i != CONN_NONE && moved < room; i = next) {
-		next = place(w, i)->next;
-		if ((rc = hand_off(w, i)) == -1)
-			break;
-		moved += (unsigned)rc;
-	}
-	if (cs->nparked > 0)
-		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
-		    handoff_due);
-	if (moved > 0)
-		log_debug("full for %d ms or more: %u waiting requests handed "
-		    "to the other workers", CONN_HANDOFF_MS, moved);
-}
-
-/* a connection from the handoff socket; false if there is none */
-static bool
-recv_handoff(struct worker *w, struct conn *c)
-{
-	struct handoff_msg m;
-	ssize_t n;
-	int fd;
-
-	/* MSG_TRUNC: the length of the message, were it longer */
-	n = util_recv_fd(w->a->handoff[1], &m, sizeof(m), &fd,
-	    MSG_DONTWAIT | MSG_TRUNC);
-	if (n == -1)
-		return false;	/* another worker was quicker */
-	if (fd == -1 || n != (ssize_t)sizeof(m)) {
-		if (fd != -1)
-			close(fd);
-		log_warnx("handoff socket: a message of %zd bytes without "
-		    "a connection, expected %zu bytes and one descriptor",
-		    n, sizeof(m));
-		return false;
-	}
-	conn_of(c, fd, &m);
-	if (worker_fd_watch(w, fd, FD_CLIENT, 0) == -1) {
-		close(fd);
-		return false;
-	}
-	return true;
-}
-
-void
-conn_take_handoff(struct worker *w)
-{
-	struct conn c;
-
-	if (!exchange_room(w) || !recv_handoff(w, &c))
-		return;
-	(void)exchange_start(w, &c);
-}
-
-static bool
-same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr,
-		    sizeof(struct in6_addr)) == 0;
-	return false;
-}
-
-/*
- * maxconnperip: exchanges of this service's workers in flight for the
- * same address, read from the scoreboard (racy by a connection or two,
- * never by more).
- */
-bool
-conn_over_limit(const struct worker *w, const struct conn *c)
-{
-	const struct sb_exchange *xs;
-	unsigned n = 0, nw = w->sb->hdr->nworkers, nx = w->sb->hdr->inflight;
-
-	if (w->svc->maxconnperip == 0)
-		return false;
-	for (unsigned i = 0; i < nw; i++) {
-		if (atomic_load_explicit(&sb_worker(w->sb, i)->service,
-		    memory_order_relaxed) != w->svc->sb_index)
-			continue;
-		for (unsigned k = 0; k < nx; k++) {
-			xs = sb_exchange(w->sb, i, k);
-			if (atomic_load_explicit(&xs->state,
-			    memory_order_relaxed) != XS_FREE &&
-			    same_host(&xs->client, &c->client) &&
-			    ++n >= w->svc->maxconnperip)
-				return true;
-		}
-	}
-	return false;
-}
-
-static void
-tune_socket(int fd)
-{
-	int one = 1;
-
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
-/*
- * A connection from a TLS listener gets the service's TLS transport; its
- * handshake is the exchange's first step.  false: closed.
- */
-static bool
-start_tls(struct worker *w, struct conn *c, const struct tls_service *ts)
-{
-	int fd = c->x.fd;
-
-	if (xprt_tls_accept(&c->x, ts, fd) == -1) {
-		log_warn("virtual %s: client %s: TLS", w->svc->ident,
-		    c->clientstr);
-		close(fd);
-		return false;
-	}
-	c->tls = c->handshake = true;
-	return true;
-}
-
-/* false when there was none to take (or no descriptor for it) */
-static bool
-accept_one(struct worker *w, const struct worker_listener *l)
-{
-	struct conn c;
-	socklen_t len = sizeof(c.client);
-	int lfd = l->fd;
-
-	memset(&c, 0, sizeof(c));
-	c.lname = l->name;
-	xprt_plain_init(&c.x, accept4(lfd, (struct sockaddr *)&c.client,
-	    &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
-	if (c.x.fd == -1) {
-		int e = errno;
-
-		if (e != EAGAIN && e != EINTR && e != ECONNABORTED)
-			log_warn("virtual %s: accept", w->svc->ident);
-		return e == ECONNABORTED || e == EINTR;
-	}
-	/* accept_proxy: the address the header carries is the client's;
-	   the exchange reads it with the head (exchange.c), and counts the
-	   client against maxconnperip then */
-	if (w->svc->accept_proxy && !proxy_trusted(w->svc, &c.client)) {
-		close(c.x.fd);
-		return true;
-	}
-	c.proxy = w->svc->accept_proxy;
-	util_addr_host((const struct sockaddr *)&c.client, c.clientstr,
-	    sizeof(c.clientstr));
-	if (l->tls != NULL && !start_tls(w, &c, l->tls))
-		return true;
-	atomic_fetch_add_explicit(&w->ws->conns, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->ss->conns, 1, memory_order_relaxed);
-	if (!c.proxy && conn_over_limit(w, &c)) {
-		log_debug("client %s: over maxconnperip (%u)", c.clientstr,
-		    w->svc->maxconnperip);
-		c.refuse = true;	/* the exchange says 503 */
-	}
-	if (worker_fd_watch(w, c.x.fd, FD_CLIENT, 0) == -1) {
-		c.x.ops->close(&c.x);
-		return true;
-	}
-	tune_socket(c.x.fd);
-	/* nothing to read yet (defer_accept timed out, or a syncookie):
-	   parked until request_timeout; a deferred connection has waited
-	   CONF_DEFER_ACCEPT_SECS in the kernel already */
-	c.idle_until = w->now + ((int64_t)w->svc->request_timeout -
-	    (w->svc->defer_accept ? CONF_DEFER_ACCEPT_SECS : 0)) * 1000;
-	if (exchange_start(w, &c))
-		return true;
-	/* every exchange place is taken: it waits parked, and its request
-	   queues behind those of the kept connections that came first
-	   (or goes to an idle worker with them, by handoff) */
-	if (c.refuse)
-		conn_close(w, &c);	/* no place to say 503 from */
-	else
-		(void)conn_park(w, &c, c.idle_until);
-	return true;
-}
-
-/* a place to park one more connection without closing another */
-static bool
-park_room(const struct worker *w)
-{
-	return w->conns.nfree > 0 || w->conns.cap < w->conns.max;
-}
-
-static bool	others_idle(const struct worker *);
-static bool	over_share(struct worker *);
-
-/*
- * Up to CONN_ACCEPT_BATCH waiting connections a round, into exchanges
- * while a place is free, else parked.  epoll reports the listening socket
- * once a round, beside up to WORKER_MAX_EVENTS others: taking one a
- * round, or none while every place is taken by kept connections that
- * always have a next request, a burst of new connections would wait in
- * the listen queue for dozens of rounds (t_accept).  But one a round
- * while another worker idles, and none past the worker's share
- * (over_share): each connection of a burst woke a worker asleep on the
- * listeners (EPOLLEXCLUSIVE), and a batch would take them from under
- * those, leaving one worker with a burst's kept connections to serve in
- * turn (15 of 16 at maxinflight = 1) while the others idle.
- */
-void
-conn_accept(struct worker *w, unsigned i)
-{
-	if (i >= w->nlisteners)
-		return;
-	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
-	    (exchange_room(w) || park_room(w)) && !worker_stop_now() &&
-	    !worker_should_finish(w); n++) {
-		if (n > 0 && ((n == 1 && others_idle(w)) || over_share(w)))
-			break;
-		if (!accept_one(w, &w->listeners[i]))
-			break;
-	}
-}
-
-/*
- * Another worker of the service has a free exchange place and is within
- * its share (over_share), so would take a new connection (racy by a
- * connection: the scoreboard is read without a lock).  One over its share
- * does not count: with it, the least loaded worker, full, left new
- * connections to one that would not take them either, until that one's
- * CONN_HANDOFF_MS ran out and it took them all (1,024 connections over 8
- * workers at maxinflight = 1: 5 - 24 in some, 229 - 429 in others).
- */
-static bool
-others_have_room(struct worker *w)
-{
-	return sb_room(w->sb, w->svc->sb_index, w->ws, w->nx,
-	    share_limit(w)) > 0;
-}
-
-/* another worker of the service has no exchange (as racy) */
-static bool
-others_idle(const struct worker *w)
-{
-	return sb_census(w->sb, w->svc->sb_index, 0, w->ws, w->nx).idle > 0;
-}
-
-/*
- * Holding maxinflight connections (in flight and parked) more than
- * another worker of its service and generation, a worker leaves new ones
- * to that one, which takes them as soon as it has a free place: else a
- * burst's connections pile up in the first worker to wake (32 of 64 in
- * one at maxinflight = 1), to be served in turn while the others idle.
- * The scoreboard is read once a millisecond at most.
- */
-static bool
-over_share(struct worker *w)
-{
-	struct conns *cs = &w->conns;
-	unsigned held = w->inflight + cs->nparked, least;
-
-	if (held < w->nx) {
-		cs->over_since = 0;
-		return false;
-	}
-	least = least_held(w);
-	if (least == UINT_MAX || held < least + w->nx) {
-		cs->over_since = 0;
-		return false;
-	}
-	if (cs->over_since == 0)
-		cs->over_since = w->now;
-	return true;
-}
-
-/*
- * With a free place, up to its share (over_share).  Full, a new
- * connection's wake-up (EPOLLEXCLUSIVE) should go to a worker with room,
- * so a full worker leaves its listeners alone while another has room;
- * when none has, it accepts, up to its share, and the connection is
- * parked and its request queued in turn: when every worker stays full (or
- * there is one), connections kept busy by their clients would take every
- * freed place, and a new one would wait in the listen queue for as long
- * as the load lasts (t_accept).  Should another worker get room first,
- * the request goes there by handoff.  (It waited CONN_HANDOFF_MS full
- * before: 1,024 connections opened at once over 8 workers at maxinflight
- * = 1 then piled up in a few, p90 140 - 180 ms and p99 400 ms against 65
- * - 75 and 150 - 200 without the wait.)
- */
-bool
-conn_want_accept(struct worker *w)
-{
-	w->conns.declined = false;
-	if (w->finishing)
-		return false;
-	if (!exchange_room(w) && park_room(w) && others_have_room(w)) {
-		w->conns.declined = true;	/* until they fill */
-		return false;
-	}
-	if (!exchange_room(w) && !park_room(w))
-		return false;
-	if (!over_share(w))
-		return true;
-	/*
-	 * Over it for CONN_HANDOFF_MS: the worker it leaves new connections
-	 * to may not be taking them (stopped, say).  One that waits, if one
-	 * does, without waiting on the listeners, and again CONN_HANDOFF_MS
-	 * later.  (Waiting on them past that time, a worker took the
-	 * connections meant for the one within its share: all five of
-	 * t_handoff's, and under ASan 834 of t_spread's 1,024.)
-	 */
-	if (w->now - w->conns.over_since >= CONN_HANDOFF_MS) {
-		w->conns.over_since = w->now;
-		for (unsigned i = 0; i < w->nlisteners; i++)
-			(void)accept_one(w, &w->listeners[i]);
-	}
-	return false;
-}
-
-int
-conn_wait_ms(const struct worker *w, int timeout)
-{
-	int64_t since, left;
-
-	/* full, left new connections to others with room: look again */
-	if (w->conns.declined && (timeout < 0 || timeout > CONN_HANDOFF_MS))
-		timeout = CONN_HANDOFF_MS;
-	since = w->conns.over_since;
-	if (since == 0 || w->finishing)
-		return timeout;
-	left = since + CONN_HANDOFF_MS - w->now;
-	if (left < 0)
-		return timeout;		/* waiting on the listeners already */
-	return timeout < 0 || timeout > left ? (int)left : timeout;
-}
-
-void
-conn_set_full(struct worker *w, bool full)
-{
-	struct conns *cs = &w->conns;
-
-	if (!full)
-		timer_del(&w->timers, &cs->handoff);
-	else if (cs->nparked > 0 && w->svc->maxclients > 1 && !w->finishing)
-		timer_set(&w->timers, &cs->handoff, w->now + CONN_HANDOFF_MS,
-		    handoff_due);
-}
-
 /*
  * Finishing: no more accepts (the listening sockets may already be the
  * next generation's), and each parked connection gets a last short while
@@ -853,7 +376,7 @@ conn_begin_finish(struct worker *w)
 	timer_del(&w->timers, &cs->handoff);
 	w->finishing = true;
 	for (unsigned n = 0; n < cs->max; n++) {
-		if (!recv_handoff(w, &c))
+		if (!conn_recv_handoff(w, &c))
 			break;
 		(void)conn_park(w, &c, c.idle_until);
 	}
@@ -878,7 +401,7 @@ conn_close_all(struct worker *w)
 		if (pk->fd == -1)
 			continue;
 		x = pk->x;
-		unpark(w, pk, i);
+		conn_unpark(w, pk, i);
 		conn_xclose(w, &x);
 		w->served++;
 	}

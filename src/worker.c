@@ -4,7 +4,7 @@
  * The worker process.  Forked by the master for one virtual service, it
  * runs up to maxinflight exchanges (exchange.c) at once in one epoll
  * loop: the service's listening sockets and handoff socket (EPOLLEXCLUSIVE,
- * so one worker with room wakes per connection; conn.c), the pipe of
+ * so one worker with room wakes per connection; conn_accept.c), the pipe of
  * death, and every client and server connection it holds, registered
  * once, edge-triggered.  Every deadline is in one timer heap (timer.c);
  * epoll_wait sleeps until the nearest.  maxinflight = 1 is Apache prefork:
@@ -329,16 +329,16 @@ note_state(struct worker *w)
 }
 
 /*
- * What to sleep on: the listeners when accepting (conn.c), the handoff
- * socket and the pipe of death with a free place only, accepting or not
- * (full, the worker could take neither, and the level-triggered socket
- * would wake it at once, again and again; over its share, it is the
- * worker a request was handed off to), and the connections; of those the server
- * connections alone when every place is taken and every exchange waits
- * on its server (maxinflight = 1: most of an exchange's life).  A parked
- * connection's request that comes meanwhile waits in the kernel,
- * announced once the worker has room, or handed off when it stays full
- * (conn.c).
+ * What to sleep on: the listeners when accepting (conn_accept.c), the
+ * handoff socket and the pipe of death with a free place only, accepting
+ * or not (full, the worker could take neither, and the level-triggered
+ * socket would wake it at once, again and again; over its share, it is
+ * the worker a request was handed off to), and the connections; of those
+ * the server connections alone when every place is taken and every
+ * exchange waits on its server (maxinflight = 1: most of an exchange's
+ * life).  A parked connection's request that comes meanwhile waits in
+ * the kernel, announced once the worker has room, or handed off when it
+ * stays full (conn_handoff.c).
  */
 static int
 wait_set(struct worker *w, bool accepting)
@@ -376,7 +376,8 @@ worker_main(const struct worker_args *a)
 			break;
 		note_state(&w);
 		/* with room, wait for connections to accept as well;
-		   full, on the connections alone for a while (conn.c) */
+		   full, on the connections alone for a while
+		   (conn_accept.c) */
 		w.now = util_now_ms();
 		accepting = conn_want_accept(&w);
 		tmo = conn_wait_ms(&w, timers_wait(&w.timers, w.now,

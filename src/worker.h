@@ -4,9 +4,9 @@
  * The worker process: belongs to one virtual service and runs up to
  * maxinflight exchanges (exchange.c) at once in one epoll loop, with every
  * deadline in one timer heap (timer.c).  Client connections are accepted,
- * parked between requests and handed off in conn.c; kept connections to
- * real servers wait in upstream.c.  The worker's own file holds its start,
- * its signals and its loop.
+ * parked between requests and handed off in conn_accept.c, conn.c and
+ * conn_handoff.c; kept connections to real servers wait in upstream.c.
+ * The worker's own file holds its start, its signals and its loop.
  */
 #ifndef TCPVS_WORKER_H
 #define TCPVS_WORKER_H
@@ -38,7 +38,7 @@ struct worker_args {
 	int			 slot;		/* its scoreboard slot */
 	int			 pod;		/* read end of the pipe of death */
 	int			 handoff[2];	/* [0] send, [1] take parked
-						   connections (conn.c) */
+						   connections (conn_handoff.c) */
 	int			 alog;		/* access log, or -1 */
 };
 
