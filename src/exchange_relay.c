@@ -51,12 +51,12 @@ exchange_start_relay(struct exchange *x)
 	return STEP_AGAIN;
 }
 
-/* both sides' kernels move the bytes (plain; not TLS), and pipes */
+/* both sides' kernels move the bytes (plain; not TLS), through pipe p */
 static bool
-splice_ok(struct exchange *x)
+splice_ok(struct exchange *x, int p[2])
 {
 	return x->w->svc->splice && x->c.x.ops->splice &&
-	    x->sx.ops->splice && relay_pipes(&x->relay) == 0;
+	    x->sx.ops->splice && relay_pipe(p) == 0;
 }
 
 /* the head went: the request body follows it */
@@ -68,7 +68,8 @@ head_sent(struct exchange *x)
 	x->to_server += x->uplen;
 	x->t_sent = util_now_us();
 	/* the body starts after the head, which stays for a retry */
-	flow_init(&x->fq, &x->c.x, &x->sx, splice_ok(x), x->relay.pipe_cs,
+	flow_init(&x->fq, &x->c.x, &x->sx, x->reqbody != HTTP_BODY_NONE &&
+	    splice_ok(x, x->relay.pipe_cs), x->relay.pipe_cs,
 	    &x->relay.in_cs, x->head + x->req.head_len,
 	    x->headcap - x->req.head_len, 0, x->headlen - x->req.head_len,
 	    flow_mode_of(x->reqbody), x->req.content_length);
@@ -183,15 +184,17 @@ final_head(struct exchange *x, enum http_body body)
 		    x->resp.status / 100 - 1], 1, memory_order_relaxed);
 	x->reusable = http_response_keepalive(&x->resp, body) &&
 	    !x->sorry && x->rsi >= 0 && svc->server_keepalive > 0;
-	flow_init(&x->fs, &x->sx, &x->c.x, splice_ok(x), x->relay.pipe_sc,
+	flow_init(&x->fs, &x->sx, &x->c.x, body != HTTP_BODY_NONE &&
+	    splice_ok(x, x->relay.pipe_sc), x->relay.pipe_sc,
 	    &x->relay.in_sc, x->obuf, x->ocap, (size_t)n, (size_t)n + rest,
 	    flow_mode_of(body), x->resp.content_length);
 	x->fs.lowat = &x->slowat;
 	if (body == HTTP_BODY_TUNNEL) {
 		/* what the client sent after its head goes first */
 		rest = x->fq.done ? flow_rest(&x->fq) : 0;
-		flow_init(&x->fq, &x->c.x, &x->sx, x->fs.splice,
-		    x->relay.pipe_cs, &x->relay.in_cs,
+		flow_init(&x->fq, &x->c.x, &x->sx, x->fs.splice &&
+		    splice_ok(x, x->relay.pipe_cs), x->relay.pipe_cs,
+		    &x->relay.in_cs,
 		    x->head + x->req.head_len, x->headcap - x->req.head_len,
 		    0, rest, FLOW_TUNNEL, 0);
 		x->swfail = false;

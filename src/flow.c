@@ -21,9 +21,10 @@
 #include <unistd.h>
 
 #include "flow.h"
+#include "relay.h"
 
-#define FLOW_CHUNK	(64 * 1024)	/* bytes per splice into the pipe: as
-					   much as relay.c's pipe holds */
+#define FLOW_CHUNK	RELAY_PIPE_MAX	/* bytes per splice into the pipe:
+					   as much as relay.c's largest holds */
 
 void
 flow_init(struct flow *f, struct xconn *src, struct xconn *dst,

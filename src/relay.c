@@ -2,7 +2,7 @@
 /* Copyright (C) 2026 The tcpvs developers */
 /*
  * Moving bytes in an exchange (relay.h): its two pipes (one per
- * direction), made when a body is first spliced and kept for the
+ * direction), each made when a body first goes its way and kept for the
  * exchange's later requests, and connecting to a real server without
  * waiting.  The bodies themselves move in flow.c.
  */
@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,20 +20,49 @@
 #include "log.h"
 #include "relay.h"
 
-/*
- * 64 KiB, the kernel's default, set so that it does not depend on the
- * system: 256 KiB pipes cost a quarter more CPU per 1 MiB response (the
- * pages in flight no longer stay in cache), 1 MiB ones gained nothing;
- * see docs/prefork-vs-event.md.
- */
-#define RELAY_PIPE_SIZE		(64 * 1024)
+static int pipe_size = RELAY_PIPE_MIN;	/* relay_size() */
+
+unsigned long
+relay_pipe_size(unsigned long npipes, unsigned long soft_pages,
+    unsigned long page)
+{
+	unsigned long size = RELAY_PIPE_MAX;
+
+	if (soft_pages == 0 || npipes == 0)
+		return size;
+	while (size > RELAY_PIPE_MIN && npipes > soft_pages / (size / page))
+		size /= 2;
+	return size;
+}
+
+void
+relay_size(unsigned long npipes)
+{
+	unsigned long soft = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/fs/pipe-user-pages-soft", "r")) != NULL) {
+		if (fscanf(f, "%lu", &soft) != 1)
+			soft = 0;
+		fclose(f);
+	}
+	pipe_size = (int)relay_pipe_size(npipes, soft,
+	    page > 0 ? (unsigned long)page : 4096);
+}
+
+int
+relay_pipe_size_now(void)
+{
+	return pipe_size;
+}
 
 static int
 make_pipe(int p[2])
 {
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1)
 		return -1;
-	(void)fcntl(p[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE);
+	(void)fcntl(p[1], F_SETPIPE_SZ, pipe_size);
 	return 0;
 }
 
@@ -54,14 +84,9 @@ close_pipe(int p[2])
 }
 
 int
-relay_pipes(struct relay *r)
+relay_pipe(int p[2])
 {
-	if (r->pipe_cs[0] != -1 && r->pipe_sc[0] != -1)
-		return 0;
-	if ((r->pipe_cs[0] == -1 && make_pipe(r->pipe_cs) == -1) ||
-	    (r->pipe_sc[0] == -1 && make_pipe(r->pipe_sc) == -1))
-		return -1;
-	return 0;
+	return p[0] != -1 ? 0 : make_pipe(p);
 }
 
 void

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Copyright (C) 2026 The tcpvs developers */
 /*
- * Moving bytes for an exchange: the pipes it splices through (made when
- * it first needs them, kept for its later requests), and a non-blocking
+ * Moving bytes for an exchange: the pipes it splices through (each made
+ * when a body first goes its way, kept for its later requests), and a non-blocking
  * connect to a real server.  Nothing here waits: the exchange resumes
  * on readiness.  Bodies move in flow.c.
  */
@@ -22,10 +22,26 @@ struct relay {
 	size_t		 in_sc;
 };
 
+/*
+ * The pipes' size.  RELAY_PIPE_MAX halves the system calls of a 1 MiB
+ * response against the kernel's default 64 KiB, and its CPU is no higher
+ * (docs/prefork-vs-event.md).  But past fs.pipe-user-pages-soft pages a
+ * user's new pipes get two pages each, so the pipes the configuration
+ * may make (npipes) must fit in it: the size halves, down to
+ * RELAY_PIPE_MIN, until they do (soft_pages 0: no limit).
+ */
+#define RELAY_PIPE_MIN		(64 * 1024)
+#define RELAY_PIPE_MAX		(256 * 1024)
+unsigned long	 relay_pipe_size(unsigned long npipes,
+		    unsigned long soft_pages, unsigned long page);
+/* set the size of the pipes made from now on, from the host's limit */
+void		 relay_size(unsigned long npipes);
+int		 relay_pipe_size_now(void);
+
 /* no pipes yet */
 void		 relay_init(struct relay *);
-/* the pipes, made now if they are not yet; 0, or -1 with errno */
-int		 relay_pipes(struct relay *);
+/* one of its pipes, made now if it is not yet; 0, or -1 with errno */
+int		 relay_pipe(int p[2]);
 void		 relay_free(struct relay *);
 /* after a relay cut short: replace a pipe that still holds bytes */
 void		 relay_reset_pipes(struct relay *);

@@ -34,6 +34,7 @@
 #include "listener.h"
 #include "log.h"
 #include "proc.h"
+#include "relay.h"
 #include "reopen.h"
 #include "scoreboard.h"
 #include "util.h"
@@ -157,6 +158,20 @@ fd_table(struct worker *w)
 	w->fdi = xcalloc(w->nfd, sizeof(*w->fdi));
 }
 
+/* the pipes this generation's workers may make: two an exchange */
+static unsigned long
+gen_pipes(const struct generation *gen, unsigned slots)
+{
+	unsigned long n = 0;
+	unsigned nx;
+
+	for (unsigned i = 0; i < gen->nsvc; i++) {
+		nx = gen->svc[i].maxinflight > 0 ? gen->svc[i].maxinflight : 1;
+		n += 2UL * gen->svc[i].maxclients * (nx < slots ? nx : slots);
+	}
+	return n;
+}
+
 static void
 worker_init(struct worker *w, const struct worker_args *a)
 {
@@ -179,6 +194,7 @@ worker_init(struct worker *w, const struct worker_args *a)
 		w->nx = w->sb->hdr->inflight;	/* the slots there are */
 	fd_table(w);
 	listener_table(w);
+	relay_size(gen_pipes(a->gen, w->sb->hdr->inflight));
 	/* an exchange needs up to six descriptors (client, server, pipes):
 	   under a small open-files limit fewer run, so parking and accept
 	   keep room */

@@ -8,7 +8,7 @@
  * in place; limits; the errors of a short or invalid source and of a
  * closed destination; partial writes to a destination that takes a few
  * bytes at a time, resumed from flow_events() until every byte is there,
- * in order.
+ * in order.  And the size of relay.c's pipes.
  */
 #include "config.h"
 
@@ -28,6 +28,7 @@
 
 #include "flow.h"
 #include "http.h"
+#include "relay.h"
 
 #define BUFCAP		4096	/* the flow's buffer, as a worker's */
 #define OUTCAP		(2 << 20)
@@ -459,6 +460,46 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* the pipes' size fits the configuration's pipes in the user's limit */
+START_TEST(test_pipe_size)
+{
+	static const struct {
+		unsigned long	npipes, soft, want;
+	} c[] = {
+		{ 256, 0, RELAY_PIPE_MAX },		/* no limit */
+		{ 0, 16384, RELAY_PIPE_MAX },
+		{ 16, 16384, RELAY_PIPE_MAX },		/* the defaults, 2 CPUs */
+		{ 256, 16384, RELAY_PIPE_MAX },		/* 256 x 64 pages */
+		{ 257, 16384, 128 * 1024 },
+		{ 512, 16384, 128 * 1024 },
+		{ 1024, 16384, RELAY_PIPE_MIN },
+		{ 100000, 16384, RELAY_PIPE_MIN },	/* never under 64 KiB */
+		{ 64, 1024, 64 * 1024 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ck_assert_uint_eq(relay_pipe_size(c[i].npipes, c[i].soft, 4096),
+		    c[i].want);
+}
+END_TEST
+
+/* a few pipes fit any host's limit: they are made RELAY_PIPE_MAX */
+START_TEST(test_pipes_made)
+{
+	struct relay r;
+
+	relay_size(16);
+	ck_assert_int_eq(relay_pipe_size_now(), RELAY_PIPE_MAX);
+	relay_init(&r);
+	ck_assert_int_eq(relay_pipe(r.pipe_sc), 0);
+	ck_assert_int_eq(r.pipe_cs[0], -1);	/* made when needed */
+	ck_assert_int_eq(fcntl(r.pipe_sc[0], F_GETPIPE_SZ), RELAY_PIPE_MAX);
+	ck_assert_int_eq(relay_pipe(r.pipe_cs), 0);
+	ck_assert_int_eq(fcntl(r.pipe_cs[0], F_GETPIPE_SZ), RELAY_PIPE_MAX);
+	relay_free(&r);
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -476,6 +517,10 @@ flow_suite(void)
 	tc = tcase_create("partial");
 	tcase_add_loop_test(tc, test_partial_writes, 0, 6);
 	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pipes");
+	tcase_add_test(tc, test_pipe_size);
+	tcase_add_test(tc, test_pipes_made);
 	suite_add_tcase(s, tc);
 	return s;
 }
