@@ -131,3 +131,32 @@ sb_spare(const struct sb *sb, int service, unsigned gen,
 	return places(sb, service, gen, skip, maxinflight, UINT_MAX,
 	    spare_of);
 }
+
+int
+sb_retiree(const struct sb *sb, int service, unsigned gen)
+{
+	uint64_t key, best = UINT64_MAX;
+	int slot = -1, st;
+	unsigned n;
+
+	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
+		const struct sb_worker *ws = sb_worker(sb, i);
+
+		if (!counted(ws, service, gen, NULL) ||
+		    atomic_load(&ws->retiring) != 0)
+			continue;
+		st = atomic_load_explicit(&ws->state, memory_order_acquire);
+		if (st == WS_CLOSING || st == WS_DEAD)
+			continue;
+		n = inflight_of(ws);
+		/* the fewest connections held; of those, the fewest in
+		   flight */
+		key = ((uint64_t)(atomic_load_explicit(&ws->parked,
+		    memory_order_relaxed) + n) << 32) | n;
+		if (key < best) {
+			best = key;
+			slot = (int)i;
+		}
+	}
+	return slot;
+}
