@@ -8,8 +8,8 @@
  * and replacing a crashed one), and performs Apache prefork's idle-server
  * maintenance per service from the scoreboard alone: below
  * minspareservers it forks 1, 2, 4 ... 32 a second, above maxspareservers
- * it retires one worker a second, the one holding the fewest connections,
- * and it never exceeds maxclients.  It forks the health checker when a
+ * it retires one worker a second that holds no client connection, and it
+ * never exceeds maxclients.  It forks the health checker when a
  * generation checks any server, again for each new generation, and on
  * the next tick after it died.  Signal handlers do not exist here:
  * signals are blocked and read in the loop, beside the control socket
@@ -150,13 +150,15 @@ at_maxclients(struct pool *p, const struct service *svc,
 }
 
 /*
- * Retire one worker of svc's current generation: it finishes its
- * exchanges and exits (SIGUSR1).  The one holding the fewest connections,
- * so that the idle kept ones go with it as seldom as they can: through
+ * Retire one worker of svc's current generation that holds no client
+ * connection: it exits (SIGUSR1).  One whose kept-alive clients are idle
+ * is busy, as a child in keep-alive is in Apache prefork: retired, it
+ * would close them, and the pool shrinks as they close instead.  Through
  * the pipe of death (Apache's), the first worker to wake took it
- * (EPOLLEXCLUSIVE: the oldest), with every idle connection it held, and
- * the pool the defaults had grown for a burst closed 4,998 of bench/run's
- * 10,000 idle connections when it shrank after it.
+ * (EPOLLEXCLUSIVE: the oldest), with every idle connection it held: the
+ * pool the defaults had grown for a burst closed 4,998 of bench/run's
+ * 10,000 idle connections when it shrank after it, and the worker
+ * holding the fewest still 3,320.
  */
 static void
 retire_one(struct master *m, const struct service *svc)

@@ -123,10 +123,9 @@ struct sb_census {
 struct sb_census sb_census(const struct sb *, int service, unsigned gen,
 		    const struct sb_worker *skip, unsigned maxinflight);
 /*
- * Master: the slot of the live worker of service in generation gen,
- * neither closing nor told to retire, that holds the fewest client
- * connections (in flight and parked; of those, the fewest in flight), or
- * -1: the one to retire when the pool shrinks.
+ * Master: the slot of a live worker of service in generation gen,
+ * neither closing nor told to retire, that holds no client connection (in
+ * flight or parked), or -1: one to retire when the pool shrinks.
  */
 int		 sb_retiree(const struct sb *, int service, unsigned gen);
 /*

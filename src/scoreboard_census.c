@@ -135,9 +135,7 @@ sb_spare(const struct sb *sb, int service, unsigned gen,
 int
 sb_retiree(const struct sb *sb, int service, unsigned gen)
 {
-	uint64_t key, best = UINT64_MAX;
-	int slot = -1, st;
-	unsigned n;
+	int st;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
@@ -148,15 +146,9 @@ sb_retiree(const struct sb *sb, int service, unsigned gen)
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;
-		n = inflight_of(ws);
-		/* the fewest connections held; of those, the fewest in
-		   flight */
-		key = ((uint64_t)(atomic_load_explicit(&ws->parked,
-		    memory_order_relaxed) + n) << 32) | n;
-		if (key < best) {
-			best = key;
-			slot = (int)i;
-		}
+		if (inflight_of(ws) == 0 && atomic_load_explicit(&ws->parked,
+		    memory_order_relaxed) == 0)
+			return (int)i;
 	}
-	return slot;
+	return -1;
 }

@@ -1,12 +1,15 @@
 #!/bin/bash
-# When the pool shrinks, the master retires the worker holding the fewest
-# connections.  One worker holds 40 idle kept-alive connections; a slow
+# When the pool shrinks, the master retires a worker that holds no client
+# connection; one whose kept-alive clients are idle is busy, as in Apache
+# prefork.  One worker holds 40 idle kept-alive connections; a slow
 # request makes the master fork a second (no spare left), and once it is
-# answered the pool is one over maxspareservers, so one worker is
-# retired.  The new one, holding nothing, must be the one: the 40 are
-# still kept and answer a second request each.  Before, the pipe of death
-# went to the first worker to wake, the one holding the 40, which closed
-# them all (bench/run's idle-10k: 4,998 of 10,000 closed).
+# answered the pool is one over maxspareservers: the new worker, holding
+# nothing, is retired, and the 40 are still kept.  Then again, with the
+# second worker given a kept connection of its own: neither is retired,
+# and all 41 answer.  Before, the pipe of death went to the first worker
+# to wake, the one holding the 40, which closed them all (bench/run's
+# idle-10k: 4,998 of 10,000 closed; retiring the worker holding the
+# fewest still closed 3,320).
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -44,9 +47,15 @@ for _ in range(40):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     cs.append((s, ask(s)))
 print("first", sum(1 for _, ok in cs if ok), flush=True)
-t0 = time.monotonic()
-while not os.path.exists(go) and time.monotonic() - t0 < 60:
-    time.sleep(0.1)
+def wait_for(f):
+    t0 = time.monotonic()
+    while not os.path.exists(f) and time.monotonic() - t0 < 60:
+        time.sleep(0.1)
+wait_for(go + ".more")
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+cs.append((s, ask(s)))
+print("extra", int(cs[-1][1]), flush=True)
+wait_for(go)
 kept = 0
 for s, _ in cs:
     try:
@@ -70,10 +79,22 @@ wait "$SLOW"
 # answered: one too many spare workers, one retired
 check "the pool is one worker again" wait_until 15 eventually '[ "$(sb_workers)" -eq 1 ]'
 check "the worker holding the connections is the one left" test "$(sb | awk '$1=="worker" { sub("pid=", "", $3); print $3 }')" = "$first"
-sleep 1.5	# a retired worker's idle connections get 1 s
+
+# again, with a kept connection in the second worker: none is retired
+curl -s --max-time 20 "http://127.0.0.1:$P/slow/2500" > /dev/null &
+SLOW=$!
+PIDS="$PIDS $SLOW"
+check "a second worker forked again" wait_until 10 eventually '[ "$(sb_workers)" -ge 2 ]'
+touch "$T/go.more"
+wait_until 10 grep -q '^extra' "$T/hold"
+check "a 41st kept connection answered" grep -qx 'extra 1' "$T/hold"
+check "the second worker holds it" test "$(sb | awk -v f="pid=$first" '$1=="worker" && $3!=f { for (i=3;i<=NF;i++) if ($i ~ /^parked=/) { sub("parked=", "", $i); print $i } }')" = 1
+wait "$SLOW"
+sleep 3.5	# three ticks of the master, a retired worker's idle 1 s
+check "both workers are kept: each holds kept connections" test "$(sb_workers)" -eq 2
 touch "$T/go"
 wait_until 20 grep -q '^second' "$T/hold"
-check "all 40 kept connections answer a second request" grep -qx 'second 40' "$T/hold"
+check "all 41 kept connections answer a second request" grep -qx 'second 41' "$T/hold"
 wait "$HOLD" 2>/dev/null
 stop_tcpvsd
 finish
