@@ -152,11 +152,11 @@ at_maxclients(struct pool *p, const struct service *svc,
 /*
  * Retire one worker of svc's current generation: it finishes its
  * exchanges and exits (SIGUSR1).  The one holding the fewest connections,
- * so that the idle kept ones go with it as seldom as they can: through
- * the pipe of death (Apache's), the first worker to wake took it
- * (EPOLLEXCLUSIVE: the oldest), with every idle connection it held, and
- * the pool the defaults had grown for a burst closed 4,998 of bench/run's
- * 10,000 idle connections when it shrank after it.
+ * so that the idle kept ones go with it as seldom as they can: when the
+ * first worker to wake retired (Apache's way; EPOLLEXCLUSIVE: the
+ * oldest), every idle connection it held went with it, and the pool the
+ * defaults had grown for a burst closed 4,998 of bench/run's 10,000 idle
+ * connections when it shrank after it.
  */
 static void
 retire_one(struct master *m, const struct service *svc)
@@ -282,8 +282,6 @@ open_pools(struct genstate *gs)
 	for (unsigned i = 0; i < gs->gen->nsvc; i++) {
 		struct pool *p = &gs->pool[i];
 
-		if (pipe2(p->pod, O_NONBLOCK | O_CLOEXEC) == -1)
-			fatal("pipe of death");
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0, p->handoff) == -1)
 			fatal("virtual %s: handoff socket", gs->gen->svc[i].ident);

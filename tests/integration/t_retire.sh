@@ -4,9 +4,9 @@
 # request makes the master fork a second (no spare left), and once it is
 # answered the pool is one over maxspareservers, so one worker is
 # retired.  The new one, holding nothing, must be the one: the 40 are
-# still kept and answer a second request each.  Before, the pipe of death
-# went to the first worker to wake, the one holding the 40, which closed
-# them all (bench/run's idle-10k: 4,998 of 10,000 closed).
+# still kept and answer a second request each.  Before, the first worker
+# to wake was retired, the one holding the 40, which closed them all
+# (bench/run's idle-10k: 4,998 of 10,000 closed).
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
