@@ -89,9 +89,9 @@ grow(struct worker *w)
 }
 
 /* the listening sockets in or out of w->epl, w->epls and w->eplc, the
-   handoff socket and the pipe of death of w->epl and w->eph (a full
-   worker can take neither); each registered in the set waited on, not
-   nested, for EPOLLEXCLUSIVE counts only a waiter on the set itself */
+   handoff socket of w->epl and w->eph (a full worker cannot take what
+   it brings); each registered in the set waited on, not nested, for
+   EPOLLEXCLUSIVE counts only a waiter on the set itself */
 static void
 listen_ctl(struct worker *w, bool on)
 {
@@ -120,11 +120,6 @@ listen_ctl(struct worker *w, bool on)
 		ev.data.u64 = WORKER_TAG_HANDOFF;
 		if (epoll_ctl(set, op, w->a->handoff[1], &ev) == -1 && on)
 			fatal("epoll_ctl handoff socket");
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-		ev.data.u64 = WORKER_TAG_POD;
-		if (epoll_ctl(set, op, w->a->pod, &ev) == -1 && on)
-			fatal("epoll_ctl pipe of death");
 	}
 }
 

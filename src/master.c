@@ -153,12 +153,12 @@ at_maxclients(struct pool *p, const struct service *svc,
  * Retire one worker of svc's current generation that holds no client
  * connection: it exits (SIGUSR1).  One whose kept-alive clients are idle
  * is busy, as a child in keep-alive is in Apache prefork: retired, it
- * would close them, and the pool shrinks as they close instead.  Through
- * the pipe of death (Apache's), the first worker to wake took it
- * (EPOLLEXCLUSIVE: the oldest), with every idle connection it held: the
- * pool the defaults had grown for a burst closed 4,998 of bench/run's
- * 10,000 idle connections when it shrank after it, and the worker
- * holding the fewest still 3,320.
+ * would close them, and the pool shrinks as they close instead.  When
+ * the first worker to wake retired (Apache's pipe of death;
+ * EPOLLEXCLUSIVE: the oldest), every idle connection it held went with
+ * it: the pool the defaults had grown for a burst closed 4,998 of
+ * bench/run's 10,000 idle connections when it shrank after it, and the
+ * worker holding the fewest still 3,320.
  */
 static void
 retire_one(struct master *m, const struct service *svc)
@@ -284,8 +284,6 @@ open_pools(struct genstate *gs)
 	for (unsigned i = 0; i < gs->gen->nsvc; i++) {
 		struct pool *p = &gs->pool[i];
 
-		if (pipe2(p->pod, O_NONBLOCK | O_CLOEXEC) == -1)
-			fatal("pipe of death");
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0, p->handoff) == -1)
 			fatal("virtual %s: handoff socket", gs->gen->svc[i].ident);

@@ -45,10 +45,8 @@ close_gen(const struct genstate *gs, const struct service *mine)
 	for (unsigned i = 0; i < gen->nsvc; i++) {
 		const struct service *svc = &gen->svc[i];
 
-		close(gs->pool[i].pod[1]);
 		if (svc == mine)
 			continue;
-		close(gs->pool[i].pod[0]);
 		close(gs->pool[i].handoff[0]);
 		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)
@@ -122,7 +120,6 @@ master_spawn(struct master *m, const struct service *svc)
 		a.svc = svc;
 		a.sb = m->sb;
 		a.slot = slot;
-		a.pod = m->cur.pool[svc->index].pod[0];
 		a.handoff[0] = m->cur.pool[svc->index].handoff[0];
 		a.handoff[1] = m->cur.pool[svc->index].handoff[1];
 		a.alog = m->cur.pool[svc->index].alog;
@@ -345,8 +342,6 @@ void
 master_close_pools(struct genstate *gs)
 {
 	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
-		close(gs->pool[i].pod[0]);
-		close(gs->pool[i].pod[1]);
 		close(gs->pool[i].handoff[0]);
 		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)

@@ -19,7 +19,6 @@
 
 /* per-service pool state of the master */
 struct pool {
-	int		 pod[2];	/* pipe of death: [0] workers read */
 	int		 handoff[2];	/* workers pass idle connections:
 					   [0] sends, [1] receives */
 	int		 alog;		/* access log (O_APPEND), or -1 */

@@ -4,17 +4,18 @@
  * The worker process.  Forked by the master for one virtual service, it
  * runs up to maxinflight exchanges (exchange.c) at once in one epoll
  * loop: the service's listening sockets and handoff socket (EPOLLEXCLUSIVE,
- * so one worker with room wakes per connection; conn_accept.c), the pipe of
- * death, and every client and server connection it holds, registered
- * once, edge-triggered.  Every deadline is in one timer heap (timer.c);
- * epoll_wait sleeps until the nearest.  maxinflight = 1 is Apache prefork:
- * one request per process, and, as a prefork worker polls only its
- * request's connections, a full worker whose exchanges wait on their
- * servers alone sleeps on its server connections alone: a parked
- * connection's next request, which it could not serve yet, does not wake
- * it (wait_set).  It exits when told to (pipe of death,
- * SIGUSR1, SIGTERM), after maxrequestsperchild connections, or when the
- * master is gone, once its exchanges are done.
+ * so one worker with room wakes per connection; conn_accept.c), and every
+ * client and server connection it holds, registered once, edge-triggered.
+ * Every deadline is in one timer heap (timer.c); epoll_wait sleeps until
+ * the nearest.  maxinflight = 1 is Apache prefork: one request per
+ * process, and, as a prefork worker polls only its request's connections,
+ * a full worker whose exchanges wait on their servers alone sleeps on its
+ * server connections alone: a parked connection's next request, which it
+ * could not serve yet, does not wake it (wait_set).  It exits when told
+ * to (SIGUSR1: the master retires it, reloads or stops gracefully;
+ * SIGTERM), after maxrequestsperchild connections, or when the master is
+ * gone (SIGUSR1 again, its parent-death signal), once its exchanges are
+ * done.
  */
 #include "config.h"
 
@@ -235,17 +236,6 @@ worker_init(struct worker *w, const struct worker_args *a)
 	conn_init(w);
 }
 
-/* the master wrote a byte to retire one worker with room: was it for us
-   (its exchanges in flight finish first) */
-static void
-read_pod(struct worker *w)
-{
-	char b;
-
-	if (read(w->a->pod, &b, 1) == 1)
-		stop_graceful = 1;
-}
-
 static void	dispatch(struct worker *, const struct epoll_event *);
 
 /* the events of a set of connections (epfd, epc), a set of sets (epl,
@@ -275,10 +265,6 @@ dispatch(struct worker *w, const struct epoll_event *ev)
 
 	if (d & WORKER_TAG_LISTEN) {
 		conn_accept(w, (unsigned)(d & 0xffffffffU));
-		return;
-	}
-	if (d == WORKER_TAG_POD) {
-		read_pod(w);
 		return;
 	}
 	if (d == WORKER_TAG_HANDOFF) {
@@ -346,10 +332,10 @@ note_state(struct worker *w)
 
 /*
  * What to sleep on: the listeners when accepting (conn_accept.c), the
- * handoff socket and the pipe of death with a free place only, accepting
- * or not (full, the worker could take neither, and the level-triggered
- * socket would wake it at once, again and again; over its share, it is
- * the worker a request was handed off to), and the connections; of those
+ * handoff socket with a free place only, accepting or not (full, the
+ * worker could not take what it brings, and the level-triggered socket
+ * would wake it at once, again and again; over its share, it is the
+ * worker a request was handed off to), and the connections; of those
  * the server connections alone when every place is taken and every
  * exchange waits on its server (maxinflight = 1: most of an exchange's
  * life).  A parked connection's request that comes meanwhile waits in

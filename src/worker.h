@@ -36,7 +36,6 @@ struct worker_args {
 	const struct service	*svc;
 	struct sb		*sb;
 	int			 slot;		/* its scoreboard slot */
-	int			 pod;		/* read end of the pipe of death */
 	int			 handoff[2];	/* [0] send, [1] take parked
 						   connections (conn_handoff.c) */
 	int			 alog;		/* access log, or -1 */
@@ -53,7 +52,6 @@ enum fd_kind {
 
 /* epoll data of what is not a connection (those carry their fd) */
 #define WORKER_TAG_LISTEN	(1ULL << 40)	/* | listener index */
-#define WORKER_TAG_POD		(1ULL << 41)
 #define WORKER_TAG_HANDOFF	(1ULL << 42)
 #define WORKER_TAG_CONNS	(1ULL << 43)	/* epfd has events */
 #define WORKER_TAG_CLIENTS	(1ULL << 44)	/* epc has events */
@@ -96,19 +94,17 @@ struct worker {
 						   exchanges and parked */
 	int			 epa;		/* epfd and epc */
 	int			 epl;		/* listening sockets, handoff
-						   socket, pipe of death, epfd
-						   and epc: waited on with
-						   room */
+						   socket, epfd and epc:
+						   waited on with room */
 	int			 epls;		/* listening sockets and epfd:
 						   full, yet accepting */
 	int			 eplc;		/* listening sockets, epfd and
 						   epc: full, accepting, an
 						   exchange waiting on its
 						   client */
-	int			 eph;		/* handoff socket, pipe of
-						   death, epfd and epc: room,
-						   not accepting (over its
-						   share) */
+	int			 eph;		/* handoff socket, epfd and
+						   epc: room, not accepting
+						   (over its share) */
 	struct timers		 timers;
 	int64_t			 now;		/* ms, as of the last wake-up */
 	struct http_limits	 lim;		/* request heads */

@@ -5,11 +5,11 @@
 # request makes the master fork a second (no spare left), and once it is
 # answered the pool is one over maxspareservers: the new worker, holding
 # nothing, is retired, and the 40 are still kept.  Then again, with the
-# second worker given a kept connection of its own: neither is retired,
-# and all 41 answer.  Before, the pipe of death went to the first worker
-# to wake, the one holding the 40, which closed them all (bench/run's
-# idle-10k: 4,998 of 10,000 closed; retiring the worker holding the
-# fewest still closed 3,320).
+# second worker given kept connections of its own: neither is retired,
+# and all 44 answer.  Before, the first worker to wake was retired, the
+# one holding the 40, which closed them all (bench/run's idle-10k: 4,998
+# of 10,000 closed; retiring the worker holding the fewest still closed
+# 3,320).
 . "$(dirname "$0")/lib.sh"
 start_origin a
 P=$(free_port)
@@ -52,9 +52,10 @@ def wait_for(f):
     while not os.path.exists(f) and time.monotonic() - t0 < 60:
         time.sleep(0.1)
 wait_for(go + ".more")
-s = socket.create_connection(("127.0.0.1", port), timeout=10)
-cs.append((s, ask(s)))
-print("extra", int(cs[-1][1]), flush=True)
+for _ in range(4):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    cs.append((s, ask(s)))
+print("extra", sum(1 for _, ok in cs[40:] if ok), flush=True)
 wait_for(go)
 kept = 0
 for s, _ in cs:
@@ -85,16 +86,18 @@ curl -s --max-time 20 "http://127.0.0.1:$P/slow/2500" > /dev/null &
 SLOW=$!
 PIDS="$PIDS $SLOW"
 check "a second worker forked again" wait_until 10 eventually '[ "$(sb_workers)" -ge 2 ]'
+# ready: the first one is busy with the slow request
+check "and it waits for connections" wait_until 10 eventually '[ "$(sb_workers idle)" -ge 1 ]'
 touch "$T/go.more"
 wait_until 10 grep -q '^extra' "$T/hold"
-check "a 41st kept connection answered" grep -qx 'extra 1' "$T/hold"
-check "the second worker holds it" test "$(sb | awk -v f="pid=$first" '$1=="worker" && $3!=f { for (i=3;i<=NF;i++) if ($i ~ /^parked=/) { sub("parked=", "", $i); print $i } }')" = 1
+check "4 more kept connections answered" grep -qx 'extra 4' "$T/hold"
+check "the second worker holds some" test "$(sb | awk -v f="pid=$first" '$1=="worker" && $3!=f { for (i=3;i<=NF;i++) if ($i ~ /^parked=/) { sub("parked=", "", $i); print $i } }')" -ge 1
 wait "$SLOW"
 sleep 3.5	# three ticks of the master, a retired worker's idle 1 s
 check "both workers are kept: each holds kept connections" test "$(sb_workers)" -eq 2
 touch "$T/go"
 wait_until 20 grep -q '^second' "$T/hold"
-check "all 41 kept connections answer a second request" grep -qx 'second 41' "$T/hold"
+check "all 44 kept connections answer a second request" grep -qx 'second 44' "$T/hold"
 wait "$HOLD" 2>/dev/null
 stop_tcpvsd
 finish
