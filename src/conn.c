@@ -4,8 +4,9 @@
  * Client connections of a worker outside exchanges (conn.h): park, queue,
  * close at the deadline.  Parked connections live in places made
  * CONN_CHUNK at a time and never moved (their timers are in the worker's
- * heap), up to CONN_PARK_MAX within the open-files limit; free places
- * are a stack.  A parked connection whose request comes while every
+ * heap), as many as the open-files limit allows; free places are a
+ * stack.  Idle ones are listed oldest parked first: at the limit, the
+ * oldest goes.  A parked connection whose request comes while every
  * exchange place is taken waits in a queue, oldest first; the worker
  * serves it as soon as a place frees, or hands it to an idle worker
  * (conn_handoff.c).  Accepting, and which worker accepts, is
@@ -14,7 +15,6 @@
 #include "config.h"
 
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <stddef.h>
@@ -29,41 +29,24 @@
 #include "worker.h"
 
 #define CONN_PARK_MIN		64	/* places at least */
-#define CONN_PARK_MAX		(1 << 20)	/* places at most (as many as
-					   the worker's descriptors) */
 #define CONN_GRACE_IDLE_MS	1000	/* finishing: how long a kept idle
 					   connection may still send its next
 					   request (answered with close) */
 
-static uint32_t
-place_index(const struct worker *w, const struct parked *pk)
-{
-	const struct conns *cs = &w->conns;
-
-	for (unsigned k = 0; k < cs->nchunk; k++)
-		if (pk >= cs->chunk[k] && pk < cs->chunk[k] + CONN_CHUNK)
-			return k * CONN_CHUNK + (uint32_t)(pk - cs->chunk[k]);
-	return CONN_NONE;
-}
-
 /*
- * As many places as the open-files limit allows (4096 a worker made a
- * pool of two close idle connections past 8,192), leaving the worker
- * descriptors for its listening sockets, its exchanges (client and
- * server; pipes are made only when a body is spliced, else it is copied)
- * and its kept server connections.
+ * As many places as the worker's descriptor table (its open-files limit,
+ * worker.c) leaves after its listening sockets, its exchanges (client,
+ * server and a pipe each way: six descriptors each) and its kept server
+ * connections; CONN_PARK_MIN at least.  (At most 4096, a pool of two
+ * closed idle connections past 8,192.)
  */
 static void
 park_limit(struct worker *w)
 {
-	struct rlimit rl;
-	rlim_t spare = 64 + (rlim_t)w->up.n + w->nlisteners + 2 * w->nx;
+	unsigned spare = 64 + (unsigned)w->up.n + w->nlisteners + 6 * w->nx;
 
-	w->conns.max = CONN_PARK_MAX;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)CONN_PARK_MAX + spare)
-		w->conns.max = rl.rlim_cur > spare + CONN_PARK_MIN ?
-		    (unsigned)(rl.rlim_cur - spare) : CONN_PARK_MIN;
+	w->conns.max = w->nfd > spare + CONN_PARK_MIN ? w->nfd - spare :
+	    CONN_PARK_MIN;
 }
 
 /* CONN_CHUNK more places; false at the limit */
@@ -81,6 +64,7 @@ grow(struct worker *w)
 	for (unsigned i = CONN_CHUNK; i-- > 0; ) {
 		p[i].fd = -1;
 		p[i].w = w;
+		p[i].index = cs->cap + i;
 		if (cs->cap + i < cs->max)
 			cs->free[cs->nfree++] = cs->cap + i;
 	}
@@ -132,6 +116,7 @@ conn_init(struct worker *w)
 	cs->chunk = xcalloc(cs->max / CONN_CHUNK + 1, sizeof(*cs->chunk));
 	cs->free = xcalloc(cs->max + CONN_CHUNK, sizeof(*cs->free));
 	cs->qhead = cs->qtail = CONN_NONE;
+	cs->ihead = cs->itail = CONN_NONE;
 	(void)grow(w);
 	listen_ctl(w, true);
 }
@@ -173,6 +158,38 @@ conn_close(struct worker *w, struct conn *c)
 	w->served++;
 }
 
+/* pk, parked idle, at the end of the idle list */
+static void
+idle_add(struct worker *w, struct parked *pk, uint32_t i)
+{
+	struct conns *cs = &w->conns;
+
+	pk->inext = CONN_NONE;
+	pk->iprev = cs->itail;
+	if (cs->itail != CONN_NONE)
+		place(w, cs->itail)->inext = i;
+	else
+		cs->ihead = i;
+	cs->itail = i;
+}
+
+/* pk out of the idle list: its request came, or it goes */
+static void
+idle_del(struct worker *w, struct parked *pk)
+{
+	struct conns *cs = &w->conns;
+
+	if (pk->iprev != CONN_NONE)
+		place(w, pk->iprev)->inext = pk->inext;
+	else
+		cs->ihead = pk->inext;
+	if (pk->inext != CONN_NONE)
+		place(w, pk->inext)->iprev = pk->iprev;
+	else
+		cs->itail = pk->iprev;
+	pk->iprev = pk->inext = CONN_NONE;
+}
+
 /* take pk out of the queue, if it is in it */
 static void
 dequeue(struct worker *w, struct parked *pk, uint32_t i)
@@ -197,6 +214,8 @@ dequeue(struct worker *w, struct parked *pk, uint32_t i)
 void
 conn_unpark(struct worker *w, struct parked *pk, uint32_t i)
 {
+	if (!pk->queued)
+		idle_del(w, pk);
 	dequeue(w, pk, i);
 	timer_del(&w->timers, &pk->tm);
 	pk->fd = -1;
@@ -225,7 +244,7 @@ drop(struct worker *w, struct parked *pk)
 {
 	struct xconn x = pk->x;
 
-	conn_unpark(w, pk, place_index(w, pk));
+	conn_unpark(w, pk, pk->index);
 	conn_xclose(w, &x);
 	w->served++;
 }
@@ -246,7 +265,7 @@ on_deadline(struct timer *t)
 	char b;
 
 	if (!pk->queued && recv(pk->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1) {
-		wake(pk->w, pk, place_index(pk->w, pk));
+		wake(pk->w, pk, pk->index);
 		return;
 	}
 	drop(pk->w, pk);
@@ -260,18 +279,15 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	uint32_t i;
 
 	if (cs->nfree == 0 && !grow(w)) {
-		/* full: the one nearest its deadline goes (an idle
-		   connection may be closed at any time, RFC 9112 9.5) */
-		pk = NULL;
-		for (uint32_t k = 0; k < cs->cap; k++)
-			if (place(w, k)->fd != -1 && (pk == NULL ||
-			    place(w, k)->m.deadline < pk->m.deadline))
-				pk = place(w, k);
-		if (pk == NULL) {
+		/* full: the idle one parked longest ago goes (an idle
+		   connection may be closed at any time, RFC 9112 9.5), as
+		   nginx reuses its oldest kept connection; never one whose
+		   request came (queued) */
+		if (cs->ihead == CONN_NONE) {
 			conn_close(w, c);
 			return false;
 		}
-		drop(w, pk);
+		drop(w, place(w, cs->ihead));
 	}
 	/* finishing: a last short while for its next request */
 	if (w->finishing && deadline > w->now + CONN_GRACE_IDLE_MS)
@@ -282,6 +298,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	pk->x = c->x;
 	pk->tls = c->tls;
 	pk->queued = false;
+	idle_add(w, pk, i);
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
 	pk->m.proxy = c->proxy;
@@ -318,6 +335,7 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 	}
 	if (pk->queued)
 		return;
+	idle_del(w, pk);
 	pk->queued = true;
 	pk->next = CONN_NONE;
 	if (cs->qtail != CONN_NONE)

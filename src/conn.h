@@ -63,6 +63,9 @@ struct parked {
 	struct timer		 tm;		/* m.deadline */
 	bool			 queued;	/* its request came, no place */
 	uint32_t		 next;		/* in the queue */
+	uint32_t		 iprev, inext;	/* idle (not queued), oldest
+						   parked first */
+	uint32_t		 index;		/* its place */
 	struct worker		*w;
 };
 
@@ -75,6 +78,7 @@ struct conns {
 	unsigned		 nfree;
 	unsigned		 nparked;	/* queued ones included */
 	uint32_t		 qhead, qtail;	/* queued, oldest first */
+	uint32_t		 ihead, itail;	/* idle, oldest parked first */
 	bool			 listening;	/* listeners in the epoll set */
 	struct timer		 handoff;	/* full this long: hand off */
 	bool			 declined;	/* full, others had room */

@@ -30,9 +30,30 @@ relay_pipe_size(unsigned long npipes, unsigned long soft_pages,
 
 	if (soft_pages == 0 || npipes == 0)
 		return size;
-	while (size > RELAY_PIPE_MIN && npipes > soft_pages / (size / page))
+	while (size > RELAY_PIPE_MIN &&
+	    npipes > soft_pages / ((size + page - 1) / page))
 		size /= 2;
 	return size;
+}
+
+/*
+ * CAP_SYS_RESOURCE or CAP_SYS_ADMIN in the effective set: the kernel's
+ * pipe limits do not apply (workers running as root without user)
+ */
+static bool
+pipe_limits_exempt(void)
+{
+	char line[128];
+	unsigned long long eff = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff & (1ULL << 24 | 1ULL << 21)) != 0;
 }
 
 void
@@ -42,7 +63,8 @@ relay_size(unsigned long npipes)
 	long page = sysconf(_SC_PAGESIZE);
 	FILE *f;
 
-	if ((f = fopen("/proc/sys/fs/pipe-user-pages-soft", "r")) != NULL) {
+	if (!pipe_limits_exempt() &&
+	    (f = fopen("/proc/sys/fs/pipe-user-pages-soft", "re")) != NULL) {
 		if (fscanf(f, "%lu", &soft) != 1)
 			soft = 0;
 		fclose(f);

@@ -26,15 +26,17 @@ struct relay {
  * The pipes' size.  RELAY_PIPE_MAX halves the system calls of a 1 MiB
  * response against the kernel's default 64 KiB, and its CPU is no higher
  * (docs/prefork-vs-event.md).  But past fs.pipe-user-pages-soft pages a
- * user's new pipes get two pages each, so the pipes the configuration
- * may make (npipes) must fit in it: the size halves, down to
- * RELAY_PIPE_MIN, until they do (soft_pages 0: no limit).
+ * user's new pipes get two pages each (unless the process has
+ * CAP_SYS_RESOURCE), so the pipes the configuration may make (npipes)
+ * must fit in it: the size halves, down to RELAY_PIPE_MIN, until they do
+ * (soft_pages 0: no limit).
  */
 #define RELAY_PIPE_MIN		(64 * 1024)
 #define RELAY_PIPE_MAX		(256 * 1024)
 unsigned long	 relay_pipe_size(unsigned long npipes,
 		    unsigned long soft_pages, unsigned long page);
-/* set the size of the pipes made from now on, from the host's limit */
+/* set the size of the pipes made from now on, from the host's limit
+   (none with CAP_SYS_RESOURCE or CAP_SYS_ADMIN) */
 void		 relay_size(unsigned long npipes);
 int		 relay_pipe_size_now(void);
 

@@ -123,9 +123,10 @@ struct sb_census {
 struct sb_census sb_census(const struct sb *, int service, unsigned gen,
 		    const struct sb_worker *skip, unsigned maxinflight);
 /*
- * Master: the slot of a live worker of service in generation gen,
- * neither closing nor told to retire, that holds no client connection (in
- * flight or parked), or -1: one to retire when the pool shrinks.
+ * Master: the slot of a live worker of service in generation gen, not
+ * closing, that holds no client connection (in flight or parked), or -1:
+ * one to retire when the pool shrinks.  -1 too while one told to retire
+ * is still alive.
  */
 int		 sb_retiree(const struct sb *, int service, unsigned gen);
 /*

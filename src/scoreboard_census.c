@@ -140,9 +140,11 @@ sb_retiree(const struct sb *sb, int service, unsigned gen)
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
 
-		if (!counted(ws, service, gen, NULL) ||
-		    atomic_load(&ws->retiring) != 0)
+		if (!counted(ws, service, gen, NULL))
 			continue;
+		/* one at a time: told, it counts as spare until reaped */
+		if (atomic_load(&ws->retiring) != 0)
+			return -1;
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;

@@ -195,7 +195,8 @@ worker_init(struct worker *w, const struct worker_args *a)
 		w->nx = w->sb->hdr->inflight;	/* the slots there are */
 	fd_table(w);
 	listener_table(w);
-	relay_size(gen_pipes(a->gen, w->sb->hdr->inflight));
+	/* two generations' worth: a graceful reload runs both */
+	relay_size(2 * gen_pipes(a->gen, w->sb->hdr->inflight));
 	/* an exchange needs up to six descriptors (client, server, pipes):
 	   under a small open-files limit fewer run, so parking and accept
 	   keep room */

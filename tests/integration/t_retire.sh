@@ -72,7 +72,7 @@ check "40 first requests answered" grep -qx 'first 40' "$T/hold"
 check "the worker holds them parked" test "$(sb | awk '$1=="worker" { for (i=3;i<=NF;i++) if ($i ~ /^parked=/) { sub("parked=", "", $i); print $i } }')" -eq 40
 
 # a request in flight leaves no spare worker: a second is forked
-curl -s --max-time 20 "http://127.0.0.1:$P/slow/2500" > /dev/null &
+curl -s --max-time 20 "http://127.0.0.1:$P/slow/5000" > /dev/null &
 SLOW=$!
 PIDS="$PIDS $SLOW"
 check "a second worker forked" wait_until 10 eventually '[ "$(sb_workers)" -ge 2 ]'
@@ -82,7 +82,7 @@ check "the pool is one worker again" wait_until 15 eventually '[ "$(sb_workers)"
 check "the worker holding the connections is the one left" test "$(sb | awk '$1=="worker" { sub("pid=", "", $3); print $3 }')" = "$first"
 
 # again, with a kept connection in the second worker: none is retired
-curl -s --max-time 20 "http://127.0.0.1:$P/slow/2500" > /dev/null &
+curl -s --max-time 20 "http://127.0.0.1:$P/slow/5000" > /dev/null &
 SLOW=$!
 PIDS="$PIDS $SLOW"
 check "a second worker forked again" wait_until 10 eventually '[ "$(sb_workers)" -ge 2 ]'

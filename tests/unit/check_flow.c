@@ -468,18 +468,23 @@ START_TEST(test_pipe_size)
 	} c[] = {
 		{ 256, 0, RELAY_PIPE_MAX },		/* no limit */
 		{ 0, 16384, RELAY_PIPE_MAX },
-		{ 16, 16384, RELAY_PIPE_MAX },		/* the defaults, 2 CPUs */
+		{ 16, 16384, RELAY_PIPE_MAX },
 		{ 256, 16384, RELAY_PIPE_MAX },		/* 256 x 64 pages */
 		{ 257, 16384, 128 * 1024 },
 		{ 512, 16384, 128 * 1024 },
 		{ 1024, 16384, RELAY_PIPE_MIN },
 		{ 100000, 16384, RELAY_PIPE_MIN },	/* never under 64 KiB */
 		{ 64, 1024, 64 * 1024 },
+		{ 512, 16384, 128 * 1024 },	/* the defaults, 2 CPUs, two
+						   generations */
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		ck_assert_uint_eq(relay_pipe_size(c[i].npipes, c[i].soft, 4096),
 		    c[i].want);
+	/* pages larger than a pipe: one page a pipe, no division by 0 */
+	ck_assert_uint_eq(relay_pipe_size(16385, 16384, 256 * 1024),
+	    RELAY_PIPE_MIN);
 }
 END_TEST
 
