@@ -76,14 +76,8 @@ conf_pool_default(const char *name)
 unsigned
 conf_backlog_default(void)
 {
-	FILE *f;
-	long n = 0;
+	long n = util_proc_long("/proc/sys/net/core/somaxconn");
 
-	if ((f = fopen("/proc/sys/net/core/somaxconn", "re")) != NULL) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
 	if (n < 1)
 		return CONF_DEF_BACKLOG;
 	return n > CONF_BACKLOG_MAX ? CONF_BACKLOG_MAX : (unsigned)n;

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "relay.h"
+#include "util.h"
 
 static int pipe_size = RELAY_PIPE_MIN;	/* relay_size() */
 
@@ -59,24 +60,13 @@ pipe_limits_exempt(void)
 void
 relay_size(unsigned long npipes)
 {
-	unsigned long soft = 0;
+	long soft = pipe_limits_exempt() ? 0 :
+	    util_proc_long("/proc/sys/fs/pipe-user-pages-soft");
 	long page = sysconf(_SC_PAGESIZE);
-	FILE *f;
 
-	if (!pipe_limits_exempt() &&
-	    (f = fopen("/proc/sys/fs/pipe-user-pages-soft", "re")) != NULL) {
-		if (fscanf(f, "%lu", &soft) != 1)
-			soft = 0;
-		fclose(f);
-	}
-	pipe_size = (int)relay_pipe_size(npipes, soft,
+	pipe_size = (int)relay_pipe_size(npipes, soft > 0 ?
+	    (unsigned long)soft : 0,
 	    page > 0 ? (unsigned long)page : 4096);
-}
-
-int
-relay_pipe_size_now(void)
-{
-	return pipe_size;
 }
 
 static int

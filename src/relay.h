@@ -2,8 +2,8 @@
 /* Copyright (C) 2026 The tcpvs developers */
 /*
  * Moving bytes for an exchange: the pipes it splices through (each made
- * when a body first goes its way, kept for its later requests), and a non-blocking
- * connect to a real server.  Nothing here waits: the exchange resumes
+ * when a body first goes its way, kept for its later requests), and a
+ * non-blocking connect to a real server.  Nothing here waits: the exchange resumes
  * on readiness.  Bodies move in flow.c.
  */
 #ifndef TCPVS_RELAY_H
@@ -38,7 +38,6 @@ unsigned long	 relay_pipe_size(unsigned long npipes,
 /* set the size of the pipes made from now on, from the host's limit
    (none with CAP_SYS_RESOURCE or CAP_SYS_ADMIN) */
 void		 relay_size(unsigned long npipes);
-int		 relay_pipe_size_now(void);
 
 /* no pipes yet */
 void		 relay_init(struct relay *);

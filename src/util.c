@@ -172,6 +172,20 @@ util_addr_eq(const struct util_addr *a, const struct util_addr *b)
 	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
 }
 
+long
+util_proc_long(const char *path)
+{
+	FILE *f;
+	long n = 0;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = 0;
+	fclose(f);
+	return n;
+}
+
 int64_t
 util_now_ms(void)
 {

@@ -37,6 +37,8 @@ char	*util_addr_host(const struct sockaddr *, char *buf, size_t len);
 int	 util_addr_eq(const struct util_addr *, const struct util_addr *);
 
 /* milliseconds of CLOCK_MONOTONIC, and of CLOCK_REALTIME */
+/* the number a file such as /proc/sys/... holds, 0 if it cannot be read */
+long	 util_proc_long(const char *path);
 int64_t	 util_now_ms(void);
 int64_t	 util_now_us(void);	/* monotonic microseconds */
 int64_t	 util_wall_ms(void);
