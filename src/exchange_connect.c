@@ -90,6 +90,30 @@ note_connect_failure(struct exchange *x, const struct realserver *rs,
 	}
 }
 
+/*
+ * A connect that failed for want of something of this host's, not the
+ * server's (util_local_shortage): descriptors, socket memory, or a free
+ * local port towards the server's address (EADDRNOTAVAIL once ip_local_port_range is used up
+ * towards it, as under Connection: close to an origin at a high rate).
+ * Counted against the server, it marked every checked server down at
+ * once, turning a shortage here into seconds of 503s after it had passed.
+ * As HAProxy's SF_ERR_RESOURCE, it counts for nothing: said in the log,
+ * at most once a second a worker.
+ */
+static void
+note_local_failure(struct exchange *x, const struct realserver *rs, int err)
+{
+	static int64_t said;
+
+	if (said != 0 && x->w->now - said < 1000)
+		return;
+	said = x->w->now;
+	errno = err;
+	log_warn("server %s: connect: out of a resource of this host "
+	    "(open files, socket memory or local ports for its address), "
+	    "not counted against the server", rs->name);
+}
+
 static void
 note_connect_success(struct exchange *x, const struct realserver *rs)
 {
@@ -251,7 +275,10 @@ exchange_connect_next(struct exchange *x)
 			return STEP_WAIT;
 		if (err == 0)
 			return connected(x);
-		note_connect_failure(x, rs, err);
+		if (util_local_shortage(err))
+			note_local_failure(x, rs, err);
+		else
+			note_connect_failure(x, rs, err);
 		exchange_release_server(x);
 		x->exclude |= (uint64_t)1 << i;
 		x->rsi = -1;

@@ -60,7 +60,7 @@ struct checker {
 	unsigned		 nt;
 	int			 epfd;
 	int			 sigfd;
-	int			 short_fds;	/* out of descriptors, logged */
+	int			 short_fds;	/* out of descriptors or ports, logged */
 };
 
 int
@@ -260,11 +260,17 @@ connect_failed(struct probe *p, int err)
 	return err == ECONNREFUSED ? PROBE_REFUSED : PROBE_ERROR;
 }
 
-static int
-out_of_fds(int err)
+/* our shortage, not the server's failure (util_local_shortage): try
+   again in HEALTH_RETRY_MS, said once until a connect starts again */
+static void
+shortage(struct checker *c, struct target *t, int64_t now, int err)
 {
-	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
-	    err == ENOMEM;
+	if (!c->short_fds) {
+		errno = err;
+		log_warn("cannot check server %s", t->rs->name);
+	}
+	c->short_fds = 1;
+	t->next_ms = now + HEALTH_RETRY_MS;
 }
 
 /* begin a check of t: a non-blocking connect */
@@ -285,15 +291,10 @@ start_probe(struct checker *c, struct target *t, int64_t now)
 	p->deadline_ms = now + chk->timeout_ms;
 	fd = socket(chk->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
-	if (fd == -1 && out_of_fds(errno)) {
-		/* our shortage, not the server's failure */
-		if (!c->short_fds)
-			log_warn("cannot check server %s", t->rs->name);
-		c->short_fds = 1;
-		t->next_ms = now + HEALTH_RETRY_MS;
+	if (fd == -1 && util_local_shortage(errno)) {
+		shortage(c, t, now, errno);
 		return;
 	}
-	c->short_fds = 0;
 	if (fd == -1) {
 		step(c, t, connect_failed(p, errno));
 		return;
@@ -305,11 +306,19 @@ start_probe(struct checker *c, struct target *t, int64_t now)
 	}
 	if (connect(fd, (const struct sockaddr *)&chk->addr,
 	    chk->addrlen) == 0) {
+		c->short_fds = 0;
 		p->connected = 1;
 		step(c, t, probe_step(p, EPOLLOUT));
 	} else if (errno == EINPROGRESS) {
+		c->short_fds = 0;
 		p->events = EPOLLOUT;
 		step(c, t, PROBE_PENDING);
+	} else if (util_local_shortage(errno)) {
+		int err = errno;
+
+		p->x.ops->close(&p->x);
+		p->fd = -1;
+		shortage(c, t, now, err);
 	} else
 		step(c, t, connect_failed(p, errno));
 }

@@ -213,6 +213,27 @@ util_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * EADDRNOTAVAIL: connect() found no free port of ip_local_port_range
+ * towards the address.  EAGAIN: the same on older kernels, or no route
+ * cache entry.
+ */
+int
+util_local_shortage(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EADDRNOTAVAIL:
+	case EAGAIN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 util_set_nonblock(int fd, int on)
 {

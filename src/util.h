@@ -36,13 +36,16 @@ char	*util_addr_str(const struct sockaddr *, char *buf, size_t len);
 char	*util_addr_host(const struct sockaddr *, char *buf, size_t len);
 int	 util_addr_eq(const struct util_addr *, const struct util_addr *);
 
-/* milliseconds of CLOCK_MONOTONIC, and of CLOCK_REALTIME */
 /* the number a file such as /proc/sys/... holds, 0 if it cannot be read */
 long	 util_proc_long(const char *path);
+/* milliseconds of CLOCK_MONOTONIC, and of CLOCK_REALTIME */
 int64_t	 util_now_ms(void);
 int64_t	 util_now_us(void);	/* monotonic microseconds */
 int64_t	 util_wall_ms(void);
 
+/* socket() or connect() failed for want of something of this host's
+   (descriptors, socket memory, a free local port), not the peer's */
+int	 util_local_shortage(int err);
 int	 util_set_nonblock(int fd, int on);
 int	 util_set_cloexec(int fd);
 /* sendmsg(2) of buf, with fd as SCM_RIGHTS when fd >= 0 */
