@@ -135,22 +135,23 @@ sb_spare(const struct sb *sb, int service, unsigned gen,
 int
 sb_retiree(const struct sb *sb, int service, unsigned gen)
 {
-	int st;
+	int st, pick = -1;
 
 	for (unsigned i = 0; i < sb->hdr->nworkers; i++) {
 		const struct sb_worker *ws = sb_worker(sb, i);
 
 		if (!counted(ws, service, gen, NULL))
 			continue;
-		/* one at a time: told, it counts as spare until reaped */
+		/* one at a time: told, it counts as spare until reaped,
+		   wherever its slot is */
 		if (atomic_load(&ws->retiring) != 0)
 			return -1;
 		st = atomic_load_explicit(&ws->state, memory_order_acquire);
-		if (st == WS_CLOSING || st == WS_DEAD)
+		if (st == WS_CLOSING || st == WS_DEAD || pick != -1)
 			continue;
 		if (inflight_of(ws) == 0 && atomic_load_explicit(&ws->parked,
 		    memory_order_relaxed) == 0)
-			return (int)i;
+			pick = (int)i;
 	}
-	return -1;
+	return pick;
 }

@@ -7,7 +7,7 @@
  * processes adding up exactly, the repair of a dead worker's slot and of
  * its in-flight exchanges, the exchange slots' counts, and the workers'
  * passive health reports; and for scoreboard_census.c: a worker's free
- * exchange slots (sb_worker_free).
+ * exchange slots (sb_worker_free) and the worker to retire (sb_retiree).
  */
 #include "config.h"
 
@@ -643,6 +643,61 @@ START_TEST(test_worker_free)
 }
 END_TEST
 
+/* a worker of service/gen, as the master sets one up at fork */
+static struct sb_worker *
+forked(struct sb *sb, pid_t pid, uint32_t gen, int32_t service)
+{
+	struct sb_worker *ws = sb_worker(sb, (unsigned)sb_worker_alloc(sb));
+
+	atomic_store(&ws->pid, pid);
+	atomic_store(&ws->generation, gen);
+	atomic_store(&ws->service, service);
+	sb_worker_state(ws, WS_IDLE);
+	return ws;
+}
+
+/*
+ * The worker the master retires when the pool shrinks: one of the
+ * service and generation holding no client connection, in flight or
+ * parked; none while one told to retire is still there.
+ */
+START_TEST(test_retiree)
+{
+	struct sb *sb = sb_create(6, 4, 256, NULL);
+	struct sb_worker *keeper = forked(sb, 100, 1, 0);
+	struct sb_worker *busy = forked(sb, 101, 1, 0);
+	struct sb_worker *empty;
+	unsigned kslot = 0, bslot = 1, eslot;
+
+	atomic_store(&keeper->parked, 40);
+	sb_exchange_begin(busy, sb_exchange(sb, bslot, 2), NULL);
+	sb_worker_state(busy, WS_RELAYING);
+	(void)forked(sb, 102, 2, 0);	/* another generation */
+	(void)forked(sb, 103, 1, 1);	/* another service */
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), -1);
+	/* its exchange over, the busy one holds nothing */
+	sb_exchange_end(sb, busy, sb_exchange(sb, bslot, 2));
+	sb_worker_state(busy, WS_IDLE);
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), (int)bslot);
+	/* closing already, it is not picked again */
+	sb_worker_state(busy, WS_CLOSING);
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), -1);
+	empty = forked(sb, 104, 1, 0);
+	eslot = 4;
+	ck_assert_ptr_eq(empty, sb_worker(sb, eslot));
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), (int)eslot);
+	/* told to retire: none other until it is reaped */
+	atomic_store(&empty->retiring, 1);
+	atomic_store(&keeper->parked, 0);
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), -1);
+	atomic_store(&empty->pid, 0);
+	ck_assert_int_eq(sb_retiree(sb, 0, 1), (int)kslot);
+	/* generation 0: any */
+	ck_assert_int_eq(sb_retiree(sb, 1, 0), 3);
+	sb_destroy(sb);
+}
+END_TEST
+
 /* pages of [p, p + len) in memory: mincore over the whole pages inside */
 static unsigned
 resident(const void *p, size_t len)
@@ -732,6 +787,7 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_exchange_names);
 	tcase_add_test(tc, test_exchange_reload_limit);
 	tcase_add_test(tc, test_worker_free);
+	tcase_add_test(tc, test_retiree);
 	tcase_add_test(tc, test_exchange_untouched);
 	suite_add_tcase(s, tc);
 	return s;
