@@ -72,6 +72,25 @@ grow(struct worker *w)
 	return true;
 }
 
+/* the listening sockets in or out (op) of w->epl, w->epls and w->eplc */
+static void
+listeners_ctl(struct worker *w, int op)
+{
+	const int sets[] = { w->epl, w->epls, w->eplc };
+	struct epoll_event ev;
+
+	for (unsigned i = 0; i < w->nlisteners; i++)
+		for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+			ev.data.u64 = WORKER_TAG_LISTEN | i;
+			if (epoll_ctl(sets[k], op, w->listeners[i].fd,
+			    &ev) == -1 && op == EPOLL_CTL_ADD)
+				fatal("epoll_ctl listen %s",
+				    w->listeners[i].name);
+		}
+}
+
 /* the listening sockets in or out of w->epl, w->epls and w->eplc, the
    handoff socket of w->epl and w->eph (a full worker cannot take what
    it brings); each registered in the set waited on, not nested, for
@@ -79,23 +98,13 @@ grow(struct worker *w)
 static void
 listen_ctl(struct worker *w, bool on)
 {
-	const int sets[] = { w->epl, w->epls, w->eplc };
 	struct epoll_event ev;
 	int op = on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL;
 
 	if (w->conns.listening == on)
 		return;
 	w->conns.listening = on;
-	for (unsigned i = 0; i < w->nlisteners; i++)
-		for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
-			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-			ev.data.u64 = WORKER_TAG_LISTEN | i;
-			if (epoll_ctl(sets[k], op, w->listeners[i].fd,
-			    &ev) == -1 && on)
-				fatal("epoll_ctl listen %s",
-				    w->listeners[i].name);
-		}
+	listeners_ctl(w, op);
 	for (size_t k = 0; k < 2; k++) {
 		int set = k == 0 ? w->epl : w->eph;
 
@@ -105,6 +114,24 @@ listen_ctl(struct worker *w, bool on)
 		if (epoll_ctl(set, op, w->a->handoff[1], &ev) == -1 && on)
 			fatal("epoll_ctl handoff socket");
 	}
+}
+
+/*
+ * This worker's listener registrations to the back of each listening
+ * socket's wait queue.  EPOLLEXCLUSIVE wakes the first waiter in it, the
+ * worker that registered first, whenever that one waits: of connections
+ * arriving one after another, it took every one while the other workers
+ * idled (t_spread_event: 16 of 16).  A burst is another matter: the
+ * listener stays ready in the set of the worker that woke, which takes
+ * one a round while another idles (conn_accept).
+ */
+void
+conn_requeue(struct worker *w)
+{
+	if (!w->conns.listening)
+		return;
+	listeners_ctl(w, EPOLL_CTL_DEL);
+	listeners_ctl(w, EPOLL_CTL_ADD);
 }
 
 void

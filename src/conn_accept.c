@@ -170,6 +170,7 @@ park_room(const struct worker *w)
 
 static bool	others_idle(const struct worker *);
 static bool	over_share(struct worker *);
+static unsigned	least_held(struct worker *);
 
 /*
  * Up to CONN_ACCEPT_BATCH waiting connections a round, into exchanges
@@ -187,9 +188,11 @@ static bool	over_share(struct worker *);
 void
 conn_accept(struct worker *w, unsigned i)
 {
+	unsigned n, least;
+
 	if (i >= w->nlisteners)
 		return;
-	for (unsigned n = 0; n < CONN_ACCEPT_BATCH &&
+	for (n = 0; n < CONN_ACCEPT_BATCH &&
 	    (exchange_room(w) || park_room(w)) && !worker_stop_now() &&
 	    !worker_should_finish(w); n++) {
 		if (n > 0 && ((n == 1 && others_idle(w)) || over_share(w)))
@@ -197,6 +200,12 @@ conn_accept(struct worker *w, unsigned i)
 		if (!accept_one(w, &w->listeners[i]))
 			break;
 	}
+	/* ahead of another worker by more than one while one idles: the
+	   others are woken first for the next connection (conn_requeue;
+	   under load, the busy ones not waiting, that happens anyway) */
+	if (n > 0 && (least = least_held(w)) != UINT_MAX &&
+	    w->inflight + w->conns.nparked > least + 1 && others_idle(w))
+		conn_requeue(w);
 }
 
 /* the fewest connections another worker of its service and generation

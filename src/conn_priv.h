@@ -28,6 +28,7 @@ place(const struct worker *w, uint32_t i)
 /* conn.c */
 void		 conn_unpark(struct worker *, struct parked *, uint32_t i);
 void		 conn_of(struct conn *, int fd, const struct handoff_msg *);
+void		 conn_requeue(struct worker *);
 
 /* conn_handoff.c */
 void		 conn_handoff_due(struct timer *);
