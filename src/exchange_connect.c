@@ -93,8 +93,9 @@ note_connect_failure(struct exchange *x, const struct realserver *rs,
 /*
  * A connect that failed for want of something of this host's, not the
  * server's (util_local_shortage): descriptors, socket memory, or a free
- * local port towards the server's address (EADDRNOTAVAIL once ip_local_port_range is used up
- * towards it, as under Connection: close to an origin at a high rate).
+ * local port towards the server's address (EADDRNOTAVAIL once
+ * ip_local_port_range is used up towards it, as under Connection: close
+ * to an origin at a high rate).
  * Counted against the server, it marked every checked server down at
  * once, turning a shortage here into seconds of 503s after it had passed.
  * As HAProxy's SF_ERR_RESOURCE, it counts for nothing: said in the log,

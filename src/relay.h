@@ -3,8 +3,8 @@
 /*
  * Moving bytes for an exchange: the pipes it splices through (each made
  * when a body first goes its way, kept for its later requests), and a
- * non-blocking connect to a real server.  Nothing here waits: the exchange resumes
- * on readiness.  Bodies move in flow.c.
+ * non-blocking connect to a real server.  Nothing here waits: the
+ * exchange resumes on readiness.  Bodies move in flow.c.
  */
 #ifndef TCPVS_RELAY_H
 #define TCPVS_RELAY_H

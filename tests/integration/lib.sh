@@ -207,6 +207,9 @@ sb() { "$SBDUMP" "$T/sb"; }
 sb_server() { sb | awk -v k="$1" -v f="$2" '$1=="server" && $2==k { for (i=3;i<=NF;i++) { split($i,a,"="); if (a[1]==f) print a[2] } }'; }
 # sb_workers [STATE]: live worker slots (in that state)
 sb_workers() { sb | awk -v s="${1:-}" '$1=="worker" && (s=="" || $5=="state="s)' | wc -l; }
+# sb_held: the client connections each live worker holds, parked and in
+# flight, a line each
+sb_held() { sb | awk '$1=="worker" { p = 0; x = 0; for (i=3;i<=NF;i++) { if ($i ~ /^parked=/) { sub("parked=","",$i); p = $i } if ($i ~ /^inflight=/) { sub("inflight=","",$i); x = $i } } print p + x }'; }
 
 # conf_header: global options every test config starts with; the control
 # socket is $CTL when the test set it, else a path of its own, so that

@@ -50,10 +50,9 @@ W=$!
 PIDS="$PIDS $W"
 # the connections held (parked and in flight) per worker, once wrk has
 # opened all 1,024
-held() { sb | awk '$1=="worker" { p = 0; x = 0; for (i=3;i<=NF;i++) { if ($i ~ /^parked=/) { sub("parked=","",$i); p = $i } if ($i ~ /^inflight=/) { sub("inflight=","",$i); x = $i } } print p + x }'; }
-wait_until 10 eventually '[ "$(held | awk "{ s += \$1 } END { print s }")" -ge 1024 ]'
+wait_until 10 eventually '[ "$(sb_held | awk "{ s += \$1 } END { print s }")" -ge 1024 ]'
 sleep 1
-held | sort -n | tr '\n' ' ' > "$T/load"
+sb_held | sort -n | tr '\n' ' ' > "$T/load"
 wait "$W"
 cat "$T/wrk"
 # (a connection or two may be between two states as the scoreboard is read)

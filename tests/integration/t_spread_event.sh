@@ -26,8 +26,7 @@ EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$P"
 check "2 workers" wait_until 10 eventually '[ "$(sb_workers)" -eq 2 ]'
-held() { sb | awk '$1=="worker" { p = 0; x = 0; for (i=3;i<=NF;i++) { if ($i ~ /^parked=/) { sub("parked=","",$i); p = $i } if ($i ~ /^inflight=/) { sub("inflight=","",$i); x = $i } } print p + x }'; }
-total() { held | awk '{ s += $1 } END { print s + 0 }'; }
+total() { sb_held | awk '{ s += $1 } END { print s + 0 }'; }
 
 # one after another, each answered before the next opens
 python3 - "$P" > "$T/seq" 2> "$T/seq.err" <<'PY' &
@@ -52,7 +51,7 @@ S=$!
 PIDS="$PIDS $S"
 wait_until 20 grep -q '^ok=' "$T/seq"
 wait_until 10 eventually '[ "$(total)" -eq 16 ]'
-held | sort -n | tr '\n' ' ' > "$T/seqspread"
+sb_held | sort -n | tr '\n' ' ' > "$T/seqspread"
 kill "$S" 2>/dev/null; wait "$S" 2>/dev/null
 check "one after another: answered ($(cat "$T/seq"))" grep -qx 'ok=16' "$T/seq"
 check "one after another: neither worker holds more than 11 ($(cat "$T/seqspread"))" test "$(tr ' ' '\n' < "$T/seqspread" | sort -n | tail -n 1)" -le 11
