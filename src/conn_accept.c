@@ -345,7 +345,11 @@ conn_wait_ms(const struct worker *w, int timeout)
 	if (since == 0 || w->finishing)
 		return timeout;
 	left = since + CONN_HANDOFF_MS - w->now;
-	if (left < 0)
-		return timeout;		/* waiting on the listeners already */
+	/* run out: conn_want_accept has started it again, and the worker
+	   waits on the listeners already, or it is full and does not (a
+	   0 ms wait then, until the clock moved on, polled without sleeping
+	   for a millisecond in every CONN_HANDOFF_MS) */
+	if (left <= 0)
+		return timeout;
 	return timeout < 0 || timeout > left ? (int)left : timeout;
 }
