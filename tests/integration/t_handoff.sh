@@ -87,12 +87,15 @@ check "an idle connection on a busy worker is closed at its keepalive_timeout ($
 # connections back and forth); a graceful reload (SIGUSR1) meanwhile,
 # and the old workers, finishing, serve their own
 handed() { grep -c 'handed to the other' "$T/tcpvsd.log"; }
-h0=$(handed)
 timeout 30 $H1 beside "$P" 5 /slow/2000 /slow/2000 > "$T/b2" 2> "$T/b2.err" &
 B2=$!
 PIDS="$PIDS $B2"
 # both slow requests in flight (not a fixed sleep: python may start late)
 check "both workers relaying a slow request" wait_until 10 eventually '[ "$(sb_workers relaying)" -eq 2 ]'
+# counted from here: until the second slow request reached its worker,
+# that one was idle, and a request waiting in the other for 20 ms was
+# rightly handed to it (1 run in 12 at maxinflight = 1)
+h0=$(handed)
 sleep 0.1
 kill -USR1 "$TCPVSD_PID"
 wait "$B2"
