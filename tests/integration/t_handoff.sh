@@ -94,7 +94,7 @@ PIDS="$PIDS $B2"
 check "both workers relaying a slow request" wait_until 10 eventually '[ "$(sb_workers relaying)" -eq 2 ]'
 # counted from here: until the second slow request reached its worker,
 # that one was idle, and a request waiting in the other for 20 ms was
-# rightly handed to it (1 run in 12 at maxinflight = 1)
+# rightly handed to it (2 runs in 14 at maxinflight = 1)
 h0=$(handed)
 sleep 0.1
 kill -USR1 "$TCPVSD_PID"
