@@ -33,11 +33,14 @@ def worker(port, ref, until, stats, lock, paths, close):
     while time.time() < until:
         path = paths[i % len(paths)]
         i += 1
+        phase = "connect"
         try:
             if c is None:
                 c = h1.Conn(port)
+            phase = "send"
             c.send(h1.req("GET", path, b"Connection: close\r\n" if close
                           else b""))
+            phase = "response"
             status, h, body, _ = c.response()
         except h1.Closed:
             # a response cut short, or a kept connection closed between
@@ -46,9 +49,14 @@ def worker(port, ref, until, stats, lock, paths, close):
                 stats["truncated"] += 1
             c = None
             continue
-        except OSError:
+        except OSError as e:
             with lock:
                 stats["errors"] += 1
+                # which error, and when: a test's log can then be read
+                # beside tcpvsd's
+                print("error at %s%s, %s: %r" % (
+                    time.strftime("%H:%M:%S"), ("%.3f" % time.time())[-4:],
+                    phase, e), file=sys.stderr, flush=True)
             c = None
             time.sleep(0.05)
             continue
