@@ -351,8 +351,10 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 	struct conn c;
 
 	/* a place goes to the oldest waiting request: one that became
-	   ready in this round waits behind those queued before it */
-	if (exchange_room(w) && (cs->qhead == CONN_NONE || cs->qhead == i)) {
+	   ready in this round waits behind those queued before it, and
+	   those handed off by other workers (conn_run_queue) */
+	if (exchange_room(w) && (cs->qhead == CONN_NONE || cs->qhead == i) &&
+	    !conn_handed_waiting(w)) {
 		conn_of(&c, pk->fd, &pk->m);
 		c.x = pk->x;
 		c.tls = pk->tls;
@@ -391,6 +393,7 @@ conn_run_queue(struct worker *w)
 {
 	struct conns *cs = &w->conns;
 
+	conn_take_handed(w);
 	while (cs->qhead != CONN_NONE && exchange_room(w))
 		wake(w, place(w, cs->qhead), cs->qhead);
 }

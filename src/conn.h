@@ -85,6 +85,9 @@ struct conns {
 	int64_t			 over_since;	/* ms: holding more than its
 						   share since, 0: not */
 	int64_t			 census_ms;	/* ms: least as of then */
+	int64_t			 handed_look;	/* ms: handed-off requests
+						   counted, none found: not
+						   before then */
 	unsigned		 least;		/* sb_census().least */
 };
 

@@ -49,7 +49,11 @@ hand_off(struct worker *w, uint32_t i)
 	/* the descriptor in the socket keeps the registration alive:
 	   take it out of the epoll set first */
 	(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, fd, NULL);
+	/* counted before it can be taken, so the count is never low */
+	atomic_fetch_add_explicit(&w->ss->handed, 1, memory_order_relaxed);
 	if (!send_parked(w, pk)) {
+		atomic_fetch_sub_explicit(&w->ss->handed, 1,
+		    memory_order_relaxed);
 		(void)worker_fd_watch(w, fd, FD_PARKED, i);
 		return -1;
 	}
@@ -128,6 +132,7 @@ conn_recv_handoff(struct worker *w, struct conn *c)
 	    MSG_DONTWAIT | MSG_TRUNC);
 	if (n == -1)
 		return false;	/* another worker was quicker */
+	atomic_fetch_sub_explicit(&w->ss->handed, 1, memory_order_relaxed);
 	if (fd == -1 || n != (ssize_t)sizeof(m)) {
 		if (fd != -1)
 			close(fd);
@@ -152,6 +157,39 @@ conn_take_handoff(struct worker *w)
 	if (!exchange_room(w) || !conn_recv_handoff(w, &c))
 		return;
 	(void)exchange_start(w, &c);
+}
+
+/*
+ * Are there requests in the handoff socket to take before this worker's
+ * own queue?  The socket wakes a worker waiting on it with a free place,
+ * but a worker whose own queue fills each place it frees never waits
+ * there: with every worker so, a handed-off request waited in the socket
+ * until the load eased (5 s and more, t_handoff_busy).  A count of 0 is
+ * exact; one too high (a worker killed between counting a connection and
+ * sending it, or the other generation's during a reload) costs a look
+ * into the socket each CONN_HANDOFF_MS, never a request.
+ */
+bool
+conn_handed_waiting(const struct worker *w)
+{
+	return atomic_load_explicit(&w->ss->handed, memory_order_relaxed) >
+	    0 && w->now >= w->conns.handed_look && !w->finishing;
+}
+
+/* handed-off requests into the free places: they waited CONN_HANDOFF_MS
+   or more in another worker, longer than any queued here since */
+void
+conn_take_handed(struct worker *w)
+{
+	struct conn c;
+
+	while (exchange_room(w) && conn_handed_waiting(w)) {
+		if (!conn_recv_handoff(w, &c)) {
+			w->conns.handed_look = w->now + CONN_HANDOFF_MS;
+			return;
+		}
+		(void)exchange_start(w, &c);
+	}
 }
 
 void

@@ -22,7 +22,7 @@
 #include "conf-t.h"
 
 #define SB_MAGIC		0x74637673u	/* "tcvs" */
-#define SB_VERSION		6
+#define SB_VERSION		7
 #define SB_TLS_FAILS		8	/* > the last enum xprt_fail */
 #define SB_CACHELINE		64
 #define SB_SCHED_MIN		256	/* scheduler bytes per service slot */
@@ -186,6 +186,9 @@ struct sb_service {
 	_Atomic uint64_t	 tls_resumed;		/* any: of those, resumed */
 	_Atomic uint64_t	 tls_failed[SB_TLS_FAILS];	/* any: by enum
 							   xprt_fail */
+	/* workers: connections put into its handoff sockets and not taken
+	   out yet, counted before they go in (conn_handoff.c) */
+	_Atomic int32_t		 handed;
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*
