@@ -324,6 +324,8 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	pk->fd = c->x.fd;
 	pk->x = c->x;
 	pk->tls = c->tls;
+	pk->handshake = c->handshake;
+	pk->lname = c->lname;
 	pk->queued = false;
 	idle_add(w, pk, i);
 	pk->m.nreq = c->nreq;
@@ -358,6 +360,8 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 		conn_of(&c, pk->fd, &pk->m);
 		c.x = pk->x;
 		c.tls = pk->tls;
+		c.handshake = pk->handshake;
+		c.lname = pk->lname;
 		conn_unpark(w, pk, i);
 		(void)exchange_start(w, &c);
 		return;

@@ -59,6 +59,10 @@ struct parked {
 	int			 fd;		/* -1: free */
 	struct xconn		 x;		/* fd's transport */
 	bool			 tls;
+	bool			 handshake;	/* accepted while full: its TLS
+						   handshake (and a PROXY header
+						   before it) still to come */
+	const char		*lname;		/* its listener as written */
 	struct handoff_msg	 m;
 	struct timer		 tm;		/* m.deadline */
 	bool			 queued;	/* its request came, no place */
