@@ -259,6 +259,7 @@ conn_of(struct conn *c, int fd, const struct handoff_msg *m)
 	xprt_plain_init(&c->x, fd);
 	c->nreq = m->nreq;
 	c->idle_until = m->deadline;
+	c->since = m->since;
 	c->proxy = m->proxy;
 	memcpy(&c->client, &m->client, sizeof(c->client));
 	util_addr_host((const struct sockaddr *)&c->client, c->clientstr,
@@ -277,6 +278,7 @@ drop(struct worker *w, struct parked *pk)
 }
 
 static void	wake(struct worker *, struct parked *, uint32_t);
+static void	start(struct worker *, struct parked *, uint32_t);
 
 /*
  * Its keepalive_timeout (or request_timeout, queued) ran out.  But a
@@ -293,6 +295,14 @@ on_deadline(struct timer *t)
 
 	if (!pk->queued && recv(pk->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1) {
 		wake(pk->w, pk, pk->index);
+		return;
+	}
+	/* queued, and a place freed in this round (a timer before this
+	   one ended an exchange; the queue gets it only after the
+	   timers): served, not closed unanswered, its head due at once
+	   (exchange_begin_head) */
+	if (pk->queued && exchange_room(pk->w)) {
+		start(pk->w, pk, pk->index);
 		return;
 	}
 	drop(pk->w, pk);
@@ -330,6 +340,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	idle_add(w, pk, i);
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
+	pk->m.since = 0;
 	pk->m.proxy = c->proxy;
 	memcpy(&pk->m.client, &c->client, sizeof(pk->m.client));
 	cs->nparked++;
@@ -345,31 +356,40 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	return true;
 }
 
+/* pk's exchange starts */
+static void
+start(struct worker *w, struct parked *pk, uint32_t i)
+{
+	struct conn c;
+
+	conn_of(&c, pk->fd, &pk->m);
+	c.x = pk->x;
+	c.tls = pk->tls;
+	c.handshake = pk->handshake;
+	c.lname = pk->lname;
+	conn_unpark(w, pk, i);
+	(void)exchange_start(w, &c);
+}
+
 /* pk's request came: serve it, or queue it while every place is taken */
 static void
 wake(struct worker *w, struct parked *pk, uint32_t i)
 {
 	struct conns *cs = &w->conns;
-	struct conn c;
 
 	/* a place goes to the oldest waiting request: one that became
 	   ready in this round waits behind those queued before it, and
 	   those handed off by other workers (conn_run_queue) */
 	if (exchange_room(w) && (cs->qhead == CONN_NONE || cs->qhead == i) &&
 	    !conn_handed_waiting(w)) {
-		conn_of(&c, pk->fd, &pk->m);
-		c.x = pk->x;
-		c.tls = pk->tls;
-		c.handshake = pk->handshake;
-		c.lname = pk->lname;
-		conn_unpark(w, pk, i);
-		(void)exchange_start(w, &c);
+		start(w, pk, i);
 		return;
 	}
 	if (pk->queued)
 		return;
 	idle_del(w, pk);
 	pk->queued = true;
+	pk->m.since = w->now;
 	pk->next = CONN_NONE;
 	if (cs->qtail != CONN_NONE)
 		place(w, cs->qtail)->next = i;

@@ -42,6 +42,11 @@ struct conn {
 	uint64_t		 out;		/* bytes to the client */
 	int64_t			 idle_until;	/* parked again with this
 						   deadline if nothing comes */
+	int64_t			 since;		/* its request came then
+						   (queued for a place):
+						   request_timeout counts from
+						   it; 0: from the exchange's
+						   start */
 	bool			 refuse;	/* over maxconnperip: 503 */
 	bool			 proxy;		/* accept_proxy: its PROXY
 						   header is still to come */
@@ -51,6 +56,9 @@ struct conn {
 struct handoff_msg {
 	unsigned		 nreq;
 	int64_t			 deadline;	/* util_now_ms() */
+	int64_t			 since;		/* its request came then, and
+						   waits for a place; 0: not
+						   queued */
 	struct sockaddr_storage	 client;
 	bool			 proxy;		/* its PROXY header to come */
 };

@@ -39,7 +39,16 @@ exchange_begin_head(struct exchange *x)
 	x->t_first = util_now_us();
 	x->wall_first = util_wall_ms();
 	x->head_start = w->now;
-	x->head_deadline = w->now + (int64_t)w->svc->request_timeout * 1000;
+	/* a request that waited for a place (queued, conn.c) has what is
+	   left of its request_timeout, as with nginx's
+	   client_header_timeout or HAProxy's "timeout http-request": a
+	   stalled client that waited behind others held a place for
+	   another whole request_timeout, and good requests queued behind
+	   such ones were closed unanswered (t_tls_client's stalled TLS
+	   hellos at maxinflight = 1) */
+	x->head_deadline = (x->c.since > 0 && x->c.since < w->now ?
+	    x->c.since : w->now) + (int64_t)w->svc->request_timeout * 1000;
+	x->c.since = 0;
 	x->head_ok = false;
 }
 
