@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <stddef.h>
@@ -280,6 +281,19 @@ drop(struct worker *w, struct parked *pk)
 static void	wake(struct worker *, struct parked *, uint32_t);
 static void	start(struct worker *, struct parked *, uint32_t);
 
+bool
+conn_hello_sent(int fd, bool handshake, bool proxy)
+{
+	unsigned char h[5];	/* a TLS record's header */
+	int n;
+
+	if (!handshake || proxy ||
+	    recv(fd, h, sizeof(h), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(h) ||
+	    h[0] != 0x16 || ioctl(fd, FIONREAD, &n) == -1)
+		return false;	/* 0x16: a handshake record */
+	return n >= (int)sizeof(h) + (h[3] << 8 | h[4]);
+}
+
 /*
  * Its keepalive_timeout (or request_timeout, queued) ran out.  But a
  * request may have come in time while the worker, full, slept on its
@@ -303,6 +317,18 @@ on_deadline(struct timer *t)
 	   (exchange_begin_head) */
 	if (pk->queued && exchange_room(pk->w)) {
 		start(pk->w, pk, pk->index);
+		return;
+	}
+	/* a TLS client that sent its whole hello waits on this side, not
+	   stalls: it keeps its place in the queue for one request_timeout
+	   more (exchange_begin_head gives it a whole one for the
+	   handshake), while one that stalls mid-hello goes */
+	if (pk->queued && pk->w->now - pk->m.since <
+	    2 * (int64_t)pk->w->svc->request_timeout * 1000 &&
+	    conn_hello_sent(pk->fd, pk->handshake, pk->m.proxy)) {
+		timer_set(&pk->w->timers, &pk->tm, pk->m.since +
+		    2 * (int64_t)pk->w->svc->request_timeout * 1000,
+		    on_deadline);
 		return;
 	}
 	drop(pk->w, pk);

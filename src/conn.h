@@ -111,6 +111,13 @@ void		 conn_parked_event(struct worker *, uint32_t place,
 		    uint32_t events);
 /* c idles: watch it until deadline; false if it cannot be (closed) */
 bool		 conn_park(struct worker *, struct conn *, int64_t deadline);
+/*
+ * A TLS connection whose handshake is to come: has its client sent the
+ * whole first record of its ClientHello (so waits on this side)?  A
+ * client that stalls mid-hello has not.  false with a PROXY header to
+ * come first.
+ */
+bool		 conn_hello_sent(int fd, bool handshake, bool proxy);
 /* maxconnperip: is c's address over the service's limit? */
 bool		 conn_over_limit(const struct worker *, const struct conn *);
 /* close c and count it */

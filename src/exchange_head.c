@@ -45,10 +45,18 @@ exchange_begin_head(struct exchange *x)
 	   stalled client that waited behind others held a place for
 	   another whole request_timeout, and good requests queued behind
 	   such ones were closed unanswered (t_tls_client's stalled TLS
-	   hellos at maxinflight = 1) */
-	x->head_deadline = (x->c.since > 0 && x->c.since < w->now ?
+	   hellos at maxinflight = 1).  But a TLS client whose whole hello
+	   waited here has a whole one: the handshake's round trips are
+	   still to come, and the wait was this side's */
+	x->head_deadline = (x->c.since > 0 && x->c.since < w->now &&
+	    !conn_hello_sent(x->c.x.fd, x->c.handshake, x->c.proxy) ?
 	    x->c.since : w->now) + (int64_t)w->svc->request_timeout * 1000;
 	x->c.since = 0;
+	/* after its handshake, a TLS client's request may come a moment
+	   later: not closed for idling (exchange_step_head) before its
+	   head is due, however long it waited for its place */
+	if (x->c.handshake && x->c.idle_until < x->head_deadline)
+		x->c.idle_until = x->head_deadline;
 	x->head_ok = false;
 }
 

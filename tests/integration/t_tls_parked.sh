@@ -15,7 +15,7 @@
 start_origin a
 make_ca ca
 make_cert ca site www.example.test
-PP=$(free_port); PL=$(free_port); S=$(free_port)
+PP=$(free_port); PL=$(free_port); ST=$(free_port); S=$(free_port)
 { conf_header; cat <<EOF2
 status_listen = "127.0.0.1:$S"
 virtual pp {
@@ -26,6 +26,15 @@ virtual pp {
     startservers = 1
     maxclients = 1
     maxinflight = 1
+    server "127.0.0.1:$PORT_a" { }
+}
+virtual stall {
+    tls_listen = "127.0.0.1:$ST"
+    tls_certificate = "$T/site.pem"
+    startservers = 1
+    maxclients = 1
+    maxinflight = 1
+    request_timeout = 2
     server "127.0.0.1:$PORT_a" { }
 }
 virtual plain {
@@ -40,6 +49,7 @@ EOF2
 } > "$T/t.conf"
 start_tcpvsd "$T/t.conf" "$PL"
 wait_until 10 port_open "$PP"
+wait_until 10 port_open "$ST"
 wait_until 10 port_open "$S"
 
 # parked PORT PROXY: a slow request on one connection, then a second
@@ -95,5 +105,69 @@ check "TLS, accepted while full: answered" grep -q '^parked HTTP/1.1 200' "$T/pl
 get "http://127.0.0.1:$S/metrics" > "$T/metrics"
 check "/metrics: both handshakes of plain counted ($(grep 'tls_handshakes_total{virtual="plain"}' "$T/metrics"))" \
     grep -qx 'tcpvs_service_tls_handshakes_total{virtual="plain"} 2' "$T/metrics"
+
+# request_timeout over a queue of TLS connections (tls_stall, request_timeout
+# = 2): S1 stalls mid-hello with the only place, S2 stalls mid-hello
+# queued, G sends a whole ClientHello right behind S2.  The stalled ones
+# are closed when their time runs out, queued or not; G waited on this
+# side, and gets a whole request_timeout for its handshake once a place
+# is free, rather than the milliseconds its own left.
+timeout 30 python3 - "$ST" "$T/ca.crt" > "$T/st" 2>&1 <<'EOP'
+import socket, ssl, sys, threading, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+half = bytes.fromhex("160301020001") + b"\x01" * 40   # half a ClientHello
+t0 = time.monotonic()
+res = {}
+
+def stalled(name):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(half)
+    try:
+        gone = s.recv(1) == b""
+    except OSError:
+        gone = True
+    res[name] = "%s %s %d" % (name, "closed" if gone else "open",
+                              (time.monotonic() - t0) * 1000)
+
+def good():
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        t = ctx.wrap_socket(s, server_hostname="www.example.test")
+        t.sendall(b"GET / HTTP/1.1\r\nHost: www.example.test\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            d = t.recv(65536)
+            if not d:
+                break
+            data += d
+        first = data.split(b"\r\n", 1)[0].decode("latin-1")
+    except (OSError, ssl.SSLError) as e:
+        first = "error %r" % e
+    res["G"] = "G %d %s" % ((time.monotonic() - t0) * 1000, first)
+
+ts = [threading.Thread(target=stalled, args=("S1",))]
+ts[0].start()
+time.sleep(0.3)
+ts.append(threading.Thread(target=stalled, args=("S2",)))
+ts[1].start()
+time.sleep(0.002)
+ts.append(threading.Thread(target=good))
+ts[2].start()
+for t in ts:
+    t.join(15)
+for k in ("S1", "S2", "G"):
+    print(res.get(k, k + " none"))
+EOP
+cat "$T/st"
+read -r _ st ms < <(grep '^S1 ' "$T/st")
+check "a hello stalled with the place: closed at request_timeout ($st at ${ms:-?} ms)" \
+    test "$st" = closed -a "${ms:-0}" -ge 1900 -a "${ms:-9999}" -lt 2300
+read -r _ st ms < <(grep '^S2 ' "$T/st")
+check "a hello stalled in the queue: closed when its own time ran out ($st at ${ms:-?} ms)" \
+    test "$st" = closed -a "${ms:-0}" -ge 2100 -a "${ms:-9999}" -lt 2700
+check "a whole hello queued behind them: answered ($(grep '^G ' "$T/st"))" \
+    grep -q '^G [0-9]* HTTP/1.1 200' "$T/st"
 stop_tcpvsd
 finish
