@@ -50,6 +50,7 @@ hand_off(struct worker *w, uint32_t i)
 	   take it out of the epoll set first */
 	(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, fd, NULL);
 	/* counted before it can be taken, so the count is never low */
+	atomic_store_explicit(&w->ss->handed_ms, w->now, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->handed, 1, memory_order_relaxed);
 	if (!send_parked(w, pk)) {
 		atomic_fetch_sub_explicit(&w->ss->handed, 1,
@@ -164,8 +165,12 @@ conn_take_handoff(struct worker *w)
  * own queue?  The socket wakes a worker waiting on it with a free place,
  * but a worker whose own queue fills each place it frees never waits
  * there: with every worker so, a handed-off request waited in the socket
- * until the load eased (5 s and more, t_handoff_busy).  A count of 0 is
- * exact; one too high (a worker killed between counting a connection and
+ * until the load eased (5 s and more, t_handoff_busy).  Only once none
+ * went in for CONN_HANDOFF_MS, though: they are meant for the idle
+ * workers, which take them at once, and a busy worker that took them
+ * first left those idle, so the master saw spare workers and did not
+ * add any (t_pool: 20 workers of 24 under load).  A count of 0 is exact;
+ * one too high (a worker killed between counting a connection and
  * sending it, or the other generation's during a reload) costs a look
  * into the socket each CONN_HANDOFF_MS, never a request.
  */
@@ -173,7 +178,9 @@ bool
 conn_handed_waiting(const struct worker *w)
 {
 	return atomic_load_explicit(&w->ss->handed, memory_order_relaxed) >
-	    0 && w->now >= w->conns.handed_look && !w->finishing;
+	    0 && w->now >= w->conns.handed_look && !w->finishing &&
+	    w->now - atomic_load_explicit(&w->ss->handed_ms,
+	    memory_order_relaxed) >= CONN_HANDOFF_MS;
 }
 
 /* handed-off requests into the free places: they waited CONN_HANDOFF_MS

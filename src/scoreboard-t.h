@@ -187,8 +187,10 @@ struct sb_service {
 	_Atomic uint64_t	 tls_failed[SB_TLS_FAILS];	/* any: by enum
 							   xprt_fail */
 	/* workers: connections put into its handoff sockets and not taken
-	   out yet, counted before they go in (conn_handoff.c) */
+	   out yet, counted before they go in, and when the last went in
+	   (util_now_ms; conn_handoff.c) */
 	_Atomic int32_t		 handed;
+	_Atomic int64_t		 handed_ms;
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*
