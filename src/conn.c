@@ -236,6 +236,8 @@ dequeue(struct worker *w, struct parked *pk, uint32_t i)
 	if (cs->qtail == i)
 		cs->qtail = prev;
 	pk->queued = false;
+	atomic_store_explicit(&w->ws->queued, --cs->nqueued,
+	    memory_order_relaxed);
 }
 
 /* the place is free again; its connection is the caller's */
@@ -422,6 +424,8 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 	else
 		cs->qhead = i;
 	cs->qtail = i;
+	atomic_store_explicit(&w->ws->queued, ++cs->nqueued,
+	    memory_order_relaxed);
 	/* it came in time: it is served, not closed for idling */
 	timer_set(&w->timers, &pk->tm, w->now +
 	    (int64_t)w->svc->request_timeout * 1000, on_deadline);

@@ -90,6 +90,7 @@ struct conns {
 	unsigned		 nfree;
 	unsigned		 nparked;	/* queued ones included */
 	uint32_t		 qhead, qtail;	/* queued, oldest first */
+	unsigned		 nqueued;
 	uint32_t		 ihead, itail;	/* idle, oldest parked first */
 	bool			 listening;	/* listeners in the epoll set */
 	struct timer		 handoff;	/* full this long: hand off */

@@ -153,6 +153,9 @@ struct sb_worker {
 						   master zeroes at repair */
 	_Atomic uint32_t	 parked;	/* worker: idle kept-alive client
 						   connections it holds */
+	_Atomic uint32_t	 queued;	/* worker: of those, the ones
+						   whose request came and waits
+						   for an exchange place */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*

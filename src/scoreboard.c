@@ -500,6 +500,7 @@ repair_exchanges(struct sb *sb, unsigned slot)
 	for (unsigned i = 0; i < XS__COUNT; i++)
 		atomic_store(&ws->xstates[i], 0);
 	atomic_store(&ws->parked, 0);
+	atomic_store(&ws->queued, 0);
 }
 
 void

@@ -114,6 +114,8 @@ struct sb_census {
 	unsigned	 least;		/* the fewest client connections, in
 					   flight and parked, of one that is
 					   not closing; UINT_MAX: none */
+	unsigned	 waiting;	/* requests queued in them for an
+					   exchange place */
 };
 /*
  * Master or worker: the live workers of service (its sb_index) in

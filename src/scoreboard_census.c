@@ -56,7 +56,7 @@ struct sb_census
 sb_census(const struct sb *sb, int service, unsigned gen,
     const struct sb_worker *skip, unsigned maxinflight)
 {
-	struct sb_census c = { 0, 0, 0, UINT_MAX };
+	struct sb_census c = { .least = UINT_MAX };
 	unsigned n, held;
 	int st;
 
@@ -71,6 +71,8 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 			c.idle++;
 		n = inflight_of(ws);
 		c.free += free_of(st, n, maxinflight);
+		c.waiting += atomic_load_explicit(&ws->queued,
+		    memory_order_relaxed);
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;
 		held = atomic_load_explicit(&ws->parked, memory_order_relaxed) +

@@ -77,8 +77,8 @@ dump_workers(const struct sb *sb)
 		for (int st = XS_FREE + 1; st < XS__COUNT; st++)
 			printf(" %s=%u", sb_xs_state_str((enum xs_state)st),
 			    atomic_load(&ws->xstates[st]));
-		printf(" inflight=%u parked=%u\n", inflight,
-		    atomic_load(&ws->parked));
+		printf(" inflight=%u parked=%u queued=%u\n", inflight,
+		    atomic_load(&ws->parked), atomic_load(&ws->queued));
 	}
 }
 

@@ -8,10 +8,12 @@
  * KEY is "ident/addr:port" as sbdump prints it.  An exchange slot of a
  * worker slot, as the worker that owns it would (through the sb_exchange
  * API, so the worker's counts by state follow and a server given takes an
- * active count), and the worker's parked connections:
+ * active count), and the worker's parked connections, and of those the
+ * ones whose request waits for a place:
  *   sbset SCOREBOARDFILE exchange SLOT INDEX STATE [CLIENT [KEY [REQUEST]]]
  *   sbset SCOREBOARDFILE exchange SLOT INDEX free
  *   sbset SCOREBOARDFILE parked SLOT N
+ *   sbset SCOREBOARDFILE queued SLOT N
  * STATE is reading, scheduling, connecting, relaying or closing; KEY "-"
  * holds no server.
  */
@@ -120,12 +122,13 @@ main(int argc, char *argv[])
 	int rc;
 
 	if (argc < 4 || (strcmp(argv[2], "exchange") == 0 && argc < 6) ||
-	    (strcmp(argv[2], "parked") == 0 && argc != 5)) {
+	    ((strcmp(argv[2], "parked") == 0 ||
+	    strcmp(argv[2], "queued") == 0) && argc != 5)) {
 		fprintf(stderr, "usage: sbset SCOREBOARDFILE KEY "
 		    "weight=N|admin=active|drain|disabled\n"
 		    "       sbset SCOREBOARDFILE exchange SLOT INDEX STATE "
 		    "[CLIENT [KEY [REQUEST]]]\n"
-		    "       sbset SCOREBOARDFILE parked SLOT N\n");
+		    "       sbset SCOREBOARDFILE parked|queued SLOT N\n");
 		return 2;
 	}
 	if ((sb = sb_open_file(argv[1], 1)) == NULL) {
@@ -137,6 +140,11 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[2], "parked") == 0 &&
 	    (unsigned)atoi(argv[3]) < sb->hdr->nworkers) {
 		atomic_store(&sb_worker(sb, (unsigned)atoi(argv[3]))->parked,
+		    (uint32_t)atoi(argv[4]));
+		rc = 0;
+	} else if (strcmp(argv[2], "queued") == 0 &&
+	    (unsigned)atoi(argv[3]) < sb->hdr->nworkers) {
+		atomic_store(&sb_worker(sb, (unsigned)atoi(argv[3]))->queued,
 		    (uint32_t)atoi(argv[4]));
 		rc = 0;
 	} else

@@ -698,6 +698,36 @@ START_TEST(test_retiree)
 }
 END_TEST
 
+/*
+ * The census counts the requests queued in the service's workers for a
+ * place: the master's spare workers are the idle ones less those, which
+ * the idle ones are about to take by handoff.
+ */
+START_TEST(test_census_waiting)
+{
+	struct sb *sb = sb_create(4, 1, 256, NULL);
+	struct sb_worker *a = forked(sb, 100, 1, 0);
+	struct sb_worker *b = forked(sb, 101, 1, 0);
+	struct sb_census c;
+
+	(void)b;
+	c = sb_census(sb, 0, 1, NULL, 1);
+	ck_assert_uint_eq(c.idle, 2);
+	ck_assert_uint_eq(c.waiting, 0);
+	atomic_store(&a->parked, 5);
+	atomic_store(&a->queued, 3);
+	(void)forked(sb, 102, 2, 0);	/* another generation */
+	atomic_store(&sb_worker(sb, 2)->queued, 7);
+	c = sb_census(sb, 0, 1, NULL, 1);
+	ck_assert_uint_eq(c.waiting, 3);
+	ck_assert_uint_eq(sb_census(sb, 0, 0, NULL, 1).waiting, 10);
+	/* a slot repaired for a new worker waits for nothing */
+	sb_worker_repair(sb, 0);
+	ck_assert_uint_eq(atomic_load(&a->queued), 0);
+	sb_destroy(sb);
+}
+END_TEST
+
 /* pages of [p, p + len) in memory: mincore over the whole pages inside */
 static unsigned
 resident(const void *p, size_t len)
@@ -788,6 +818,7 @@ scoreboard_suite(void)
 	tcase_add_test(tc, test_exchange_reload_limit);
 	tcase_add_test(tc, test_worker_free);
 	tcase_add_test(tc, test_retiree);
+	tcase_add_test(tc, test_census_waiting);
 	tcase_add_test(tc, test_exchange_untouched);
 	suite_add_tcase(s, tc);
 	return s;
