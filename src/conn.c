@@ -236,8 +236,9 @@ dequeue(struct worker *w, struct parked *pk, uint32_t i)
 	if (cs->qtail == i)
 		cs->qtail = prev;
 	pk->queued = false;
-	atomic_store_explicit(&w->ws->queued, --cs->nqueued,
-	    memory_order_relaxed);
+	if (!pk->tls)
+		atomic_store_explicit(&w->ws->queued, --cs->nqueued,
+		    memory_order_relaxed);
 }
 
 /* the place is free again; its connection is the caller's */
@@ -368,7 +369,7 @@ conn_park(struct worker *w, struct conn *c, int64_t deadline)
 	idle_add(w, pk, i);
 	pk->m.nreq = c->nreq;
 	pk->m.deadline = deadline;
-	pk->m.since = 0;
+	pk->m.since = c->since;	/* handed off, taken back finishing */
 	pk->m.proxy = c->proxy;
 	memcpy(&pk->m.client, &c->client, sizeof(pk->m.client));
 	cs->nparked++;
@@ -417,15 +418,18 @@ wake(struct worker *w, struct parked *pk, uint32_t i)
 		return;
 	idle_del(w, pk);
 	pk->queued = true;
-	pk->m.since = w->now;
+	if (pk->m.since == 0)
+		pk->m.since = w->now;
 	pk->next = CONN_NONE;
 	if (cs->qtail != CONN_NONE)
 		place(w, cs->qtail)->next = i;
 	else
 		cs->qhead = i;
 	cs->qtail = i;
-	atomic_store_explicit(&w->ws->queued, ++cs->nqueued,
-	    memory_order_relaxed);
+	/* what an idle worker could take by handoff (master.c's spare) */
+	if (!pk->tls)
+		atomic_store_explicit(&w->ws->queued, ++cs->nqueued,
+		    memory_order_relaxed);
 	/* it came in time: it is served, not closed for idling */
 	timer_set(&w->timers, &pk->tm, w->now +
 	    (int64_t)w->svc->request_timeout * 1000, on_deadline);
@@ -442,14 +446,28 @@ conn_parked_event(struct worker *w, uint32_t i, uint32_t events)
 	wake(w, pk, i);
 }
 
+/*
+ * Places freed since go to queued requests: this worker's own and those
+ * handed off by others and left by the idle ones (conn_handed_waiting),
+ * in turn, so that neither waits for the other to run dry.  Each round
+ * starts one or takes one out of the socket, or stops.
+ */
 void
 conn_run_queue(struct worker *w)
 {
 	struct conns *cs = &w->conns;
 
-	conn_take_handed(w);
-	while (cs->qhead != CONN_NONE && exchange_room(w))
-		wake(w, place(w, cs->qhead), cs->qhead);
+	while (exchange_room(w)) {
+		if ((cs->qhead == CONN_NONE || !cs->own_turn) &&
+		    conn_handed_waiting(w) && conn_take_handed(w)) {
+			cs->own_turn = true;
+			continue;
+		}
+		if (cs->qhead == CONN_NONE)
+			break;
+		cs->own_turn = false;
+		start(w, place(w, cs->qhead), cs->qhead);
+	}
 }
 
 /*

@@ -90,7 +90,11 @@ struct conns {
 	unsigned		 nfree;
 	unsigned		 nparked;	/* queued ones included */
 	uint32_t		 qhead, qtail;	/* queued, oldest first */
-	unsigned		 nqueued;
+	unsigned		 nqueued;	/* of those, that could be
+						   handed off (not TLS) */
+	bool			 own_turn;	/* conn_run_queue: the queue's
+						   head before a handed-off
+						   request */
 	uint32_t		 ihead, itail;	/* idle, oldest parked first */
 	bool			 listening;	/* listeners in the epoll set */
 	struct timer		 handoff;	/* full this long: hand off */

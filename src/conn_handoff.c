@@ -25,6 +25,21 @@
 #include "util.h"
 #include "worker.h"
 
+/* when the last connection went into the socket: now (w->now may be
+   late by a round), never earlier than another worker said */
+static void
+note_handed(struct sb_service *ss)
+{
+	int64_t now = util_now_ms();
+	int64_t was = atomic_load_explicit(&ss->handed_ms,
+	    memory_order_relaxed);
+
+	while (was < now && !atomic_compare_exchange_weak_explicit(
+	    &ss->handed_ms, &was, now, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
+}
+
 /* put one parked connection into the handoff socket; false if full */
 static bool
 send_parked(struct worker *w, struct parked *pk)
@@ -50,7 +65,6 @@ hand_off(struct worker *w, uint32_t i)
 	   take it out of the epoll set first */
 	(void)epoll_ctl(w->epc, EPOLL_CTL_DEL, fd, NULL);
 	/* counted before it can be taken, so the count is never low */
-	atomic_store_explicit(&w->ss->handed_ms, w->now, memory_order_relaxed);
 	atomic_fetch_add_explicit(&w->ss->handed, 1, memory_order_relaxed);
 	if (!send_parked(w, pk)) {
 		atomic_fetch_sub_explicit(&w->ss->handed, 1,
@@ -58,6 +72,7 @@ hand_off(struct worker *w, uint32_t i)
 		(void)worker_fd_watch(w, fd, FD_PARKED, i);
 		return -1;
 	}
+	note_handed(w->ss);
 	conn_unpark(w, pk, i);
 	worker_fd_close(w, fd);
 	return 1;
@@ -183,20 +198,19 @@ conn_handed_waiting(const struct worker *w)
 	    memory_order_relaxed) >= CONN_HANDOFF_MS;
 }
 
-/* handed-off requests into the free places: they waited CONN_HANDOFF_MS
-   or more in another worker, longer than any queued here since */
-void
+/* a handed-off request into a free place; false if there was none (not
+   looked for again before CONN_HANDOFF_MS) */
+bool
 conn_take_handed(struct worker *w)
 {
 	struct conn c;
 
-	while (exchange_room(w) && conn_handed_waiting(w)) {
-		if (!conn_recv_handoff(w, &c)) {
-			w->conns.handed_look = w->now + CONN_HANDOFF_MS;
-			return;
-		}
-		(void)exchange_start(w, &c);
+	if (!conn_recv_handoff(w, &c)) {
+		w->conns.handed_look = w->now + CONN_HANDOFF_MS;
+		return false;
 	}
+	(void)exchange_start(w, &c);
+	return true;
 }
 
 void

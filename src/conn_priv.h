@@ -34,6 +34,6 @@ void		 conn_requeue(struct worker *);
 void		 conn_handoff_due(struct timer *);
 bool		 conn_recv_handoff(struct worker *, struct conn *);
 bool		 conn_handed_waiting(const struct worker *);
-void		 conn_take_handed(struct worker *);
+bool		 conn_take_handed(struct worker *);
 
 #endif /* TCPVS_CONN_PRIV_H */

@@ -382,7 +382,7 @@ stop_old(struct master *m)
 		   cleans up */
 		log_warnx("generation %u: workers survive SIGKILL",
 		    m->old.gen->id);
-		master_close_pools(&m->old);
+		master_close_pools(&m->old, m->sb);
 		memset(&m->old, 0, sizeof(m->old));
 	}
 }

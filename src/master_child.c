@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <grp.h>
@@ -338,10 +339,38 @@ master_count_gen(const struct master *m, unsigned id)
 	return n;
 }
 
+/*
+ * What is left in a generation's handoff socket when its last worker is
+ * gone (killed, or one that finished took back less than there was):
+ * closed, and taken off the service's count of it, which workers of the
+ * next generation read (conn_handed_waiting).
+ */
+static void
+drain_handoff(struct sb *sb, const struct service *svc, int sock)
+{
+	struct sb_service *ss;
+	char buf[512];
+	int fd;
+
+	if (svc->sb_index < 0)
+		return;
+	ss = sb_service(sb, (unsigned)svc->sb_index);
+	for (unsigned n = 0; n < 1000000; n++) {
+		if (util_recv_fd(sock, buf, sizeof(buf), &fd,
+		    MSG_DONTWAIT | MSG_TRUNC) == -1)
+			break;
+		if (fd != -1)
+			close(fd);
+		if (atomic_fetch_sub(&ss->handed, 1) <= 0)
+			atomic_fetch_add(&ss->handed, 1);
+	}
+}
+
 void
-master_close_pools(struct genstate *gs)
+master_close_pools(struct genstate *gs, struct sb *sb)
 {
 	for (unsigned i = 0; gs->gen != NULL && i < gs->gen->nsvc; i++) {
+		drain_handoff(sb, &gs->gen->svc[i], gs->pool[i].handoff[1]);
 		close(gs->pool[i].handoff[0]);
 		close(gs->pool[i].handoff[1]);
 		if (gs->pool[i].alog != -1)
@@ -356,8 +385,8 @@ master_retire_old(struct master *m)
 	if (m->old.gen == NULL || master_count_gen(m, m->old.gen->id) > 0)
 		return;
 	log_info("generation %u retired", m->old.gen->id);
+	master_close_pools(&m->old, m->sb);
 	sb_detach(m->sb, m->old.gen, m->cur.gen);
-	master_close_pools(&m->old);
 	conf_free(m->old.gen);
 	memset(&m->old, 0, sizeof(m->old));
 }

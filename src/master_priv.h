@@ -73,7 +73,7 @@ void		 master_start_status(struct master *);
 void		 master_stop_status(struct master *);
 /* the live workers of generation id */
 unsigned	 master_count_gen(const struct master *, unsigned id);
-void		 master_close_pools(struct genstate *);
+void		 master_close_pools(struct genstate *, struct sb *);
 /* the draining generation's last worker is gone: free it */
 void		 master_retire_old(struct master *);
 /* every dead child: its slot repaired, a crashed worker replaced */

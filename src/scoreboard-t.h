@@ -155,7 +155,8 @@ struct sb_worker {
 						   connections it holds */
 	_Atomic uint32_t	 queued;	/* worker: of those, the ones
 						   whose request came and waits
-						   for an exchange place */
+						   for an exchange place, that
+						   could be handed off */
 } __attribute__((aligned(SB_CACHELINE)));
 
 /*

@@ -71,10 +71,11 @@ sb_census(const struct sb *sb, int service, unsigned gen,
 			c.idle++;
 		n = inflight_of(ws);
 		c.free += free_of(st, n, maxinflight);
-		c.waiting += atomic_load_explicit(&ws->queued,
-		    memory_order_relaxed);
 		if (st == WS_CLOSING || st == WS_DEAD)
 			continue;
+		/* a closing worker hands nothing off */
+		c.waiting += atomic_load_explicit(&ws->queued,
+		    memory_order_relaxed);
 		held = atomic_load_explicit(&ws->parked, memory_order_relaxed) +
 		    n;
 		if (held < c.least)

@@ -86,7 +86,8 @@ else:
     print("setup failed: connections held %s" % {p: len(v) for p, v in conns.items()})
     sys.exit(1)
 B, A = pids
-print("workers: B %d holds %d, A %d holds %d" % (B, len(conns[B]), A, len(conns[A])))
+print("workers: B %d holds %d, A %d holds %d" % (B, len(conns[B]), A, len(conns[A])),
+      flush=True)
 
 os.kill(B, signal.SIGSTOP)
 try:
@@ -126,6 +127,9 @@ for t in ts:
     t.join(10)
 print("own %d" % done[0])
 EOP
+# B goes on, should python have been stopped before it said so
+b=$(awk '$1=="workers:" { print $3 }' "$T/out")
+[ -n "$b" ] && kill -CONT "$b" 2>/dev/null
 cat "$T/out" "$T/err"
 read -r _ st ms < <(grep '^handed' "$T/out")
 check "the handed-off request answered (${st:-none}) within 1 s of B going on (${ms:-?} ms), not after A's slow one" \

@@ -9,7 +9,7 @@
 #
 # One worker, maxinflight = 1, request_timeout = 2: S1 sends half a head
 # and takes the only place; S2 does the same 0.3 s later and queues; G
-# sends a whole request 0.3 s after that and queues behind S2.  S1 gets
+# sends a whole request 0.8 s after that and queues behind S2.  S1 gets
 # 408 at 2 s; S2 then has 0.3 s left, not 2 s; G is answered.
 . "$(dirname "$0")/lib.sh"
 start_origin a
@@ -51,7 +51,7 @@ def client(name, data):
 half = b"GET /stalled HTTP/1.1\r\nHost: x\r\n"
 ts = []
 for name, data, gap in (("S1", half, 0), ("S2", half, 0.3),
-                        ("G", b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0.3)):
+                        ("G", b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0.8)):
     time.sleep(gap)
     t = threading.Thread(target=client, args=(name, data))
     t.start()
@@ -64,10 +64,10 @@ EOP
 cat "$T/out" "$T/err"
 read -r _ ms _ code _ < <(grep '^S1 ' "$T/out")
 check "S1, stalled with the place: 408 at its request_timeout (${code:-none} at ${ms:-?} ms)" \
-    test "${code:-0}" = 408 -a "${ms:-0}" -ge 1900 -a "${ms:-9999}" -lt 2300
+    test "${code:-0}" = 408 -a "${ms:-0}" -ge 1900 -a "${ms:-9999}" -lt 2800
 read -r _ ms _ code _ < <(grep '^S2 ' "$T/out")
 check "S2, stalled after queueing: 408 when its own 2 s ran out, not 2 s after it got the place (${code:-none} at ${ms:-?} ms)" \
-    test "${code:-0}" = 408 -a "${ms:-0}" -ge 2100 -a "${ms:-9999}" -lt 3000
+    test "${code:-0}" = 408 -a "${ms:-0}" -ge 2100 -a "${ms:-9999}" -lt 3500
 check "G, a whole request queued behind them: answered ($(grep '^G ' "$T/out"))" \
     grep -q '^G [0-9]* HTTP/1.1 200' "$T/out"
 stop_tcpvsd

@@ -163,10 +163,10 @@ EOP
 cat "$T/st"
 read -r _ st ms < <(grep '^S1 ' "$T/st")
 check "a hello stalled with the place: closed at request_timeout ($st at ${ms:-?} ms)" \
-    test "$st" = closed -a "${ms:-0}" -ge 1900 -a "${ms:-9999}" -lt 2300
+    test "$st" = closed -a "${ms:-0}" -ge 1900 -a "${ms:-9999}" -lt 2800
 read -r _ st ms < <(grep '^S2 ' "$T/st")
 check "a hello stalled in the queue: closed when its own time ran out ($st at ${ms:-?} ms)" \
-    test "$st" = closed -a "${ms:-0}" -ge 2100 -a "${ms:-9999}" -lt 2700
+    test "$st" = closed -a "${ms:-0}" -ge 2100 -a "${ms:-9999}" -lt 3500
 check "a whole hello queued behind them: answered ($(grep '^G ' "$T/st"))" \
     grep -q '^G [0-9]* HTTP/1.1 200' "$T/st"
 stop_tcpvsd
