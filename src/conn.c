@@ -308,6 +308,7 @@ on_deadline(struct timer *t)
 {
 	struct parked *pk = (struct parked *)(void *)((char *)t -
 	    offsetof(struct parked, tm));
+	int64_t last;
 	char b;
 
 	if (!pk->queued && recv(pk->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1) {
@@ -326,12 +327,10 @@ on_deadline(struct timer *t)
 	   stalls: it keeps its place in the queue for one request_timeout
 	   more (exchange_begin_head gives it a whole one for the
 	   handshake), while one that stalls mid-hello goes */
-	if (pk->queued && pk->w->now - pk->m.since <
-	    2 * (int64_t)pk->w->svc->request_timeout * 1000 &&
+	last = pk->m.since + 2 * (int64_t)pk->w->svc->request_timeout * 1000;
+	if (pk->queued && pk->w->now < last &&
 	    conn_hello_sent(pk->fd, pk->handshake, pk->m.proxy)) {
-		timer_set(&pk->w->timers, &pk->tm, pk->m.since +
-		    2 * (int64_t)pk->w->svc->request_timeout * 1000,
-		    on_deadline);
+		timer_set(&pk->w->timers, &pk->tm, last, on_deadline);
 		return;
 	}
 	drop(pk->w, pk);
@@ -459,9 +458,13 @@ conn_run_queue(struct worker *w)
 
 	while (exchange_room(w)) {
 		if ((cs->qhead == CONN_NONE || !cs->own_turn) &&
-		    conn_handed_waiting(w) && conn_take_handed(w)) {
-			cs->own_turn = true;
-			continue;
+		    conn_handed_waiting(w)) {
+			if (conn_take_handed(w)) {
+				cs->own_turn = true;
+				continue;
+			}
+			/* none there: not looked for before CONN_HANDOFF_MS */
+			cs->handed_look = w->now + CONN_HANDOFF_MS;
 		}
 		if (cs->qhead == CONN_NONE)
 			break;

@@ -168,11 +168,8 @@ conn_recv_handoff(struct worker *w, struct conn *c)
 void
 conn_take_handoff(struct worker *w)
 {
-	struct conn c;
-
-	if (!exchange_room(w) || !conn_recv_handoff(w, &c))
-		return;
-	(void)exchange_start(w, &c);
+	if (exchange_room(w))
+		(void)conn_take_handed(w);
 }
 
 /*
@@ -198,17 +195,14 @@ conn_handed_waiting(const struct worker *w)
 	    memory_order_relaxed) >= CONN_HANDOFF_MS;
 }
 
-/* a handed-off request into a free place; false if there was none (not
-   looked for again before CONN_HANDOFF_MS) */
+/* a handed-off request into a free place; false if there was none */
 bool
 conn_take_handed(struct worker *w)
 {
 	struct conn c;
 
-	if (!conn_recv_handoff(w, &c)) {
-		w->conns.handed_look = w->now + CONN_HANDOFF_MS;
+	if (!conn_recv_handoff(w, &c))
 		return false;
-	}
 	(void)exchange_start(w, &c);
 	return true;
 }
