@@ -9,9 +9,13 @@
       a one-thread origin that expects a PROXY header on each connection,
       appends it (v1 as text, v2 as "v2 SRC SPORT" or "v2 LOCAL") to
       LOGFILE and answers every request "200 proxied"
+
+request() is the client as a function, also over TLS (the header in
+clear before the ClientHello), for tests that import it.
 """
 import ipaddress
 import socket
+import ssl
 import struct
 import sys
 
@@ -32,15 +36,25 @@ def header(version, src, sport, dst="127.0.0.1", dport=80):
     return SIG + bytes([0x21, fam]) + struct.pack("!H", len(body)) + body
 
 
-def send(port, version, src, sport, path, bind=None):
+def request(port, version, src, sport, path, bind=None, tls=None):
+    """The answer to GET PATH sent after a PROXY header claiming SRC:SPORT
+    (version none: no header), over TLS when tls is (CAFILE, NAME): the
+    server verified against CAFILE for NAME.  A timeout or a reset while
+    reading ends the answer; one before raises."""
     s = socket.socket()
     s.settimeout(10)
     if bind:
         s.bind((bind, 0))
     s.connect(("127.0.0.1", int(port)))
-    s.sendall(header(version, src, int(sport)) + (
-        "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" %
-        path).encode())
+    get = ("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" %
+           path).encode()
+    if tls:
+        s.sendall(header(version, src, int(sport)))
+        ctx = ssl.create_default_context(cafile=tls[0])
+        s = ctx.wrap_socket(s, server_hostname=tls[1])
+        s.sendall(get)
+    else:
+        s.sendall(header(version, src, int(sport)) + get)
     out = b""
     try:
         while True:
@@ -50,7 +64,11 @@ def send(port, version, src, sport, path, bind=None):
             out += b
     except (socket.timeout, ConnectionResetError):
         pass
-    sys.stdout.buffer.write(out)
+    return out
+
+
+def send(port, version, src, sport, path, bind=None):
+    sys.stdout.buffer.write(request(port, version, src, sport, path, bind))
 
 
 def read_header(c):

@@ -55,26 +55,16 @@ wait_until 10 port_open "$S"
 # parked PORT PROXY: a slow request on one connection, then a second
 # connection while it runs; each sends PROXY v1 first if PROXY is v1
 parked() {
-	timeout 30 python3 - "$1" "$2" "$T/ca.crt" <<'EOP'
-import socket, ssl, sys, threading, time
+	timeout 30 python3 - "$1" "$2" "$T/ca.crt" "$top_srcdir/tests/integration" <<'EOP'
+import ssl, sys, threading, time
 port, proxy, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-ctx = ssl.create_default_context(cafile=ca)
+sys.path.insert(0, sys.argv[4])
+import proxyclient
 
 def ask(src, path, out, i):
-    s = socket.create_connection(("127.0.0.1", port), timeout=15)
-    if proxy == "v1":
-        s.sendall(("PROXY TCP4 %s 127.0.0.1 4711 443\r\n" % src).encode())
     try:
-        t = ctx.wrap_socket(s, server_hostname="www.example.test")
-        t.sendall(("GET %s HTTP/1.1\r\nHost: www.example.test\r\n"
-                   "Connection: close\r\n\r\n" % path).encode())
-        data = b""
-        while True:
-            d = t.recv(65536)
-            if not d:
-                break
-            data += d
-        out[i] = data.decode("latin-1")
+        out[i] = proxyclient.request(port, proxy, src, 4711, path, tls=(
+            ca, "www.example.test")).decode("latin-1")
     except (OSError, ssl.SSLError) as e:
         out[i] = "error %r" % e
 
@@ -112,10 +102,11 @@ check "/metrics: both handshakes of plain counted ($(grep 'tls_handshakes_total{
 # are closed when their time runs out, queued or not; G waited on this
 # side, and gets a whole request_timeout for its handshake once a place
 # is free, rather than the milliseconds its own left.
-timeout 30 python3 - "$ST" "$T/ca.crt" > "$T/st" 2>&1 <<'EOP'
+timeout 30 python3 - "$ST" "$T/ca.crt" "$top_srcdir/tests/integration" > "$T/st" 2>&1 <<'EOP'
 import socket, ssl, sys, threading, time
 port, ca = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.create_default_context(cafile=ca)
+sys.path.insert(0, sys.argv[3])
+import proxyclient
 half = bytes.fromhex("160301020001") + b"\x01" * 40   # half a ClientHello
 t0 = time.monotonic()
 res = {}
@@ -132,16 +123,8 @@ def stalled(name):
 
 def good():
     try:
-        s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        t = ctx.wrap_socket(s, server_hostname="www.example.test")
-        t.sendall(b"GET / HTTP/1.1\r\nHost: www.example.test\r\n"
-                  b"Connection: close\r\n\r\n")
-        data = b""
-        while True:
-            d = t.recv(65536)
-            if not d:
-                break
-            data += d
+        data = proxyclient.request(port, "none", "127.0.0.1", 0, "/", tls=(
+            ca, "www.example.test"))
         first = data.split(b"\r\n", 1)[0].decode("latin-1")
     except (OSError, ssl.SSLError) as e:
         first = "error %r" % e
